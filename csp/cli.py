@@ -1,0 +1,25 @@
+"""The ``csp`` command line: one entry point for operators, analysts and secretaries.
+
+Each stage's commands live in ``csp/commands/<stage>.py`` and are registered here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from csp import settings as _settings  # noqa: F401 - switches telemetry off before Prefect loads
+from csp.commands import assess, cycle, ingest, papers, priorities
+
+app = typer.Typer(
+    help="Community Safety Partnership annual cycle: ingest, validate, assess, prioritise, papers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+for module in (ingest, assess, cycle):
+    module.register(app)
+app.add_typer(priorities.app, name="priorities", help="Recommendations and the board's decisions.")
+app.add_typer(papers.app, name="papers", help="Draft and list the board papers.")
+
+
+if __name__ == "__main__":
+    app()

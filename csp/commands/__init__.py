@@ -1,0 +1,1 @@
+"""Command modules of the ``csp`` CLI, one per stage."""

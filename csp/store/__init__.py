@@ -1,0 +1,1 @@
+"""The partnership's records: SQLAlchemy models, sessions and migrations."""

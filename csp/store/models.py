@@ -1,0 +1,327 @@
+"""SQLAlchemy 2.0 models for everything the cycle stores.
+
+Each stage reads what the previous one stored and writes its own tables, so any stage can be re-run
+alone. Individual-level fields (crime IDs, coordinates, street names) exist only in ``crime_record`` and
+never leave the store in a public paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Partnership(Base):
+    __tablename__ = "partnership"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    la_code: Mapped[str] = mapped_column(String(16))
+    la_name: Mapped[str] = mapped_column(String(100))
+
+    cycles: Mapped[list[Cycle]] = relationship(back_populates="partnership")
+
+
+class Cycle(Base):
+    """One partnership's annual cycle, e.g. cambridge 2025-26."""
+
+    __tablename__ = "cycle"
+    __table_args__ = (UniqueConstraint("partnership_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"))
+    name: Mapped[str] = mapped_column(String(7))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(32), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+    partnership: Mapped[Partnership] = relationship(back_populates="cycles")
+
+
+class StageRun(Base):
+    """One execution of a stage for a cycle: what ran, when, from which Prefect run, and how it ended."""
+
+    __tablename__ = "stage_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))  # running, completed, failed
+    flow_run_id: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class InputFile(Base):
+    """A partner file as received: provenance for every figure that comes from it."""
+
+    __tablename__ = "input_file"
+    __table_args__ = (UniqueConstraint("partnership_id", "source_kind", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
+    source_kind: Mapped[str] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    rows_outside_area: Mapped[int] = mapped_column(Integer, default=0)
+    month_min: Mapped[dt.date | None] = mapped_column(Date)
+    month_max: Mapped[dt.date | None] = mapped_column(Date)
+    months: Mapped[list[Any]] = mapped_column(default=list)  # ["2025-01", ...]
+    illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="current")  # current, superseded
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("input_file.id"))
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    flow_run_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class CrimeRecord(Base):
+    """A data.police.uk street-level row inside the partnership's area (restricted fields included)."""
+
+    __tablename__ = "crime_record"
+    __table_args__ = (Index("ix_crime_partnership_month", "partnership_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    input_file_id: Mapped[int] = mapped_column(ForeignKey("input_file.id"), index=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"))
+    row_number: Mapped[int] = mapped_column(Integer)  # line in the source file, header = 1
+    month: Mapped[dt.date] = mapped_column(Date)  # first day of the month
+    category: Mapped[str] = mapped_column(String(80))  # police.uk crime type
+    crime_id: Mapped[str | None] = mapped_column(String(100))
+    lsoa_code: Mapped[str | None] = mapped_column(String(12))
+    lsoa_name: Mapped[str | None] = mapped_column(String(100))
+    msoa_name: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(200))
+    longitude: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    outcome: Mapped[str | None] = mapped_column(String(200))
+
+
+class PartnerRecord(Base):
+    """An aggregated count from a partner table (fire, ambulance, A&E, IDVA, council ASB, hate crime)."""
+
+    __tablename__ = "partner_record"
+    __table_args__ = (Index("ix_partner_kind_month", "partnership_id", "source_kind", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    input_file_id: Mapped[int] = mapped_column(ForeignKey("input_file.id"), index=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"))
+    source_kind: Mapped[str] = mapped_column(String(32))
+    row_number: Mapped[int] = mapped_column(Integer)
+    month: Mapped[dt.date] = mapped_column(Date)  # first month of the period the count covers
+    period_months: Mapped[int] = mapped_column(Integer, default=1)  # 3 for quarterly tables
+    category: Mapped[str] = mapped_column(String(120))
+    subcategory: Mapped[str | None] = mapped_column(String(120))
+    area_code: Mapped[str | None] = mapped_column(String(12))
+    area_name: Mapped[str | None] = mapped_column(String(100))
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class Population(Base):
+    """Census usual residents per LSOA inside the partnership's area."""
+
+    __tablename__ = "population"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    input_file_id: Mapped[int] = mapped_column(ForeignKey("input_file.id"), index=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
+    lsoa_code: Mapped[str] = mapped_column(String(12))
+    lsoa_name: Mapped[str] = mapped_column(String(100))
+    msoa_code: Mapped[str] = mapped_column(String(12))
+    msoa_name: Mapped[str] = mapped_column(String(100))
+    la_code: Mapped[str] = mapped_column(String(12))
+    persons: Mapped[int] = mapped_column(Integer)
+    households: Mapped[int | None] = mapped_column(Integer)
+    census_year: Mapped[int] = mapped_column(Integer, default=2011)
+
+
+class QuarantinedRow(Base):
+    """A row that failed a row-level rule: kept with its reason, never silently dropped."""
+
+    __tablename__ = "quarantined_row"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    input_file_id: Mapped[int] = mapped_column(ForeignKey("input_file.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(100))
+    rule: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ValidationResult(Base):
+    """One expectation's outcome on one input file (or on the cycle as a whole when file is None)."""
+
+    __tablename__ = "validation_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycle.id"), index=True)
+    input_file_id: Mapped[int | None] = mapped_column(ForeignKey("input_file.id"))
+    suite: Mapped[str] = mapped_column(String(80))
+    expectation: Mapped[str] = mapped_column(String(120))
+    column: Mapped[str | None] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(16))  # blocking, warning
+    success: Mapped[bool] = mapped_column(Boolean)
+    element_count: Mapped[int | None] = mapped_column(Integer)
+    unexpected_count: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class Metric(Base):
+    """One number of the strategic assessment, with the files it came from and the run that made it."""
+
+    __tablename__ = "metric"
+    __table_args__ = (Index("ix_metric_cycle_name", "cycle_id", "metric"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    metric: Mapped[str] = mapped_column(String(60))  # e.g. count, share, rate_per_1000, change_pct
+    source_kind: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(120), default="All")
+    area_type: Mapped[str] = mapped_column(String(20), default="partnership")  # partnership/msoa/lsoa/area
+    area_code: Mapped[str | None] = mapped_column(String(40))
+    area_name: Mapped[str | None] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(20))  # "current", "previous", or "2025-03"
+    value: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[str | None] = mapped_column(String(60))  # e.g. significance label
+    input_file_ids: Mapped[list[Any]] = mapped_column(default=list)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class Finding(Base):
+    """A sentence of the assessment generated from numbers, with those numbers attached."""
+
+    __tablename__ = "finding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    theme: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str | None] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    headline: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+    public_text: Mapped[str] = mapped_column(Text)  # the same sentence after suppression
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Chart(Base):
+    """A figure drawn for the assessment: file, caption and source line."""
+
+    __tablename__ = "chart"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    theme: Mapped[str] = mapped_column(String(60))
+    path: Mapped[str] = mapped_column(Text)
+    caption: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Recommendation(Base):
+    """A recommended priority or priority area with its reasons, as data and as a sentence."""
+
+    __tablename__ = "recommendation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # area, theme
+    subject: Mapped[str] = mapped_column(String(120))  # area code or theme id
+    subject_name: Mapped[str] = mapped_column(String(200))
+    recommendation: Mapped[str] = mapped_column(String(40))  # Emerging/.../Discharged/None; retain/add/retire
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason_text: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+
+    decisions: Mapped[list[Decision]] = relationship(back_populates="recommendation")
+
+
+class Decision(Base):
+    """What the board decided about a recommendation, at which meeting."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # accepted, changed, rejected
+    decided_value: Mapped[str] = mapped_column(String(200))  # the class or wording adopted
+    reason: Mapped[str] = mapped_column(Text, default="")
+    meeting: Mapped[str] = mapped_column(String(64))
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="decisions")
+
+
+class Action(Base):
+    """An action point from a meeting, numbered like the seeds' '10/01'."""
+
+    __tablename__ = "action"
+    __table_args__ = (UniqueConstraint("partnership_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(200), default="Open")
+    meeting: Mapped[str] = mapped_column(String(64))
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Paper(Base):
+    """A drafted board paper: where it is, its checksum and the run that produced it."""
+
+    __tablename__ = "paper"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    meeting: Mapped[str] = mapped_column(String(64))
+    paper: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(12))  # public, restricted
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    drafted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())

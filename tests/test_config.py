@@ -1,0 +1,103 @@
+"""Configuration: the six shipped partnerships load, and bad files get errors naming file and key."""
+
+from pathlib import Path
+
+import pytest
+
+from csp.config import ConfigError, load_all, load_partnership, load_partnership_file
+from csp.cycle import CycleNameError, parse_cycle
+
+EXPECTED_IDS = {
+    "cambridge": "E07000008",
+    "south-cambridgeshire": "E07000012",
+    "east-cambridgeshire": "E07000009",
+    "fenland": "E07000010",
+    "huntingdonshire": "E07000011",
+    "peterborough": "E06000031",
+}
+
+
+def test_all_six_partnerships_load_with_their_local_authority_codes():
+    loaded = {p.id: p.local_authority.code for p in load_all()}
+    assert loaded == EXPECTED_IDS
+
+
+def test_defaults_are_merged_under_each_partnership():
+    cambridge = load_partnership("cambridge")
+    assert cambridge.thresholds.top_rate_share == 0.2
+    assert cambridge.sources["police_uk"].required is True
+    assert cambridge.sources["fire"].illustrative is True
+
+
+def test_cycle_2025_26_assesses_twelve_months_to_september_2025():
+    period = load_partnership("cambridge").cycle("2025-26")
+    assert (str(period.start), str(period.end)) == ("2024-10", "2025-09")
+    assert len(period.months) == 12
+    assert period.ending_label == "12 months to September 2025"
+    assert period.priorities_year == "2026-27"
+    assert period.previous_cycle() == "2024-25"
+
+
+@pytest.mark.parametrize("name", ["2025", "2025-27", "25-26", ""])
+def test_bad_cycle_names_are_refused(name):
+    with pytest.raises(CycleNameError, match="expected"):
+        parse_cycle(name)
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BASE = """id: demo
+name: Demo CSP
+short_name: Demo
+police_force: Demo Police
+local_authority: {name: Demo, code: E07000008}
+sources: {police_uk: {path: raw/police_uk}}
+"""
+
+
+def test_invalid_value_names_file_key_and_expectation(tmp_path):
+    path = _write(tmp_path, "demo", BASE + "assessment: {period_end_month: 13}\n")
+    with pytest.raises(ConfigError) as error:
+        load_partnership_file(path)
+    message = str(error.value)
+    assert str(path) in message
+    assert "assessment.period_end_month" in message
+    assert "less than or equal to 12" in message and "13" in message
+
+
+def test_bad_authority_code_is_refused(tmp_path):
+    text = BASE.replace("E07000008", "Cambridge")
+    with pytest.raises(ConfigError, match=r"local_authority\.code"):
+        load_partnership_file(_write(tmp_path, "demo", text))
+
+
+def test_unknown_source_kind_is_refused(tmp_path):
+    text = BASE.replace("police_uk: {path: raw/police_uk}", "police: {path: x}")
+    with pytest.raises(ConfigError, match="unknown source kind"):
+        load_partnership_file(_write(tmp_path, "demo", text))
+
+
+def test_unknown_key_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="thresholdz"):
+        load_partnership_file(_write(tmp_path, "demo", BASE + "thresholdz: {}\n"))
+
+
+def test_id_must_match_file_name(tmp_path):
+    with pytest.raises(ConfigError, match="key 'id'"):
+        load_partnership_file(_write(tmp_path, "other", BASE))
+
+
+def test_unknown_partnership_lists_the_configured_ones():
+    with pytest.raises(ConfigError, match="cambridge"):
+        load_partnership("nowhere")
+
+
+def test_meeting_lookup_names_known_meetings():
+    cambridge = load_partnership("cambridge")
+    assert cambridge.meeting("board-2026-02").date.isoformat() == "2026-02-10"
+    with pytest.raises(ConfigError, match="board-2026-02"):
+        cambridge.meeting("board-1999-01")
