@@ -1,0 +1,58 @@
+"""The vocabulary of the ``metric`` table: the contract between assessment, priorities and papers.
+
+Every stored metric row has: metric, source_kind, category ("All" for totals), area_type, area_code,
+area_name, period, value (float or None when it cannot be computed: never inf), label, input_file_ids,
+run_id. The names below are the only ones written; readers import them from here.
+"""
+
+# area_type values
+PARTNERSHIP = "partnership"
+AREA = "area"  # the configured area unit (MSOA by default, or the partnership's lookup)
+LSOA = "lsoa"
+
+# period values: "current" (the 12-month assessment period), "previous" (the 12 months before),
+# or a month "YYYY-MM" for monthly series, or "m01".."m12" for month-of-year means.
+CURRENT = "current"
+PREVIOUS = "previous"
+
+# Levels and mix (partnership; also per area and LSOA for COUNT)
+COUNT = "count"
+SHARE_PCT = "share_pct"  # category share of the source's total; or area share of partnership total
+
+# Change against the previous period (partnership, per category and "All"; also per area for "All")
+CHANGE_COUNT = "change_count"
+CHANGE_PCT = "change_pct"  # None where previous is zero
+CHANGE_P_VALUE = "change_p_value"  # exact conditional binomial test on the two counts
+CHANGE = "change"  # value = change_pct; label one of CHANGE_LABELS
+CHANGE_LABELS = (
+    "significant increase",
+    "significant decrease",
+    "no significant change",
+    "no comparable period",
+)
+
+# Within-period trend (Poisson regression of monthly counts on month index)
+TREND_RATIO = "trend_monthly_ratio"  # rate ratio per month; label one of TREND_LABELS
+TREND_P_VALUE = "trend_p_value"
+TREND_LABELS = ("rising", "falling", "stable", "too few months")
+
+# Monthly series (period "YYYY-MM") and seasonality (period "m01".."m12")
+MONTHLY_COUNT = "monthly_count"
+ROLLING_MEAN_3M = "rolling_mean_3m"
+MONTH_OF_YEAR_MEAN = "month_of_year_mean"
+
+# Places (area_type AREA or LSOA)
+POPULATION = "population"
+RATE_PER_1000 = "rate_per_1000"  # None where population missing or below the threshold
+TOP_RATE = "top_rate"  # 1.0 when the area is in the top share by rate for the category
+TOP_RATE_CATEGORIES = "top_rate_categories"  # per area, category "All": how many categories
+RANK_BY_RATE = "rank_by_rate"
+POPULATION_COVERAGE_PCT = "population_coverage_pct"  # rows placed in an area with a population
+
+# Concentration
+HOTSPOT_SHARE_PCT = "hotspot_share_pct"  # share of incidents in the top 10% of LSOAs
+HOTSPOT = "hotspot"  # per LSOA, label "new", "persistent", "diminishing" or "current"
+
+# Data quality (from validation)
+LSOA_MATCH_RATE_PCT = "lsoa_match_rate_pct"
+MSOA_MATCH_RATE_PCT = "msoa_match_rate_pct"
