@@ -7,6 +7,7 @@ cycle ``2025-26`` assesses the 12 months ending the configured month of 2025, go
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -84,3 +85,9 @@ def parse_cycle(name: str, period_end_month: int = 9) -> CyclePeriod:
         raise CycleNameError(f"period_end_month {period_end_month}: expected 1-12")
     end = pd.Period(year=first, month=period_end_month, freq="M")
     return CyclePeriod(name=name, start=end - 11, end=end)
+
+
+def latest_cycle(today: dt.date, period_end_month: int = 9) -> str:
+    """The newest cycle whose assessment period has ended by ``today`` (for scheduled runs)."""
+    year = today.year if today.month > period_end_month else today.year - 1
+    return f"{year}-{(year + 1) % 100:02d}"

@@ -1,9 +1,125 @@
-"""`csp` commands for the ingest stage."""
+"""`csp ingest` and `csp status`: bring partner files in, and see what the store holds."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import typer
+from sqlalchemy import func, select
+
+from csp.commands.common import PARTNERSHIP_HELP, partnerships
+from csp.settings import get_settings
+from csp.store import models
+from csp.store.db import find_cycle, migrate, session_scope
+from tasks.ingest.pipeline import FileReport, configured_kinds, ingest_source
+
+CYCLE_OPTION = typer.Option("2025-26", "--cycle", "-c", help="Cycle, e.g. 2025-26")
+
+
+def _print_reports(reports: list[FileReport]) -> None:
+    typer.echo(f"{'source':<12} {'file':<44} {'status':<9} {'read':>7} {'accepted':>8} "
+               f"{'quarant.':>8} {'outside':>7} {'no LSOA':>7}  months")
+    for r in reports:
+        months = f"{r.months[0]}..{r.months[-1]} ({len(r.months)})" if r.months else ""
+        typer.echo(f"{r.kind:<12} {r.label[-44:]:<44} {r.status:<9} {r.rows_read:>7,} "
+                   f"{r.rows_accepted:>8,} {r.rows_quarantined:>8,} {r.rows_outside_area:>7,} "
+                   f"{r.rows_unlocated:>7,}  {months}")
+        if r.superseded:
+            typer.echo(f"{'':<12} supersedes {', '.join(r.superseded)}")
+    for r in reports:
+        if r.status == "failed":
+            typer.secho(f"FAILED {r.kind}: {r.message}", fg=typer.colors.RED, err=True)
+    accepted = sum(r.rows_accepted for r in reports if r.status in ("stored", "unchanged"))
+    quarantined = sum(r.rows_quarantined for r in reports if r.status in ("stored", "unchanged"))
+    typer.echo(f"rows accepted {accepted:,}; rows quarantined {quarantined:,}")
+
+
+def ingest(
+    partnership: str = typer.Option(..., "--partnership", "-p", help=PARTNERSHIP_HELP),
+    cycle: str = CYCLE_OPTION,
+    source: str = typer.Option(None, "--source", "-s", help="Only this source kind"),
+    path: Path = typer.Option(None, "--path", help="Ingest this file/folder/zip instead of the configured path"),
+    today: str = typer.Option(None, help="Treat this date (YYYY-MM-DD) as today"),
+) -> None:
+    """Read, check and store a partnership's partner files (idempotent: same file twice changes nothing)."""
+    url = get_settings().database_url
+    migrate(url)
+    failed = False
+    when = dt.date.fromisoformat(today) if today else None
+    for config in partnerships(partnership):
+        config.cycle(cycle)  # a bad cycle name fails before anything is read
+        typer.secho(f"== {config.name} ({config.id}), cycle {cycle}", bold=True)
+        reports: list[FileReport] = []
+        for kind in [source] if source else configured_kinds(config):
+            try:
+                reports += ingest_source(url, config, cycle, kind, path=path, today=when)
+            except Exception as exc:  # noqa: BLE001 - report and carry on with other sources
+                reports.append(FileReport(kind, str(path or kind), "failed", message=str(exc)))
+        _print_reports(reports)
+        failed |= any(r.status == "failed" for r in reports)
+    raise typer.Exit(1 if failed else 0)
+
+
+def status(
+    partnership: str = typer.Option("all", "--partnership", "-p", help=PARTNERSHIP_HELP),
+    cycle: str = CYCLE_OPTION,
+) -> None:
+    """Per partnership: sources, months and rows held, quarantined rows, and what failed."""
+    url = get_settings().database_url
+    migrate(url)
+    with session_scope(url) as session:
+        for config in partnerships(partnership):
+            typer.secho(f"== {config.name} ({config.id})", bold=True)
+            _status_sources(session, config.id)
+            _status_cycle(session, config.id, cycle)
+
+
+def _status_sources(session, partnership_id: str) -> None:  # noqa: ANN001 - SQLAlchemy session
+    files = session.scalars(select(models.InputFile).where(
+        models.InputFile.partnership_id == partnership_id, models.InputFile.status == "current"
+    ).order_by(models.InputFile.source_kind, models.InputFile.month_min)).all()
+    if not files:
+        typer.echo("  nothing ingested yet: run csp ingest")
+        return
+    kinds: dict[str, list[models.InputFile]] = {}
+    for f in files:
+        kinds.setdefault(f.source_kind, []).append(f)
+    typer.echo(f"  {'source':<12} {'files':>5} {'months':<24} {'rows':>9} {'quarant.':>8}  notes")
+    for kind, group in kinds.items():
+        months = sorted({m for f in group for m in (f.months or [])})
+        span = f"{months[0]}..{months[-1]} ({len(months)})" if months else "-"
+        note = "illustrative" if any(f.illustrative for f in group) else ""
+        typer.echo(f"  {kind:<12} {len(group):>5} {span:<24} {sum(f.rows_accepted for f in group):>9,} "
+                   f"{sum(f.rows_quarantined for f in group):>8,}  {note}")
+    superseded = session.scalar(select(func.count()).select_from(models.InputFile).where(
+        models.InputFile.partnership_id == partnership_id, models.InputFile.status == "superseded"))
+    if superseded:
+        typer.echo(f"  superseded files kept for the record: {superseded}")
+
+
+def _status_cycle(session, partnership_id: str, cycle_name: str) -> None:  # noqa: ANN001
+    cycle = find_cycle(session, partnership_id, cycle_name)
+    if cycle is None:
+        typer.echo(f"  cycle {cycle_name}: not started")
+        return
+    typer.echo(f"  cycle {cycle_name}: {cycle.status}")
+    runs = session.scalars(select(models.StageRun).where(models.StageRun.cycle_id == cycle.id)
+                           .order_by(models.StageRun.started_at.desc())).all()
+    seen: set[str] = set()
+    for run in runs:
+        if run.stage in seen:
+            continue
+        seen.add(run.stage)
+        detail = f" — {run.message.splitlines()[0]}" if run.message else ""
+        typer.echo(f"    {run.stage:<22} {run.status:<10} {run.started_at:%Y-%m-%d %H:%M}{detail}")
+    blocking = session.scalars(select(models.ValidationResult).where(
+        models.ValidationResult.cycle_id == cycle.id, models.ValidationResult.severity == "blocking",
+        models.ValidationResult.success.is_(False))).all()
+    for result in blocking:
+        typer.secho(f"    BLOCKING {result.suite}: {result.message}", fg=typer.colors.RED)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the main app."""
+    app.command()(ingest)
+    app.command()(status)

@@ -95,7 +95,8 @@ class InputFile(Base):
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
     rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
-    rows_outside_area: Mapped[int] = mapped_column(Integer, default=0)
+    rows_outside_area: Mapped[int] = mapped_column(Integer, default=0)  # another authority's rows
+    rows_unlocated: Mapped[int] = mapped_column(Integer, default=0)  # no LSOA: cannot be placed
     month_min: Mapped[dt.date | None] = mapped_column(Date)
     month_max: Mapped[dt.date | None] = mapped_column(Date)
     months: Mapped[list[Any]] = mapped_column(default=list)  # ["2025-01", ...]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:51:17.858203
+Create Date: 2026-11-23 12:56:46.269251
 """
 
 from collections.abc import Sequence
@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('rows_accepted', sa.Integer(), nullable=False),
     sa.Column('rows_quarantined', sa.Integer(), nullable=False),
     sa.Column('rows_outside_area', sa.Integer(), nullable=False),
+    sa.Column('rows_unlocated', sa.Integer(), nullable=False),
     sa.Column('month_min', sa.Date(), nullable=True),
     sa.Column('month_max', sa.Date(), nullable=True),
     sa.Column('months', sa.JSON(), nullable=False),

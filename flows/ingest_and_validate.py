@@ -1,0 +1,39 @@
+"""Flow: bring a partnership's files in and check them, stopping the cycle on blocking problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+from tasks.ingest.report import BlockingProblems, reports_markdown
+from tasks.validate import validate_cycle_task
+
+from csp.config import load_partnership
+from csp.engines import task_runner
+from csp.settings import get_settings
+from csp.store.db import migrate
+from tasks.ingest.pipeline import configured_kinds
+from tasks.ingest.tasks import ingest_source_task
+
+
+@flow(name="ingest-and-validate", flow_run_name="ingest-and-validate {partnership} {cycle}",
+      task_runner=task_runner())
+def ingest_and_validate(partnership: str, cycle: str, database_url: str | None = None,
+                        today: dt.date | None = None) -> dict:
+    """Ingest every configured source (reference data first), then validate the cycle as a whole."""
+    url = database_url or get_settings().database_url
+    migrate(url)
+    config = load_partnership(partnership)
+    # One source after another: a partnership's files share one store, and SQLite allows one writer.
+    reports = [report for kind in configured_kinds(config)
+               for report in ingest_source_task(url, partnership, cycle, kind, today)]
+    validation = validate_cycle_task(url, partnership, cycle)
+    summary = {"files": reports, "validation": validation}
+    create_markdown_artifact(key=f"ingest-{partnership}-{cycle}".replace("_", "-"),
+                             markdown=reports_markdown(partnership, cycle, summary),
+                             description="Files ingested and validation outcome")
+    problems = BlockingProblems.from_summary(summary)
+    if problems:
+        raise problems
+    return summary

@@ -1,0 +1,1 @@
+"""Ingestion: partner files in, filtered to the partnership, validated and stored with provenance."""

@@ -1,0 +1,216 @@
+"""Ingest a partnership's sources: read, place in the area, validate, store — one file at a time.
+
+Each file is one transaction: a file that fails leaves the store exactly as it was, and the others
+still go in. Every row read is accounted for: accepted, quarantined (with its reason), outside the
+partnership's area, or without any location.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from csp.config import Partnership
+from csp.cycle import CyclePeriod
+from csp.frames import PARTNER_KINDS, RowProblem
+from csp.store.db import ensure_partnership, session_scope
+from tasks.ingest import area, readers
+from tasks.ingest.errors import IngestError
+from tasks.ingest.files import SourceFile, discover
+from tasks.ingest.store import Provenance, existing_file, store_file
+from tasks.validate import check_frame
+
+# Reference data first: places and populations are needed to read the rest.
+SOURCE_ORDER = ("population", "boundaries", "police_uk", *PARTNER_KINDS)
+Parser = Callable[[SourceFile], tuple[pd.DataFrame, list[RowProblem]]]
+
+
+@dataclass
+class FileReport:
+    """What happened to one file, for the command line, the flow artifact and the tests."""
+
+    kind: str
+    label: str
+    status: str  # stored, unchanged, skipped, failed
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    rows_outside_area: int = 0
+    rows_unlocated: int = 0
+    months: list[str] = field(default_factory=list)
+    message: str = ""
+    input_file_id: int | None = None
+    superseded: list[str] = field(default_factory=list)
+
+
+def _parser(kind: str) -> Parser:
+    if kind == "police_uk":
+        return readers.parse_police_uk
+    if kind == "population":
+        return readers.parse_population
+    if kind == "idva":
+        return readers.parse_idva
+    if kind in PARTNER_KINDS:
+        return lambda source: readers.parse_partner(source, kind)
+    raise IngestError(f"no reader for source kind {kind!r}")
+
+
+def _split(kind: str, frame: pd.DataFrame, config: Partnership) -> area.AreaSplit:
+    if kind == "police_uk":
+        return area.split_police(frame, config)
+    if kind == "population":
+        return area.split_population(frame, config)
+    return area.split_partner(frame, config)
+
+
+def _provenance(config: Partnership, kind: str, source: SourceFile, path: Path, rows_read: int,
+                split: area.AreaSplit | None, flow_run_id: str | None) -> Provenance:
+    illustrative = config.sources[kind].illustrative or "illustrative" in source.name.lower()
+    return Provenance(
+        partnership_id=config.id, source_kind=kind, label=source.label, name=source.name,
+        path=str(path), sha256=source.raw_sha256, size_bytes=source.size_bytes, rows_read=rows_read,
+        rows_outside_area=split.outside if split else 0,
+        rows_unlocated=split.unlocated if split else 0,
+        illustrative=illustrative, flow_run_id=flow_run_id,
+    )
+
+
+def _already_stored(database_url: str, config: Partnership, kind: str, source: SourceFile,
+                    path: Path) -> FileReport | None:
+    probe = _provenance(config, kind, source, path, 0, None, None)
+    with session_scope(database_url) as session:
+        ensure_partnership(session, config)
+        found = existing_file(session, probe)
+        if found is None:
+            return None
+        return FileReport(kind, source.label, "unchanged", found.rows_read, found.rows_accepted,
+                          found.rows_quarantined, found.rows_outside_area, found.rows_unlocated,
+                          list(found.months or []), "already ingested (same checksum)", found.id)
+
+
+def _outside_window(frame: pd.DataFrame, period: CyclePeriod) -> bool:
+    months = pd.PeriodIndex(frame["month"][frame["month"].str.fullmatch(r"\d{4}-\d{2}")], freq="M")
+    return len(months) > 0 and bool(((months < period.window_start) | (months > period.end)).all())
+
+
+def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kind: str,
+                source: SourceFile, path: Path, *, today: dt.date, from_folder: bool = False,
+                flow_run_id: str | None = None) -> FileReport:
+    """Ingest one file; raise IngestError (store untouched) when the file as a whole is unusable."""
+    if kind == "boundaries":
+        return _ingest_boundaries(database_url, config, source, path, flow_run_id)
+    unchanged = _already_stored(database_url, config, kind, source, path)
+    if unchanged:
+        return unchanged
+    frame, problems = _parser(kind)(source)
+    split = _split(kind, frame, config)
+    if split.inside.empty:
+        raise IngestError(f"{source.label}: none of its {len(frame)} rows is in "
+                          f"{config.local_authority.name} ({split.unlocated} have no location)")
+    if from_folder and kind != "population" and _outside_window(split.inside, period):
+        return FileReport(kind, source.label, "skipped", len(frame),
+                          message=f"all months outside the window {period.window_start}..{period.end}")
+    check = check_frame(kind, split.inside, source.label, period, today)
+    if check.blocking_errors:
+        raise IngestError("\n".join(check.blocking_errors))
+    typed_bad = {p.row_number for p in problems}
+    accepted = check.accepted[~check.accepted["row_number"].isin(typed_bad)]
+    all_problems = _with_raw(problems, split.inside) + list(check.problems)
+    prov = _provenance(config, kind, source, path, len(frame), split, flow_run_id)
+    with session_scope(database_url) as session:
+        ensure_partnership(session, config)
+        record, replaced = store_file(session, prov, accepted, all_problems, list(check.outcomes))
+        return FileReport(kind, source.label, "stored", record.rows_read, record.rows_accepted,
+                          record.rows_quarantined, record.rows_outside_area, record.rows_unlocated,
+                          list(record.months or []), "", record.id, replaced)
+
+
+def _with_raw(problems: list[RowProblem], frame: pd.DataFrame) -> list[RowProblem]:
+    """Attach the offending row's values so an analyst can see it without opening the file."""
+    by_row = frame.set_index("row_number")
+    out = []
+    for p in problems:
+        if p.row_number in by_row.index:
+            raw = {k: (None if pd.isna(v) else v) for k, v in by_row.loc[p.row_number].items()
+                   if not isinstance(v, pd.Series)}
+            p = RowProblem(p.row_number, p.column, p.rule, p.reason, raw)
+        out.append(p)
+    return out
+
+
+def _ingest_boundaries(database_url: str, config: Partnership, source: SourceFile, path: Path,
+                       flow_run_id: str | None) -> FileReport:
+    """Boundaries are drawn, not counted: record their provenance and how many fall in the area."""
+    unchanged = _already_stored(database_url, config, "boundaries", source, path)
+    if unchanged:
+        return unchanged
+    try:
+        features = json.loads(source.content.decode("utf-8-sig"))["features"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IngestError(f"{source.label}: not a GeoJSON FeatureCollection ({exc})") from exc
+    names = pd.Series([f.get("properties", {}).get("LSOA11NM") for f in features], dtype=object)
+    inside = int((area.la_of_lsoa_name(names) == config.local_authority.lsoa_name_prefix).sum())
+    split = area.AreaSplit(pd.DataFrame(), outside=len(features) - inside, unlocated=0)
+    prov = _provenance(config, "boundaries", source, path, len(features), split, flow_run_id)
+    with session_scope(database_url) as session:
+        ensure_partnership(session, config)
+        record, replaced = store_file(session, prov, pd.DataFrame({"row_number": range(inside)}), [], [])
+        return FileReport("boundaries", source.label, "stored", len(features), inside, 0,
+                          split.outside, 0, [], "", record.id, replaced)
+
+
+def source_files(config: Partnership, kind: str, path: Path | None = None) -> tuple[Path, list[SourceFile], list[str]]:
+    """The files a configured (or given) source path holds."""
+    target = path or config.source_path(kind)
+    if kind == "boundaries" and target.is_file():
+        content = target.read_bytes()
+        from tasks.ingest.files import sha256
+
+        return target, [SourceFile(target.name, target.name, content, sha256(content), len(content))], []
+    files, skipped = discover(target, wanted="street" if kind == "police_uk" else None)
+    if not files:
+        raise IngestError(f"{target}: no CSV, CSV.GZ or XLSX files found for source {kind!r}")
+    return target, files, skipped
+
+
+def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind: str,
+                  path: Path | None = None, today: dt.date | None = None,
+                  flow_run_id: str | None = None) -> list[FileReport]:
+    """Every file of one source; a failed file is reported and the others continue."""
+    period = config.cycle(cycle_name)
+    today = today or dt.date.today()
+    target, files, skipped = source_files(config, kind, path)
+    reports = [FileReport(kind, name, "skipped", message="not a street-level table file")
+               for name in skipped]
+    for source in files:
+        try:
+            reports.append(ingest_file(database_url, config, period, kind, source, target,
+                                       today=today, from_folder=len(files) > 1,
+                                       flow_run_id=flow_run_id))
+        except IngestError as exc:
+            reports.append(FileReport(kind, source.label, "failed", message=str(exc)))
+    return reports
+
+
+def configured_kinds(config: Partnership) -> list[str]:
+    return [kind for kind in SOURCE_ORDER if kind in config.sources]
+
+
+def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
+                       kinds: list[str] | None = None, today: dt.date | None = None,
+                       flow_run_id: str | None = None) -> list[FileReport]:
+    """All configured sources of one partnership, reference data first."""
+    reports: list[FileReport] = []
+    for kind in kinds or configured_kinds(config):
+        try:
+            reports += ingest_source(database_url, config, cycle_name, kind, today=today,
+                                     flow_run_id=flow_run_id)
+        except IngestError as exc:
+            reports.append(FileReport(kind, str(config.sources[kind].path), "failed",
+                                      message=str(exc)))
+    return reports

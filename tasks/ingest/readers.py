@@ -1,0 +1,228 @@
+"""Parse partner files into the normalised frames of ``csp.frames``.
+
+Parsing problems that make a whole file unusable (missing columns, no rows, a truncated last line)
+raise IngestError naming the file, line and column; a value that cannot be converted becomes a
+RowProblem for that row only, so one bad cell never costs the other rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+
+import pandas as pd
+
+from csp.frames import FRAME_COLUMNS, POLICE_UK_COLUMNS, RowProblem
+from tasks.ingest.errors import IngestError
+from tasks.ingest.files import SourceFile, decode_text
+
+POLICE_REQUIRED = ("Crime ID", "Month", "Longitude", "Latitude", "LSOA code", "LSOA name", "Crime type")
+PARTNER_REQUIRED = ("month", "category", "count")
+PARTNER_OPTIONAL = ("subcategory", "area_code", "area_name", "district")
+IDVA_REQUIRED = ("district", "financial_year", "quarter", "referrals")
+POPULATION_COLUMNS = {
+    "Local authority code": "la_code",
+    "Local authority name": "la_name",
+    "MSOA Code": "msoa_code",
+    "MSOA Name": "msoa_name",
+    "LSOA Code": "lsoa_code",
+    "LSOA Name": "lsoa_name",
+    "Persons": "persons",
+    "Households": "households",
+}
+HEADER_SEARCH_ROWS = 10
+
+
+def _check_field_counts(source: SourceFile, text: str) -> None:
+    """Every line must have the header's number of fields; a short last line means truncation."""
+    rows = csv.reader(io.StringIO(text))
+    header = next(rows, None)
+    if not header or all(not cell.strip() for cell in header):
+        raise IngestError(f"{source.label}: the file is empty (no header line)")
+    width = len(header)
+    last_line = 1
+    for line_number, row in enumerate(rows, start=2):
+        last_line = line_number
+        if row and len(row) != width:
+            truncated = not text.endswith(("\n", "\r"))
+            what = "truncated: the last line" if truncated else "a line"
+            raise IngestError(
+                f"{source.label}: line {line_number}: {what} has {len(row)} fields where the header "
+                f"has {width}; the file looks {'incomplete — download it again' if truncated else 'malformed'}"
+            )
+    if last_line == 1:
+        raise IngestError(f"{source.label}: header only: the file has no data rows")
+
+
+def read_csv_strings(source: SourceFile) -> pd.DataFrame:
+    """A CSV as strings, exactly as written (no NA guessing), after structural checks."""
+    text = decode_text(source)
+    _check_field_counts(source, text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise IngestError(f"{source.label}: not a readable CSV file ({exc})") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.insert(0, "row_number", range(2, len(frame) + 2))
+    return frame
+
+
+def _require(source: SourceFile, columns: list[str], required: tuple[str, ...]) -> None:
+    missing = [name for name in required if name not in columns]
+    if not missing:
+        return
+    hints = []
+    for name in missing:
+        close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
+        hints.append(f"'{name}'" + (f" (found '{close[0]}' — renamed?)" if close else ""))
+    raise IngestError(
+        f"{source.label}: missing required column(s) {', '.join(hints)}; "
+        f"the file has: {', '.join(repr(c) for c in columns[:15])}"
+    )
+
+
+def _numeric(frame: pd.DataFrame, column: str, label: str, problems: list[RowProblem],
+             integer: bool = False) -> pd.Series:
+    """Convert a text column to numbers; unconvertible non-empty cells become row problems."""
+    text = frame[column].astype(str).str.strip()
+    values = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    bad = values.isna() & (text != "")
+    if integer:
+        bad |= values.notna() & (values % 1 != 0)
+    for row_number, value in zip(frame.loc[bad, "row_number"], text[bad], strict=True):
+        kind = "a whole number" if integer else "a number"
+        problems.append(RowProblem(int(row_number), column, "type",
+                                   f"{label} row {row_number}: {column} {value!r} is not {kind}"))
+    return values.where(~bad)
+
+
+def _blank_to_none(series: pd.Series) -> pd.Series:
+    cleaned = series.astype(str).str.strip()
+    return cleaned.where(cleaned != "", None).astype(object)
+
+
+def parse_police_uk(source: SourceFile) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """A data.police.uk street-level file as a normalised 'police_uk' frame."""
+    raw = read_csv_strings(source)
+    _require(source, list(raw.columns), POLICE_REQUIRED)
+    for original in POLICE_UK_COLUMNS:
+        if original not in raw.columns:
+            raw[original] = ""
+    frame = raw.rename(columns=POLICE_UK_COLUMNS)
+    problems: list[RowProblem] = []
+    for column in ("longitude", "latitude"):
+        frame[column] = _numeric(frame, column, source.label, problems).astype(float)
+    for column in ("crime_id", "location", "lsoa_code", "lsoa_name", "outcome", "context",
+                   "reported_by", "falls_within"):
+        frame[column] = _blank_to_none(frame[column])
+    frame["month"] = frame["month"].astype(str).str.strip()
+    frame["category"] = frame["category"].astype(str).str.strip()
+    return frame[["row_number", *FRAME_COLUMNS["police_uk"]]], problems
+
+
+def _snake(name: object) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+
+
+def _xlsx_frame(source: SourceFile, required: tuple[str, ...]) -> pd.DataFrame:
+    """An XLSX sheet as strings, finding the header row below any title rows."""
+    try:
+        grid = pd.read_excel(io.BytesIO(source.content), header=None, dtype=str)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
+        raise IngestError(f"{source.label}: not a readable XLSX workbook ({exc})") from exc
+    grid = grid.fillna("")
+    for index in range(min(HEADER_SEARCH_ROWS, len(grid))):
+        names = [_snake(v) for v in grid.iloc[index]]
+        if set(required) <= set(names):
+            body = grid.iloc[index + 1 :].copy()
+            body.columns = names
+            body = body[[c for c in body.columns if c]]
+            body = body[(body != "").any(axis=1)]
+            if body.empty:
+                raise IngestError(f"{source.label}: header only: the sheet has no data rows")
+            body.insert(0, "row_number", [int(i) + 1 for i in body.index])
+            return body.reset_index(drop=True)
+    raise IngestError(
+        f"{source.label}: no header row with columns {', '.join(required)} in the first "
+        f"{HEADER_SEARCH_ROWS} rows of the first sheet"
+    )
+
+
+def read_table(source: SourceFile, required: tuple[str, ...]) -> pd.DataFrame:
+    """A partner table (CSV or XLSX) with snake_case column names and a row_number column."""
+    if source.is_xlsx:
+        frame = _xlsx_frame(source, required)
+    else:
+        frame = read_csv_strings(source)
+        frame.columns = ["row_number", *[_snake(c) for c in frame.columns[1:]]]
+    _require(source, list(frame.columns), required)
+    return frame
+
+
+def _month_text(series: pd.Series) -> pd.Series:
+    """Months as 'YYYY-MM' whether written so or as dates (Excel); other text is left for validation."""
+    text = series.astype(str).str.strip()
+    parsed = pd.to_datetime(text.where(~text.str.fullmatch(r"\d{4}-\d{2}")), errors="coerce",
+                            format="mixed")
+    return text.where(parsed.isna(), parsed.dt.strftime("%Y-%m"))
+
+
+def parse_partner(source: SourceFile, kind: str) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """A monthly partner table (fire, ambulance, A&E, council ASB, hate crime)."""
+    frame = read_table(source, PARTNER_REQUIRED)
+    for column in PARTNER_OPTIONAL:
+        if column not in frame.columns:
+            frame[column] = ""
+    problems: list[RowProblem] = []
+    frame["count"] = _numeric(frame, "count", source.label, problems, integer=True)
+    frame["month"] = _month_text(frame["month"])
+    for column in ("category", "subcategory", "area_code", "area_name", "district"):
+        frame[column] = _blank_to_none(frame[column])
+    return frame[["row_number", *FRAME_COLUMNS[kind], "district"]], problems
+
+
+_QUARTER_START = {1: 4, 2: 7, 3: 10, 4: 1}
+
+
+def parse_idva(source: SourceFile) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """IDVA referrals by district, financial year and quarter (Q1 = April-June)."""
+    frame = read_table(source, IDVA_REQUIRED)
+    problems: list[RowProblem] = []
+    referrals = _numeric(frame, "referrals", source.label, problems, integer=True)
+    quarter = _numeric(frame, "quarter", source.label, problems, integer=True)
+    year = frame["financial_year"].astype(str).str.extract(r"^(\d{4})-\d{2}$")[0]
+    months = []
+    for row_number, first_year, q in zip(frame["row_number"], year, quarter, strict=True):
+        if pd.isna(first_year) or q not in _QUARTER_START:
+            problems.append(RowProblem(int(row_number), "financial_year", "period",
+                                       f"{source.label} row {row_number}: financial year and quarter "
+                                       "must look like 2024-25 and 1-4"))
+            months.append("")
+            continue
+        start = _QUARTER_START[int(q)]
+        months.append(f"{int(first_year) + (1 if start == 1 else 0)}-{start:02d}")
+    out = pd.DataFrame({
+        "row_number": frame["row_number"],
+        "month": months,
+        "period_months": 3,
+        "category": "IDVA referrals",
+        "subcategory": None,
+        "area_code": None,
+        "area_name": _blank_to_none(frame["district"]),
+        "count": referrals,
+        "district": _blank_to_none(frame["district"]),
+    })
+    return out, problems
+
+
+def parse_population(source: SourceFile) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """The Census 2011 LSOA population file: the first 'Persons' column is all usual residents."""
+    raw = read_csv_strings(source)
+    _require(source, list(raw.columns), tuple(POPULATION_COLUMNS))
+    frame = raw.rename(columns=POPULATION_COLUMNS)  # duplicates 'Persons.1' etc. are left alone
+    problems: list[RowProblem] = []
+    frame["persons"] = _numeric(frame, "persons", source.label, problems, integer=True)
+    frame["households"] = _numeric(frame, "households", source.label, problems, integer=True)
+    return frame[["row_number", *FRAME_COLUMNS["population"]]], problems

@@ -1,0 +1,157 @@
+"""Writing one ingested file to the store in one transaction, with its provenance.
+
+Re-ingesting the same bytes changes nothing (the checksum is the identity). A file that covers all the
+months of an earlier file of the same kind supersedes it: both stay in the store, only the newer one is
+current. A file that overlaps only part of an earlier file is refused, because keeping both would count
+the shared months twice and dropping either would lose months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from csp.frames import CheckOutcome, RowProblem
+from csp.store import models
+from tasks.ingest.errors import IngestError
+
+
+@dataclass(frozen=True)
+class Provenance:
+    partnership_id: str
+    source_kind: str
+    label: str
+    name: str
+    path: str
+    sha256: str
+    size_bytes: int
+    rows_read: int
+    rows_outside_area: int
+    rows_unlocated: int
+    illustrative: bool
+    flow_run_id: str | None
+
+
+def existing_file(session: Session, prov: Provenance) -> models.InputFile | None:
+    return session.scalar(select(models.InputFile).where(
+        models.InputFile.partnership_id == prov.partnership_id,
+        models.InputFile.source_kind == prov.source_kind,
+        models.InputFile.sha256 == prov.sha256,
+    ))
+
+
+def _to_date(month: str) -> dt.date:
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+def _supersede(session: Session, prov: Provenance, months: list[str]) -> list[models.InputFile]:
+    current = session.scalars(select(models.InputFile).where(
+        models.InputFile.partnership_id == prov.partnership_id,
+        models.InputFile.source_kind == prov.source_kind,
+        models.InputFile.status == "current",
+    )).all()
+    replaced = []
+    for old in current:
+        old_months = set(old.months or [])
+        if not months or not old_months or old_months <= set(months):  # reference files: the newer one replaces the older
+            replaced.append(old)
+        elif old_months & set(months):
+            shared = ", ".join(sorted(old_months & set(months)))
+            raise IngestError(
+                f"{prov.label}: covers {shared} which are also in {old.file_name} (ingested "
+                f"{old.ingested_at:%Y-%m-%d}) but not all of that file's months; send one file "
+                "that covers all of them, or split this one by month"
+            )
+    return replaced
+
+
+def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) -> list[dict[str, Any]]:
+    base = {"input_file_id": file_id, "partnership_id": partnership_id}
+    rows = frame.to_dict("records")
+    if kind == "police_uk":
+        return [{**base, "row_number": int(r["row_number"]), "month": _to_date(r["month"]),
+                 "category": r["category"], "crime_id": r["crime_id"], "lsoa_code": r["lsoa_code"],
+                 "lsoa_name": r["lsoa_name"], "msoa_name": r["msoa_name"], "location": r["location"],
+                 "longitude": None if pd.isna(r["longitude"]) else float(r["longitude"]),
+                 "latitude": None if pd.isna(r["latitude"]) else float(r["latitude"]),
+                 "outcome": r["outcome"]} for r in rows]
+    if kind == "population":
+        return [{**base, "lsoa_code": r["lsoa_code"], "lsoa_name": r["lsoa_name"],
+                 "msoa_code": r["msoa_code"], "msoa_name": r["msoa_name"], "la_code": r["la_code"],
+                 "persons": int(r["persons"]),
+                 "households": None if pd.isna(r["households"]) else int(r["households"])}
+                for r in rows]
+    return [{**base, "source_kind": kind, "row_number": int(r["row_number"]),
+             "month": _to_date(r["month"]), "period_months": int(r.get("period_months") or 1),
+             "category": r["category"], "subcategory": r["subcategory"], "area_code": r["area_code"],
+             "area_name": r["area_name"], "count": int(r["count"])} for r in rows]
+
+
+_MODEL = {"police_uk": models.CrimeRecord, "population": models.Population}
+
+
+def store_file(session: Session, prov: Provenance, accepted: pd.DataFrame,
+               problems: list[RowProblem], outcomes: list[CheckOutcome]) -> tuple[models.InputFile, list[str]]:
+    """Insert the file, its accepted rows, quarantined rows and check outcomes; supersede older files."""
+    months = sorted(set(accepted["month"])) if "month" in accepted.columns else []
+    replaced = _supersede(session, prov, months)
+    quarantined_rows = {p.row_number for p in problems}
+    record = models.InputFile(
+        partnership_id=prov.partnership_id, source_kind=prov.source_kind, file_name=prov.name,
+        path=prov.path, sha256=prov.sha256, size_bytes=prov.size_bytes, rows_read=prov.rows_read,
+        rows_accepted=len(accepted), rows_quarantined=len(quarantined_rows),
+        rows_outside_area=prov.rows_outside_area, rows_unlocated=prov.rows_unlocated,
+        month_min=_to_date(months[0]) if months else None,
+        month_max=_to_date(months[-1]) if months else None,
+        months=months, illustrative=prov.illustrative, status="current",
+        flow_run_id=prov.flow_run_id,
+    )
+    session.add(record)
+    session.flush()
+    for old in replaced:
+        old.status = "superseded"
+        old.superseded_by_id = record.id
+    rows = _records(prov.source_kind, accepted, prov.partnership_id, record.id)
+    if rows:
+        session.execute(insert(_MODEL.get(prov.source_kind, models.PartnerRecord)), rows)
+    _store_problems(session, record.id, problems)
+    _store_outcomes(session, record, outcomes)
+    return record, [old.file_name for old in replaced]
+
+
+def _store_problems(session: Session, file_id: int, problems: list[RowProblem]) -> None:
+    if problems:
+        session.execute(insert(models.QuarantinedRow), [
+            {"input_file_id": file_id, "row_number": p.row_number, "column": p.column,
+             "rule": p.rule, "reason": p.reason, "raw": _jsonable(p.raw)} for p in problems])
+
+
+def _store_outcomes(session: Session, record: models.InputFile, outcomes: list[CheckOutcome]) -> None:
+    if outcomes:
+        session.execute(insert(models.ValidationResult), [
+            {"partnership_id": record.partnership_id, "cycle_id": None, "input_file_id": record.id,
+             "suite": o.suite, "expectation": o.expectation, "column": o.column,
+             "severity": o.severity, "success": o.success, "element_count": o.element_count,
+             "unexpected_count": o.unexpected_count, "message": o.message,
+             "details": _jsonable(o.details)} for o in outcomes])
+
+
+def _jsonable(value: Any) -> Any:
+    """JSON columns need plain types; NaN and numpy scalars are not."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return None if value != value else value
+    try:
+        return None if pd.isna(value) else (value.item() if hasattr(value, "item") else str(value))
+    except (TypeError, ValueError):
+        return str(value)
