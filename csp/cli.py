@@ -5,17 +5,21 @@ Each stage's commands live in ``csp/commands/<stage>.py`` and are registered her
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from csp import settings as _settings  # noqa: F401 - switches telemetry off before Prefect loads
-from csp.commands import assess, cycle, ingest, papers, priorities
+from csp.commands import assess, cycle, ingest, papers, priorities, validate
+
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 app = typer.Typer(
     help="Community Safety Partnership annual cycle: ingest, validate, assess, prioritise, papers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (ingest, assess, cycle):
+for module in (ingest, validate, assess, cycle):
     module.register(app)
 app.add_typer(priorities.app, name="priorities", help="Recommendations and the board's decisions.")
 app.add_typer(papers.app, name="papers", help="Draft and list the board papers.")

@@ -6,15 +6,15 @@ import datetime as dt
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
-from tasks.ingest.report import BlockingProblems, reports_markdown
-from tasks.validate import validate_cycle_task
 
 from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.db import migrate
 from tasks.ingest.pipeline import configured_kinds
+from tasks.ingest.report import BlockingProblems, reports_markdown
 from tasks.ingest.tasks import ingest_source_task
+from tasks.validate import validate_cycle_task
 
 
 @flow(name="ingest-and-validate", flow_run_name="ingest-and-validate {partnership} {cycle}",
@@ -28,7 +28,7 @@ def ingest_and_validate(partnership: str, cycle: str, database_url: str | None =
     # One source after another: a partnership's files share one store, and SQLite allows one writer.
     reports = [report for kind in configured_kinds(config)
                for report in ingest_source_task(url, partnership, cycle, kind, today)]
-    validation = validate_cycle_task(url, partnership, cycle)
+    validation = validate_cycle_task(url, partnership, cycle, today)
     summary = {"files": reports, "validation": validation}
     create_markdown_artifact(key=f"ingest-{partnership}-{cycle}".replace("_", "-"),
                              markdown=reports_markdown(partnership, cycle, summary),

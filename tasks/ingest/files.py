@@ -86,7 +86,11 @@ def read_zip(path: Path, wanted: str | None = None) -> tuple[list[SourceFile], l
 
 
 def discover(path: Path, wanted: str | None = None) -> tuple[list[SourceFile], list[str]]:
-    """All table files under a source path (file, folder or zip), sorted, and what was skipped."""
+    """All table files under a source path (file, folder or zip), sorted, and what was skipped.
+
+    ``wanted`` filters archive members only (police.uk zips also hold outcomes and stop-and-search
+    files); a file named directly is always read.
+    """
     if not path.exists():
         raise IngestError(f"{path}: no such file or folder (check the source path in configuration)")
     if path.is_dir():
@@ -101,8 +105,6 @@ def discover(path: Path, wanted: str | None = None) -> tuple[list[SourceFile], l
     if path.suffix.lower() == ".zip":
         return read_zip(path, wanted)
     if not _is_table(path.name):
-        return [], [str(path)]
-    if wanted and wanted not in path.name:
         return [], [str(path)]
     return [_from_bytes(path.name, path.name, path.read_bytes())], []
 

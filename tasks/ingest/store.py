@@ -71,6 +71,8 @@ def _supersede(session: Session, prov: Provenance, months: list[str]) -> list[mo
 
 
 def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) -> list[dict[str, Any]]:
+    if kind == "boundaries":  # drawn from the file itself; only provenance is stored
+        return []
     base = {"input_file_id": file_id, "partnership_id": partnership_id}
     rows = frame.to_dict("records")
     if kind == "police_uk":
