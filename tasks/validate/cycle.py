@@ -1,0 +1,281 @@
+"""Validating a partnership's cycle as a whole, from what the store holds.
+
+File checks (``check_frame``) say whether each file is usable; these say whether the cycle is: does
+every required source cover every month of the assessment period, how much of the crime data meets the
+population table, does any crime appear in two files. Outcomes are stored as ValidationResult rows for
+the cycle (replacing the previous run's), the match rates as metrics, and the cycle is marked
+'validated' or 'validation_failed'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from csp import metrics
+from csp.config import Partnership, load_partnership
+from csp.cycle import CyclePeriod
+from csp.settings import get_settings
+from csp.store import models
+from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
+from tasks.validate import coverage, docs, report
+from tasks.validate.matching import MatchRates, match_rates
+
+CYCLE_SUITE = "cycle"
+STAGE = "validate"
+NON_MONTHLY = ("population", "boundaries")
+
+
+@dataclass
+class Finding:
+    """One cycle-level outcome, as it is stored and reported."""
+
+    expectation: str
+    severity: str
+    success: bool
+    message: str
+    column: str | None = None
+    input_file_id: int | None = None
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CycleValidation:
+    """What validate_cycle found, for the command line, the flow and the data-quality paper."""
+
+    partnership_id: str
+    cycle: str
+    period_label: str
+    status: str  # validated, validation_failed
+    blocking: list[str]
+    warnings: list[str]
+    coverage: pd.DataFrame  # sources x months of the assessment period, stored rows per month
+    match_rates: MatchRates
+    duplicate_crime_ids: int
+    quarantined: list[dict[str, Any]]  # per current file: kind, file, rows_read, rows_quarantined
+    data_docs: Path | None
+    coverage_csv: Path
+    coverage_html: Path
+    required: dict[str, bool] = field(default_factory=dict)  # per source in the coverage table
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocking
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for a Prefect result, an artifact or JSON."""
+        return {
+            "partnership": self.partnership_id, "cycle": self.cycle, "period": self.period_label,
+            "status": self.status, "blocking": list(self.blocking), "warnings": list(self.warnings),
+            "coverage": {kind: {m: int(n) for m, n in row.items()} for kind, row in self.coverage.iterrows()},
+            "lsoa_match_rate_pct": self.match_rates.lsoa.pct, "msoa_match_rate_pct": self.match_rates.msoa.pct,
+            "lsoa_match": self.match_rates.lsoa.describe(), "msoa_match": self.match_rates.msoa.describe(),
+            "rows_without_lsoa": self.match_rates.rows_without_lsoa,
+            "duplicate_crime_ids": self.duplicate_crime_ids, "quarantined": list(self.quarantined),
+            "data_docs": str(self.data_docs) if self.data_docs else None,
+            "coverage_csv": str(self.coverage_csv), "coverage_html": str(self.coverage_html),
+        }
+
+
+def _span(months: list[pd.Period]) -> str:
+    return f"{months[0].strftime('%b %Y')}..{months[-1].strftime('%b %Y')}"
+
+
+def _coverage_findings(table: pd.DataFrame, config: Partnership, this_month: pd.Period,
+                       label: str, comparison: bool) -> list[Finding]:
+    out = []
+    for gap in coverage.gaps(table, config, this_month):
+        blocking = gap.required and not comparison
+        severity = "blocking" if blocking else "warning"
+        what = "the comparison year" if comparison else "the assessment period"
+        rule = "coverage of the comparison year" if comparison else "coverage of the assessment period"
+        missing = coverage.month_ranges(gap.missing)
+        text = (f"{gap.kind}: {len(gap.missing)} of {gap.expected} months of {what} ({label}) have no "
+                f"data: {missing} (rule '{rule}', {'required' if gap.required else 'optional'} source)")
+        if comparison and gap.missing:
+            text += "; change against last year cannot be tested for those months"
+        if gap.not_yet_due:
+            text_due = (f"{gap.kind}: {coverage.month_ranges(gap.not_yet_due)} not yet due (after the "
+                        f"current month {this_month}); the period is not complete")
+            out.append(Finding(f"{rule}: not yet due", "warning", False, text_due,
+                               details={"source": gap.kind, "months": gap.not_yet_due}))
+        out.append(Finding(
+            rule, severity, not gap.missing,
+            text if gap.missing else f"{gap.kind}: every month of {what} ({label}) has data (rule '{rule}')",
+            element_count=gap.expected, unexpected_count=len(gap.missing),
+            details={"source": gap.kind, "required": gap.required, "missing_months": gap.missing,
+                     "rows_by_month": {m: int(n) for m, n in table.loc[gap.kind].items()}},
+        ))
+    return out
+
+
+def _presence_findings(session: Session, config: Partnership, files: list[models.InputFile]) -> list[Finding]:
+    """Sources without months (population, boundaries) only need to be there."""
+    out = []
+    for kind in (k for k in NON_MONTHLY if k in config.sources):
+        ids = [f.id for f in files if f.source_kind == kind]
+        rows = sum(f.rows_accepted for f in files if f.source_kind == kind)
+        present = bool(ids) and rows > 0
+        required = config.sources[kind].required
+        severity = "blocking" if required else "warning"
+        text = (f"{kind}: present ({rows:,} rows stored)" if present else
+                f"{kind}: no current file with rows in the store (rule 'source present', "
+                f"{'required' if required else 'optional'} source)")
+        out.append(Finding("source present", severity, present, text, element_count=rows,
+                           unexpected_count=0 if present else 1, details={"source": kind}))
+    return out
+
+
+def _duplicate_ids(session: Session, files: list[models.InputFile]) -> tuple[int, Finding]:
+    c = models.CrimeRecord
+    ids = [f.id for f in files if f.source_kind == "police_uk"]
+    repeated = session.execute(
+        select(c.crime_id, func.count(func.distinct(c.input_file_id)))
+        .where(c.input_file_id.in_(ids or [-1]), c.crime_id.is_not(None), c.crime_id != "")
+        .group_by(c.crime_id).having(func.count() > 1)
+    ).all()
+    across = [(cid, n) for cid, n in repeated if n > 1]
+    names = {f.id: f.file_name for f in files}
+    sample = []
+    for cid, _ in across[:5]:
+        in_files = session.scalars(select(c.input_file_id).where(c.crime_id == cid).distinct()).all()
+        sample.append({"crime_id_prefix": cid[:12], "files": sorted(names.get(i, str(i)) for i in in_files)})
+    rule = "unique Crime ID across files"
+    text = (f"police_uk: {len(across):,} Crime IDs appear in more than one current file, so those crimes "
+            f"would be counted twice (rule '{rule}'); e.g. files {sample[0]['files']}" if across
+            else f"police_uk: no Crime ID appears in two current files (rule '{rule}')")
+    return len(across), Finding(rule, "blocking", not across, text, column="crime_id",
+                                element_count=None, unexpected_count=len(across), details={"examples": sample})
+
+
+def _match_findings(rates: MatchRates) -> list[Finding]:
+    out = []
+    for name, rate, how in (("LSOA code match (2021 crime vs 2011 population)", rates.lsoa, "by LSOA code"),
+                            ("MSOA name match (2021 crime vs 2011 population)", rates.msoa, "by MSOA name")):
+        if rate.rows and not rates.population_lsoas:
+            text = f"police_uk: no population rows to match crime rows against {how} (rule '{name}')"
+        else:
+            text = f"police_uk: crime rows matching the population table {how}: {rate.describe()} (rule '{name}')"
+        out.append(Finding(name, "warning", rate.rows == rate.matched, text, column="lsoa_code",
+                           element_count=rate.rows, unexpected_count=rate.rows - rate.matched,
+                           details={"pct": rate.pct, "matched": rate.matched, "rows": rate.rows}))
+    n = rates.rows_without_lsoa
+    out.append(Finding("rows with an LSOA", "warning", n == 0,
+                       f"police_uk: {n:,} crime rows in the period have no LSOA and cannot be placed in an "
+                       "area (rule 'rows with an LSOA')", column="lsoa_code", unexpected_count=n))
+    return out
+
+
+def _quarantine(session: Session, files: list[models.InputFile]) -> tuple[list[dict[str, Any]], list[Finding]]:
+    q = models.QuarantinedRow
+    counts = dict(session.execute(
+        select(q.input_file_id, func.count(func.distinct(q.row_number)))
+        .where(q.input_file_id.in_([f.id for f in files] or [-1])).group_by(q.input_file_id)
+    ).all())
+    table, out = [], []
+    for f in files:
+        n = int(counts.get(f.id, 0))
+        table.append({"kind": f.source_kind, "file": f.file_name, "input_file_id": f.id,
+                      "rows_read": f.rows_read, "rows_accepted": f.rows_accepted, "rows_quarantined": n,
+                      "rows_outside_area": f.rows_outside_area, "rows_unlocated": f.rows_unlocated})
+        if n:
+            out.append(Finding("rows quarantined", "warning", False,
+                               f"{f.source_kind}: {f.file_name}: {n:,} of {f.rows_read:,} rows quarantined "
+                               "(see the quarantine for row, column and rule)", input_file_id=f.id,
+                               element_count=f.rows_read, unexpected_count=n))
+    return table, out
+
+
+def _store(session: Session, cycle: models.Cycle, findings: list[Finding], rates: MatchRates,
+           files: list[models.InputFile], config: Partnership, run_id: str | None) -> None:
+    """Replace the cycle's previous cycle-level results and match-rate metrics with these."""
+    session.execute(delete(models.ValidationResult).where(models.ValidationResult.cycle_id == cycle.id,
+                                                          models.ValidationResult.suite == CYCLE_SUITE))
+    session.add_all(models.ValidationResult(
+        partnership_id=config.id, cycle_id=cycle.id, input_file_id=f.input_file_id, suite=CYCLE_SUITE,
+        expectation=f.expectation[:120], column=f.column, severity=f.severity, success=f.success,
+        element_count=f.element_count, unexpected_count=f.unexpected_count, message=f.message,
+        details=f.details) for f in findings)
+    names = (metrics.LSOA_MATCH_RATE_PCT, metrics.MSOA_MATCH_RATE_PCT)
+    session.execute(delete(models.Metric).where(models.Metric.cycle_id == cycle.id,
+                                                models.Metric.metric.in_(names)))
+    used = [f.id for f in files if f.source_kind in ("police_uk", "population")]
+    for name, rate in zip(names, (rates.lsoa, rates.msoa), strict=True):
+        session.add(models.Metric(
+            partnership_id=config.id, cycle_id=cycle.id, metric=name, source_kind="police_uk",
+            category="All", area_type=metrics.PARTNERSHIP, area_code=config.local_authority.code,
+            area_name=config.local_authority.name, period=metrics.CURRENT, value=rate.pct,
+            label=f"{rate.matched} of {rate.rows} rows", input_file_ids=used, run_id=run_id))
+
+
+def _collect(session: Session, config: Partnership, period: CyclePeriod, today: dt.date,
+             files: list[models.InputFile]) -> tuple[pd.DataFrame, MatchRates, int, list, list[Finding]]:
+    this_month = pd.Period(today, freq="M")
+    table = coverage.rows_by_month(session, config, files, period.months)
+    previous = coverage.rows_by_month(session, config, files, period.previous_months)
+    findings = _coverage_findings(table, config, this_month, _span(period.months), False)
+    findings += _coverage_findings(previous, config, this_month, _span(period.previous_months), True)
+    findings += _presence_findings(session, config, files)
+    ids = {kind: [f.id for f in files if f.source_kind == kind] for kind in ("police_uk", "population")}
+    rates = match_rates(session, ids["police_uk"], ids["population"], period.start.start_time.date(),
+                        period.end.end_time.date())
+    findings += _match_findings(rates)
+    duplicates, finding = _duplicate_ids(session, files)
+    findings.append(finding)
+    quarantined, quarantine_findings = _quarantine(session, files)
+    return table, rates, duplicates, quarantined, findings + quarantine_findings
+
+
+def _data_docs(gx_dir: Path, partnership_id: str, cycle_name: str, frames: dict[str, pd.DataFrame],
+               warnings: list[str]) -> Path | None:
+    """Build the Data Docs; a GX failure costs the site, not the checks (disk errors still raise, to retry)."""
+    if not frames:
+        return None
+    try:
+        return docs.build_data_docs(gx_dir, partnership_id, cycle_name, frames)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - GX raises many types; the stored results stand regardless
+        warnings.append(f"Data Docs could not be built in {gx_dir}: {type(exc).__name__}: {exc}")
+        return None
+
+
+def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, today: dt.date | None = None,
+                   run_id: str | None = None, config: Partnership | None = None,
+                   output_dir: Path | None = None, gx_dir: Path | None = None,
+                   build_docs: bool = True) -> CycleValidation:
+    """Check the stored cycle, store the outcomes, write the coverage table and the Data Docs."""
+    config = config or load_partnership(partnership_id)
+    settings = get_settings()
+    period = config.cycle(cycle_name)
+    today = today or dt.date.today()
+    folder = (output_dir or settings.output_dir) / config.id / cycle_name / "data-quality"
+    with session_scope(database_url) as session:
+        cycle = ensure_cycle(session, config, cycle_name)
+        stage = start_stage(session, cycle, STAGE, run_id)
+        files = coverage.current_files(session, config.id)
+        table, rates, duplicates, quarantined, findings = _collect(session, config, period, today, files)
+        frames = docs.stored_frames(session, files, period.window_start.start_time.date(),
+                                    period.end.end_time.date()) if build_docs else {}
+        blocking = [f.message for f in findings if f.severity == "blocking" and not f.success]
+        warnings = [f.message for f in findings if f.severity == "warning" and not f.success]
+        _store(session, cycle, findings, rates, files, config, run_id)
+        cycle.status = "validation_failed" if blocking else "validated"
+        finish_stage(stage, "failed" if blocking else "completed",
+                     f"{len(blocking)} blocking, {len(warnings)} warnings")
+    data_docs = _data_docs(gx_dir or settings.gx_dir, config.id, cycle_name, frames, warnings)
+    result = CycleValidation(config.id, cycle_name, period.label, cycle.status, blocking, warnings, table,
+                             rates, duplicates, quarantined, data_docs, folder / "coverage.csv",
+                             folder / "coverage.html",
+                             {kind: config.sources[kind].required for kind in table.index}, findings)
+    report.write(result, folder)
+    return result

@@ -1,0 +1,69 @@
+"""The copy of a frame that Great Expectations sees.
+
+Two things in pandas 3 would otherwise make GX give wrong answers: its type check does not recognise
+the new ``str`` dtype (every text column would fail), and an integer column that went through
+``to_numeric`` is float64 (every count would fail). Text columns are therefore handed over as Python
+objects with empty strings as missing, and whole-number columns as Python ints, so the type rule is
+checked value by value and names the rows that break it. The caller's frame is never modified.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from csp.frames import FRAME_COLUMNS
+
+INTEGER_COLUMNS = frozenset({"count", "persons", "households", "period_months"})
+FLOAT_COLUMNS = frozenset({"longitude", "latitude"})
+ROW_NUMBER = "row_number"
+
+
+def _text(series: pd.Series) -> pd.Series:
+    values = series.astype(object)
+    blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+    return values.where(~blank, None)
+
+
+def _whole(value: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    return value  # a fraction or text: left for the type rule to name
+
+
+def _integer(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.isna().any():
+        return series.astype("int64")
+    return pd.Series([_whole(v) for v in series.astype(object)], index=series.index, dtype=object)
+
+
+def gx_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A normalised copy of ``frame`` for the suite of ``kind``.
+
+    Row numbers are how every problem is reported, so a frame without them, or with one repeated, is a
+    reader bug and raises ValueError rather than producing messages that point at the wrong line.
+    """
+    if ROW_NUMBER not in frame.columns:
+        raise ValueError(f"{kind} frame has no '{ROW_NUMBER}' column: readers must add the file's line numbers")
+    out = frame.reset_index(drop=True).copy()
+    out[ROW_NUMBER] = pd.to_numeric(out[ROW_NUMBER], errors="raise").astype("int64")
+    repeated = out[ROW_NUMBER][out[ROW_NUMBER].duplicated()].unique()[:5].tolist()
+    if repeated:
+        raise ValueError(f"{kind} frame repeats row numbers {repeated}: each row needs its own file line number")
+    for column in FRAME_COLUMNS[kind]:
+        if column not in out.columns:
+            continue
+        if column in INTEGER_COLUMNS:
+            out[column] = _integer(out[column])
+        elif column in FLOAT_COLUMNS:
+            if out[column].isna().all():
+                out[column] = out[column].astype("float64")
+        else:
+            out[column] = _text(out[column])
+    return out

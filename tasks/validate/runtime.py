@@ -1,0 +1,84 @@
+"""One in-memory Great Expectations context per process, with its suites, built on first use.
+
+Importing GX costs about two seconds and building a context and suites a little more, so a run that
+checks thirteen files pays it once. GX contexts are not safe to share between threads, and Prefect's
+thread runner may check several files at once, so validation runs under a lock: the checks are fast,
+the contention negligible.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from tasks.validate.suites import build_suite, suite_kinds
+
+_LOCK = threading.RLock()
+
+
+def quiet_logs() -> None:
+    """GX announces every temporary folder and store at INFO; Prefect would forward it all to the run log.
+
+    Some GX modules set their own logger to INFO when imported, so every GX logger is turned down,
+    just before a context is made (after those imports).
+    """
+    import great_expectations.data_context.types.base  # noqa: F401 - one of the modules that sets INFO
+
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("great_expectations")]:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def quiet_context(context: Any) -> Any:
+    """No progress bars: they would flood Prefect's logs and the command line."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+@dataclass
+class _Runtime:
+    context: Any
+    batches: dict[str, Any] = field(default_factory=dict)
+    suites: dict[str, Any] = field(default_factory=dict)
+
+
+_RUNTIME: _Runtime | None = None
+
+
+def _runtime() -> _Runtime:
+    global _RUNTIME
+    if _RUNTIME is None:
+        import great_expectations as gx
+
+        quiet_logs()
+        context = quiet_context(gx.get_context(mode="ephemeral"))
+        source = context.data_sources.add_pandas("frames")
+        runtime = _Runtime(context)
+        for kind in suite_kinds():
+            asset = source.add_dataframe_asset(kind)
+            runtime.batches[kind] = asset.add_batch_definition_whole_dataframe("whole frame")
+            runtime.suites[kind] = context.suites.add(build_suite(kind))
+        _RUNTIME = runtime
+    return _RUNTIME
+
+
+def reset() -> None:
+    """Forget the cached context (tests that edit a suite file call this)."""
+    global _RUNTIME
+    with _LOCK:
+        _RUNTIME = None
+
+
+def run_suite(kind: str, frame: pd.DataFrame, index_column: str = "row_number") -> list[Any]:
+    """Validate a prepared frame against the kind's suite; every unexpected row listed by index column."""
+    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [index_column]}
+    with _LOCK:
+        runtime = _runtime()
+        batch = runtime.batches[kind].get_batch(batch_parameters={"dataframe": frame})
+        return list(batch.validate(runtime.suites[kind], result_format=result_format).results)
