@@ -1,0 +1,61 @@
+"""Build each paper's context from the store and the configuration (one builder per paper).
+
+Every context is checked against its schema before it leaves here, so a template that passed the
+template checks can always be rendered with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from csp.config import ConfigError, Partnership
+from csp.store.db import session_scope
+from tasks.papers.common import Built, Setting
+from tasks.papers.ctx_assessment import build_sa_summary, build_strategic_assessment
+from tasks.papers.ctx_meeting import build_agenda_paper, build_minutes, build_terms_of_reference
+from tasks.papers.ctx_priorities import build_plan, build_priorities
+from tasks.papers.ctx_quality import build_data_quality
+from tasks.papers.numbers import VERSIONS
+from tasks.papers.schemas import SCHEMAS, conformance_errors
+
+Builder = Callable[[Session, Setting], Built]
+BUILDERS: dict[str, Builder] = {
+    "strategic_assessment": build_strategic_assessment,
+    "sa_summary": build_sa_summary,
+    "priorities": build_priorities,
+    "community_safety_plan": build_plan,
+    "agenda": build_agenda_paper,
+    "minutes": build_minutes,
+    "data_quality": build_data_quality,
+    "terms_of_reference": build_terms_of_reference,
+}
+
+
+class ContextError(RuntimeError):
+    """A builder returned a context that does not match its schema (a defect in this package)."""
+
+
+def make_setting(config: Partnership, cycle_name: str, meeting_id: str, version: str,
+                 pack: dict[str, int]) -> Setting:
+    """The setting of one paper; a meeting configured for another cycle is refused."""
+    if version not in VERSIONS:
+        raise ValueError(f"version {version!r}: expected one of {VERSIONS}")
+    period = config.cycle(cycle_name)
+    meeting = config.meeting(meeting_id)
+    if meeting.cycle != cycle_name:
+        raise ConfigError(f"{config.config_file}: meeting {meeting_id!r} belongs to cycle "
+                          f"{meeting.cycle!r}, not {cycle_name!r}")
+    return Setting(config, period, meeting, version, dict(pack))
+
+
+def build_context(database_url: str, config: Partnership, cycle_name: str, meeting_id: str, kind: str,
+                  version: str, pack: dict[str, int]) -> Built:
+    setting = make_setting(config, cycle_name, meeting_id, version, pack)
+    with session_scope(database_url) as session:
+        built = BUILDERS[kind](session, setting)
+    errors = conformance_errors(built.context, SCHEMAS[kind])
+    if errors:
+        raise ContextError(f"{kind} context does not match its schema: " + "; ".join(errors[:10]))
+    return built

@@ -1,0 +1,424 @@
+"""Contexts of the strategic assessment (full) and its executive summary, from stored metrics,
+findings, charts and recommendations.
+
+Numbers are read, never recomputed: each count, rate and change printed is a stored metric row, so a
+figure in the paper can be traced to the run and files that made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from csp import metrics as M
+from csp.cycle import parse_cycle
+from csp.suppression import is_small
+from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
+from tasks.papers import store_read as R
+from tasks.papers.common import Built, ImageRef, Setting, common, resolve_chart
+from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows
+from tasks.papers.numbers import WITHHELD, Numbers
+
+OVERVIEW = getattr(M, "OVERVIEW_THEME", "overview")
+OVERVIEW_TITLE = "Overview"
+THEME_VALUES = ("retain", "add", "retire")
+AREA_CLASSES = ("Emerging", "Preventing", "Sustaining", "Discharged")
+
+
+class MissingChartError(FileNotFoundError):
+    """A chart the store lists has no file: re-run the assessment to redraw it."""
+
+
+def _text_or_empty(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def area_id(row: Any) -> str:
+    """An area's key: its code, or its name where the assessment knows no code (a 2021-only MSOA).
+
+    Partnership rows have one area (some stages record the authority's code, others none): key ''.
+    """
+    if row.area_type == M.PARTNERSHIP:
+        return ""
+    return _text_or_empty(row.area_code) or _text_or_empty(row.area_name)
+
+
+@dataclass
+class Metrics:
+    """Lookup of stored metric rows by their natural key."""
+
+    frame: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        self.index: dict[tuple, Any] = {}
+        for row in self.frame.itertuples(index=False):
+            self.index[(row.metric, row.source_kind, row.category, row.area_type, area_id(row),
+                        row.period)] = row
+
+    def row(self, metric: str, source: str, category: str = "All", period: str = M.CURRENT,
+            area_type: str = M.PARTNERSHIP, area_code: str = "") -> Any | None:
+        return self.index.get((metric, source, category, area_type, area_code, period))
+
+    def value(self, *args: Any, **kwargs: Any) -> float | None:
+        row = self.row(*args, **kwargs)
+        if row is None or row.value is None or pd.isna(row.value):
+            return None
+        return float(row.value)
+
+    def flag(self, *args: Any, **kwargs: Any) -> bool | None:
+        row = self.row(*args, **kwargs)
+        return None if row is None or pd.isna(row.suppressed) else bool(row.suppressed)
+
+    def label(self, *args: Any, **kwargs: Any) -> str:
+        row = self.row(*args, **kwargs)
+        return "" if row is None or row.label is None or pd.isna(row.label) else str(row.label)
+
+    def categories(self, source: str) -> list[str]:
+        f = self.frame
+        mask = ((f.metric == M.COUNT) & (f.source_kind == source) & (f.area_type == M.PARTNERSHIP)
+                & (f.period == M.CURRENT))
+        return sorted(set(f.loc[mask, "category"]) - {"All"})
+
+    def file_ids(self) -> set[int]:
+        ids: set[int] = set()
+        for value in self.frame.get("input_file_ids", []):
+            ids.update(int(v) for v in (value or []))
+        return ids
+
+    def runs(self) -> tuple[str, ...]:
+        return tuple(sorted({str(r) for r in self.frame.get("run_id", []) if r and not pd.isna(r)}))
+
+
+def comparison(mx: Metrics, nb: Numbers, source: str, category: str) -> dict[str, str]:
+    """Previous and current counts, change and its labels, as one version prints them."""
+    current = mx.value(M.COUNT, source, category)
+    previous = mx.value(M.COUNT, source, category, M.PREVIOUS)
+    bases = (current, previous)
+    small = nb.public and any(is_small(v, nb.minimum) for v in bases)
+    return {
+        "current": nb.count(current, mx.flag(M.COUNT, source, category)),
+        "previous": nb.count(previous, mx.flag(M.COUNT, source, category, M.PREVIOUS)),
+        "change_pct": nb.metric(M.CHANGE_PCT, mx.value(M.CHANGE_PCT, source, category),
+                                mx.flag(M.CHANGE_PCT, source, category), bases),
+        "change_label": WITHHELD if small else (mx.label(M.CHANGE, source, category) or "n/a"),
+        "trend_label": WITHHELD if small else (mx.label(M.TREND_RATIO, source, category) or "n/a"),
+    }
+
+
+def totals(mx: Metrics, nb: Numbers) -> dict[str, str]:
+    return comparison(mx, nb, "police_uk", "All")
+
+
+def _theme_sources(theme_id: str, mx: Metrics) -> list[tuple[str, str]]:
+    """(source, category) pairs that speak to a theme and have a stored count."""
+    theme = THEMES_BY_ID[theme_id]
+    pairs = [("police_uk", c) for c in theme.police_categories
+             if mx.row(M.COUNT, "police_uk", c) is not None]
+    for source in theme.partner_sources:
+        categories = mx.categories(source) or (["All"] if mx.row(M.COUNT, source) is not None else [])
+        pairs += [(source, c) for c in categories]
+    return pairs
+
+
+def category_rows(theme_id: str, mx: Metrics, nb: Numbers, setting: Setting) -> list[dict[str, str]]:
+    rows = []
+    for source, category in _theme_sources(theme_id, mx):
+        label = source_label(setting.config, source)
+        name = label if category == "All" else category
+        rows.append({"category": name, "source": label, **comparison(mx, nb, source, category)})
+    return rows
+
+
+def area_rows(theme_id: str, mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
+    """Areas in the top share by rate for any of the theme's police categories."""
+    f = mx.frame
+    categories = THEMES_BY_ID[theme_id].police_categories
+    top = f[(f.metric == M.TOP_RATE) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
+            & (f.category.isin(categories)) & (f.value == 1.0) & (f.period == M.CURRENT)]
+    rows = []
+    for row in top.itertuples(index=False):
+        key = {"source": "police_uk", "category": row.category, "area_type": M.AREA, "area_code": area_id(row)}
+        count = mx.value(M.COUNT, **key)
+        rank = mx.value(M.RANK_BY_RATE, **key)
+        rows.append((row.category, rank if rank is not None else 1e9, {
+            "area": _text_or_empty(row.area_name) or area_id(row),
+            "category": row.category,
+            "count": nb.count(count, mx.flag(M.COUNT, **key)),
+            "population": _population(mx, nb, area_id(row)),
+            "rate": _rate(mx, nb, key, count),
+            "rank": "n/a" if rank is None else f"{int(rank)}",
+        }))
+    rows.sort(key=lambda r: (categories.index(r[0]), r[1], r[2]["area"]))
+    return [r[2] for r in rows]
+
+
+def _population(mx: Metrics, nb: Numbers, area: str) -> str:
+    """Residents of an area (census, not suppressed), or why there is no figure."""
+    for source in ("police_uk", "population"):
+        value = mx.value(M.POPULATION, source, "All", area_type=M.AREA, area_code=area)
+        if value is not None:
+            return nb.metric(M.POPULATION, value)
+    return mx.label(M.POPULATION, "police_uk", "All", area_type=M.AREA, area_code=area) or "n/a"
+
+
+def _rate(mx: Metrics, nb: Numbers, key: dict[str, str], count: float | None) -> str:
+    """A rate per 1,000, withheld when its count is small; the stored reason when there is none."""
+    value = mx.value(M.RATE_PER_1000, **key)
+    if value is None:
+        return mx.label(M.RATE_PER_1000, **key) or "n/a"
+    return nb.metric(M.RATE_PER_1000, value, mx.flag(M.RATE_PER_1000, **key), (count,))
+
+
+def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
+    f = mx.frame
+    rates = f[(f.metric == M.RATE_PER_1000) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
+              & (f.category == "All") & (f.period == M.CURRENT)]
+    rows = []
+    for row in rates.itertuples(index=False):
+        key = {"source": "police_uk", "category": "All", "area_type": M.AREA, "area_code": area_id(row)}
+        count = mx.value(M.COUNT, **key)
+        rank = mx.value(M.RANK_BY_RATE, **key)
+        name = _text_or_empty(row.area_name) or area_id(row)
+        rows.append((rank if rank is not None else 1e9, name, {
+            "area": name, "code": _text_or_empty(row.area_code) or "n/a",
+            "population": _population(mx, nb, area_id(row)),
+            "count": nb.count(count, mx.flag(M.COUNT, **key)),
+            "rate": _rate(mx, nb, key, count),
+            "rank": "n/a" if rank is None else f"{int(rank)}",
+        }))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in rows]
+
+
+def _text(finding: R.FindingRow, public: bool) -> str:
+    return finding.public_text if public else finding.text
+
+
+def headline_sections(found: list[R.FindingRow], public: bool) -> list[dict[str, Any]]:
+    """Headline findings grouped as the seeds group them: overview, personal safety, community harm."""
+    order = [t.id for t in THEMES]
+    section_of = {t.id: t.section for t in THEMES}
+    groups: dict[str, list[tuple[int, int, str]]] = {OVERVIEW_TITLE: [], **{s: [] for s in SECTIONS}}
+    for f in found:
+        if not f.headline:
+            continue
+        section = section_of.get(f.theme, OVERVIEW_TITLE)
+        rank = order.index(f.theme) if f.theme in order else -1
+        groups[section].append((rank, f.position, _text(f, public)))
+    return [{"title": title, "findings": [t for *_, t in sorted(items)]}
+            for title, items in groups.items() if items]
+
+
+def _decision_text(decision: dict[str, Any] | None) -> str:
+    if not decision:
+        return ""
+    when = decision["decided_on"]
+    date = f"{when.day} {when:%B %Y}" if when else ""
+    reason = f" – {decision['reason']}" if decision.get("reason") else ""
+    return f"{decision['outcome']} ({decision['decided_value']}), {decision['meeting']}, {date}{reason}"
+
+
+def recommendation_rows(recs: list[R.RecommendationRow]) -> list[dict[str, Any]]:
+    """Themes to retain, add or retire, then priority areas by class: the board's questions."""
+    themes = [r for r in recs if r.kind == "theme" and r.recommendation in THEME_VALUES]
+    order = [t.id for t in THEMES]
+    themes.sort(key=lambda r: (order.index(r.subject) if r.subject in order else -1, r.subject))
+    areas = [r for r in recs if r.kind == "area" and r.recommendation in AREA_CLASSES]
+    areas.sort(key=lambda r: (AREA_CLASSES.index(r.recommendation), -(r.score or 0), r.subject_name))
+    return [{"number": i, "kind": r.kind, "subject": r.subject_name, "recommendation": r.recommendation,
+             "reasons": r.reason_text} for i, r in enumerate([*themes, *areas], start=1)]
+
+
+def _in_overview(theme_id: str) -> bool:
+    """Cross-cutting rows, and any whose theme is not one of csp/themes.py, go to the overview."""
+    return theme_id not in THEMES_BY_ID
+
+
+def _figures(charts: list[R.ChartRow], theme_id: str | None, public: bool, start: int) -> list[dict[str, Any]]:
+    """A theme's figures (theme_id None: the overview's), numbered from ``start``."""
+    figures = []
+    for chart in charts:
+        wanted = _in_overview(chart.theme) if theme_id is None else chart.theme == theme_id
+        if not wanted or (public and not chart.public):
+            continue
+        path = resolve_chart(chart.path)
+        if not path.exists():
+            raise MissingChartError(f"chart {chart.key!r} ({chart.path}) listed in the store has no file "
+                                    f"at {path}: re-run the assessment to redraw it")
+        figures.append({"number": start + len(figures), "image": ImageRef(str(path), chart.sha256),
+                        "caption": chart.caption, "source": chart.source})
+    return figures
+
+
+def overview(setting: Setting, found: list[R.FindingRow], charts: list[R.ChartRow]) -> dict[str, Any]:
+    """The overall picture (all police-recorded crime, concentration, coverage): first in the paper."""
+    return {"findings": [_text(f, setting.public) for f in found if _in_overview(f.theme)],
+            "figures": _figures(charts, None, setting.public, 1)}
+
+
+def theme_sections(setting: Setting, mx: Metrics, found: list[R.FindingRow], charts: list[R.ChartRow],
+                   figure_no: int = 1) -> tuple[list[dict[str, Any]], int]:
+    """One section per group (Personal safety, Community harm), one entry per theme, numbered tables
+    and figures in document order (figures from ``figure_no``). Returns the sections and the next
+    free table number."""
+    nb, public = setting.numbers, setting.public
+    priorities = {p.theme for p in setting.config.priorities}
+    table_no = 1
+    sections = []
+    for section in SECTIONS:
+        themes = []
+        for theme in (t for t in THEMES if t.section == section):
+            categories = category_rows(theme.id, mx, nb, setting)
+            areas = area_rows(theme.id, mx, nb)
+            cat_table = table_no if categories else 0
+            table_no += bool(categories)
+            area_table = table_no if areas else 0
+            table_no += bool(areas)
+            figures = _figures(charts, theme.id, public, figure_no)
+            figure_no += len(figures)
+            texts = [_text(f, public) for f in found if f.theme == theme.id]
+            themes.append({
+                "id": theme.id, "title": theme.title, "has_data": bool(categories or texts or figures),
+                "is_priority": theme.id in priorities, "category_table": cat_table,
+                "area_table": area_table, "findings": texts, "categories": categories,
+                "areas": areas, "figures": figures,
+            })
+        sections.append({"title": section, "themes": themes})
+    return sections, table_no
+
+
+def priority_updates(setting: Setting, recs: list[R.RecommendationRow],
+                     found: list[R.FindingRow]) -> list[dict[str, Any]]:
+    by_theme = {r.subject: r for r in recs if r.kind == "theme"}
+    updates = []
+    for number, priority in enumerate(setting.config.priorities, start=1):
+        rec = by_theme.get(priority.theme)
+        theme = THEMES_BY_ID.get(priority.theme)
+        updates.append({
+            "number": number, "title": priority.title, "lead_officer": priority.lead_officer or "n/a",
+            "adopted": priority.adopted,
+            "theme": theme.title if theme else priority.theme.replace("_", " ").capitalize(),
+            "recommendation": rec.recommendation if rec else "",
+            "reasons": rec.reason_text if rec else "",
+            "decision": _decision_text(rec.decision if rec else None),
+            "findings": [_text(f, setting.public) for f in found if f.theme == priority.theme and f.headline],
+        })
+    return updates
+
+
+def _previous(session: Session, setting: Setting, mx: Metrics) -> tuple[dict[str, Any], list[str], list[str]]:
+    config, period = setting.config, setting.period
+    name = period.previous_cycle()
+    before = R.previous_cycle_sources(session, config.id, name)
+    now = set(mx.frame["source_kind"]) if not mx.frame.empty else set()
+    info = {"cycle": name, "period": parse_cycle(name, config.assessment.period_end_month).label,
+            "assessed": before is not None}
+    if before is None:
+        return info, [], []
+    new = [source_label(config, k) for k in sorted(now - before)]
+    gone = [source_label(config, k) for k in sorted(before - now)]
+    return info, new, gone
+
+
+@dataclass(frozen=True)
+class AssessmentData:
+    metrics: Metrics
+    findings: list[R.FindingRow]
+    charts: list[R.ChartRow]
+    recommendations: list[R.RecommendationRow]
+    files: list[R.FileRow]
+    checks: pd.DataFrame
+
+
+def load(session: Session, setting: Setting) -> AssessmentData:
+    cycle = R.require_cycle(session, setting.config.id, setting.period.name)
+    mx = Metrics(R.metrics_frame(session, cycle.id))
+    if mx.frame.empty:
+        raise R.MissingStageError(
+            f"no metrics stored for {setting.config.id} {setting.period.name}: run the assessment first "
+            f"(csp assess --partnership {setting.config.id} --cycle {setting.period.name})"
+        )
+    files = R.cycle_files(session, cycle, setting.period, mx.file_ids())
+    checks = R.validation_checks(session, cycle.id, [f.id for f in files])
+    return AssessmentData(mx, R.findings(session, cycle.id), R.charts(session, cycle.id),
+                          R.recommendations(session, cycle.id), files, checks)
+
+
+def _caveats(data: AssessmentData) -> list[str]:
+    names = {f.id: f.file_name for f in data.files}
+    checks = data.checks
+    if checks.empty:
+        return []
+    failed = checks[(~checks.success.astype(bool)) & (checks.severity == "warning")]
+    return [f"{names.get(r.input_file_id, 'all files')}: {r.message}" for r in failed.itertuples()]
+
+
+def build_strategic_assessment(session: Session, setting: Setting) -> Built:
+    data = load(session, setting)
+    mx, nb = data.metrics, setting.numbers
+    picture = overview(setting, data.findings, data.charts)
+    sections, next_table = theme_sections(setting, mx, data.findings, data.charts,
+                                          1 + len(picture["figures"]))
+    previous, new_sources, missing_sources = _previous(session, setting, mx)
+    sources = source_rows(setting, data.files)
+    context = {
+        **common(setting),
+        "previous": previous,
+        "totals": totals(mx, nb),
+        "new_sources": new_sources,
+        "missing_sources": missing_sources,
+        "headline_sections": headline_sections(data.findings, setting.public),
+        "recommendations": recommendation_rows(data.recommendations),
+        "overview": picture,
+        "sections": sections,
+        "priority_updates": priority_updates(setting, data.recommendations, data.findings),
+        "sources": sources,
+        "illustrative_sources": sorted({s["description"] for s in sources if s["illustrative"]}),
+        "coverage": coverage_rows(session, setting, data.files)[1],
+        "match": match_rates(mx, nb, setting.config.area_unit.kind == "msoa"),
+        "caveats": _caveats(data),
+        "appendix_areas": appendix_rows(mx, nb),
+        "appendix_table": next_table,
+        "assessment_run": ", ".join(mx.runs()) or "not recorded",
+    }
+    return Built(context, tuple(f.id for f in data.files), mx.runs())
+
+
+def key_figures(setting: Setting, mx: Metrics) -> list[dict[str, str]]:
+    nb = setting.numbers
+    rows = [{"label": c, **comparison(mx, nb, "police_uk", c)} for c in mx.categories("police_uk")]
+    for source in sorted(set(mx.frame.source_kind) - {"police_uk", "population"}):
+        if mx.row(M.COUNT, source) is not None:
+            rows.append({"label": source_label(setting.config, source), **comparison(mx, nb, source, "All")})
+    return [{k: r[k] for k in ("label", "current", "previous", "change_pct", "change_label")} for r in rows]
+
+
+def area_classes(recs: list[R.RecommendationRow]) -> list[dict[str, str]]:
+    """Recommended (or, once decided, adopted) priority areas by class, names joined for a table cell."""
+    classes: dict[str, list[str]] = {c: [] for c in AREA_CLASSES}
+    for rec in recs:
+        if rec.kind != "area":
+            continue
+        value = rec.decision["decided_value"] if rec.decision else rec.recommendation
+        if value in classes:
+            classes[value].append(rec.subject_name)
+    return [{"label": c, "areas": ", ".join(sorted(a))} for c, a in classes.items() if a]
+
+
+def build_sa_summary(session: Session, setting: Setting) -> Built:
+    data = load(session, setting)
+    sources = source_rows(setting, data.files)
+    context = {
+        **common(setting),
+        "totals": totals(data.metrics, setting.numbers),
+        "headline_sections": headline_sections(data.findings, setting.public),
+        "recommendations": recommendation_rows(data.recommendations),
+        "key_figures": key_figures(setting, data.metrics),
+        "priority_areas": area_classes(data.recommendations),
+        "illustrative_sources": sorted({s["description"] for s in sources if s["illustrative"]}),
+        "match": match_rates(data.metrics, setting.numbers, setting.config.area_unit.kind == "msoa"),
+    }
+    return Built(context, tuple(f.id for f in data.files), data.metrics.runs())

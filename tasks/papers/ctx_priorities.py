@@ -1,0 +1,174 @@
+"""Contexts of the priorities paper and the Community Safety Plan, from recommendations and decisions.
+
+The priorities paper puts each recommendation and its reasons (already suppressed by the priorities
+stage) before the board with a decision table; the plan prints what stands after the board's decisions,
+or what is recommended while none is recorded. Actions and outcomes of the plan come from
+``data/plans/<partnership>.yaml``, written by the lead officers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from csp.config import ConfigError, Partnership
+from csp.settings import get_settings
+from csp.store import models
+from csp.themes import THEMES, THEMES_BY_ID
+from tasks.papers import store_read as R
+from tasks.papers.common import Built, Setting, common, long_date, plan_period
+from tasks.papers.ctx_assessment import AREA_CLASSES, area_classes
+
+PRIORITY_VALUES = ("retain", "add")  # a theme adopted with one of these is a priority
+DECIDABLE_THEMES = ("retain", "add", "retire")
+
+
+def _theme_title(theme_id: str) -> str:
+    theme = THEMES_BY_ID.get(theme_id)
+    return theme.title if theme else theme_id.replace("_", " ").capitalize()
+
+
+def _score(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _decision_cells(rec: R.RecommendationRow) -> dict[str, str]:
+    decision = rec.decision
+    if not decision:
+        return {"decision": "", "reason": "", "decided_at": ""}
+    when = decision["decided_on"]
+    return {"decision": f"{decision['outcome']}: {decision['decided_value']}",
+            "reason": decision.get("reason") or "",
+            "decided_at": f"{decision['meeting']}, {long_date(when)}" if when else decision["meeting"]}
+
+
+def _ordered_themes(recs: list[R.RecommendationRow]) -> list[R.RecommendationRow]:
+    order = [t.id for t in THEMES]
+    themes = [r for r in recs if r.kind == "theme"]
+    return sorted(themes, key=lambda r: (order.index(r.subject) if r.subject in order else len(order),
+                                         r.subject))
+
+
+def _areas(recs: list[R.RecommendationRow], cls: str) -> list[dict[str, Any]]:
+    chosen = sorted((r for r in recs if r.kind == "area" and r.recommendation == cls),
+                    key=lambda r: (-(r.score or 0), r.subject_name))
+    return [{"number": i, "name": r.subject_name, "code": r.subject, "reasons": r.reason_text,
+             "score": _score(r.score)} for i, r in enumerate(chosen, start=1)]
+
+
+def build_priorities(session: Session, setting: Setting) -> Built:
+    cycle = R.require_cycle(session, setting.config.id, setting.period.name)
+    recs = R.recommendations(session, cycle.id)
+    themes = _ordered_themes(recs)
+    decidable = [r for r in themes if r.recommendation in DECIDABLE_THEMES]
+    decidable += sorted((r for r in recs if r.kind == "area" and r.recommendation in AREA_CLASSES),
+                        key=lambda r: (AREA_CLASSES.index(r.recommendation), r.subject_name))
+    context = {
+        **common(setting),
+        "has_recommendations": bool(recs),
+        "current_priorities": [
+            {"number": i, "title": p.title, "theme": _theme_title(p.theme),
+             "lead_officer": p.lead_officer or "n/a", "adopted": p.adopted}
+            for i, p in enumerate(setting.config.priorities, start=1)],
+        "theme_recommendations": [
+            {"number": i, "subject": r.subject, "title": r.subject_name,
+             "recommendation": r.recommendation.capitalize(), "reasons": r.reason_text,
+             "score": _score(r.score)} for i, r in enumerate(themes, start=1)],
+        **{cls.lower(): _areas(recs, cls) for cls in AREA_CLASSES},
+        "decisions": [
+            {"number": i, "subject": r.subject_name,
+             "recommendation": r.recommendation.capitalize() if r.kind == "theme" else r.recommendation,
+             **_decision_cells(r)} for i, r in enumerate(decidable, start=1)],
+    }
+    return Built(context, (), tuple(sorted({str(run) for run in _runs(session, cycle.id)})))
+
+
+def _runs(session: Session, cycle_id: int) -> list[str]:
+    return [r for r in session.scalars(select(models.Recommendation.run_id)
+                                       .where(models.Recommendation.cycle_id == cycle_id)
+                                       .distinct()) if r]
+
+
+# --- Community Safety Plan ------------------------------------------------------------------------
+
+
+def plan_entries(config: Partnership, folder: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Statement, actions and outcomes per priority theme from data/plans/<partnership>.yaml."""
+    path = (folder or get_settings().data_dir / "plans") / f"{config.id}.yaml"
+    if not path.exists():
+        return {}
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    entries = content.get("priorities", {}) if isinstance(content, dict) else None
+    if not isinstance(entries, dict):
+        raise ConfigError(f"{path}: key 'priorities': expected a mapping of theme id to actions")
+    for theme, entry in entries.items():
+        if not isinstance(entry, dict) or set(entry) - {"statement", "actions", "outcomes"}:
+            raise ConfigError(f"{path}: key 'priorities.{theme}': expected statement, actions, outcomes")
+    return entries
+
+
+def _standing(rec: R.RecommendationRow | None) -> tuple[str, str]:
+    """(value in force, how it stands) for a theme: the decision when recorded, else the recommendation."""
+    if rec is None:
+        return "retain", ""
+    if rec.decision:
+        value = rec.decision["decided_value"]
+        value = value if value in ("retain", "add", "retire", "monitor") else rec.recommendation
+        return value, f"board decision: {rec.decision['outcome']} ({rec.decision['meeting']})"
+    return rec.recommendation, f"recommended: {rec.recommendation} (no decision recorded)"
+
+
+def plan_priorities(config: Partnership, recs: list[R.RecommendationRow],
+                    entries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Configured priorities that stand, then added themes; each with its actions and outcomes."""
+    by_theme = {r.subject: r for r in recs if r.kind == "theme"}
+    rows: list[dict[str, Any]] = []
+    for priority in config.priorities:
+        value, how = _standing(by_theme.get(priority.theme))
+        if value not in PRIORITY_VALUES:
+            continue
+        rows.append({"title": priority.title, "theme": priority.theme,
+                     "lead_officer": priority.lead_officer or "to be confirmed",
+                     "adopted": priority.adopted,
+                     "status": f"Adopted {priority.adopted}" + (f"; {how}" if how else "")})
+    configured = {p.theme for p in config.priorities}
+    for rec in _ordered_themes(recs):
+        value, how = _standing(rec)
+        if rec.subject in configured or value != "add":
+            continue
+        rows.append({"title": rec.subject_name, "theme": rec.subject, "lead_officer": "to be confirmed",
+                     "adopted": "", "status": f"New priority; {how}"})
+    result = []
+    for number, row in enumerate(rows, start=1):
+        entry = entries.get(row.pop("theme"), {})
+        result.append({"number": number, **row, "statement": str(entry.get("statement") or ""),
+                       "actions": [str(a) for a in entry.get("actions") or []],
+                       "outcomes": [str(o) for o in entry.get("outcomes") or []]})
+    return result
+
+
+def people(persons: list[Any]) -> list[dict[str, str]]:
+    return [{"name": p.name, "organisation": p.organisation, "role": getattr(p, "role", "") or ""}
+            for p in persons]
+
+
+def build_plan(session: Session, setting: Setting) -> Built:
+    cycle = R.require_cycle(session, setting.config.id, setting.period.name)
+    recs = R.recommendations(session, cycle.id)
+    config = setting.config
+    context = {
+        **common(setting),
+        "plan_period": plan_period(setting.meeting),
+        "priorities": plan_priorities(config, recs, plan_entries(config)),
+        "priority_areas": area_classes(recs),
+        "board": people(config.board),
+        "members": people(config.members),
+    }
+    return Built(context, (), ())

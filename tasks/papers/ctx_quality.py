@@ -1,0 +1,91 @@
+"""Context of the data-quality report: files, coverage by month, failed checks, quarantined rows, matching.
+
+The report works from validation results and quarantine records even when the assessment has not run,
+because it is the paper that explains why the assessment could not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from tasks.papers import store_read as R
+from tasks.papers.common import Built, Setting, common
+from tasks.papers.ctx_assessment import Metrics
+from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows
+
+
+def _check_rows(checks: pd.DataFrame, files: dict[int, R.FileRow], setting: Setting,
+                severity: str) -> list[dict[str, str]]:
+    if checks.empty:
+        return []
+    failed = checks[(~checks.success.astype(bool)) & (checks.severity == severity)]
+    rows = []
+    for check in failed.itertuples(index=False):
+        file = files.get(int(check.input_file_id)) if pd.notna(check.input_file_id) else None
+        unexpected = check.unexpected_count
+        rows.append({
+            "source": source_label(setting.config, file.source_kind) if file else "all sources",
+            "file_name": file.file_name if file else "",
+            "expectation": check.expectation,
+            "column": check.column if isinstance(check.column, str) else "",
+            "unexpected": setting.numbers.count(unexpected) if pd.notna(unexpected) else "n/a",
+            "message": check.message,
+        })
+    return rows
+
+
+def _quarantine(session: Session, setting: Setting, files: dict[int, R.FileRow]) -> tuple[list[dict], str]:
+    summary = R.quarantine_summary(session, list(files))
+    nb = setting.numbers
+    rows = []
+    for row in summary.itertuples(index=False):
+        file = files[int(row.input_file_id)]
+        rows.append({
+            "source": source_label(setting.config, file.source_kind),
+            "file_name": file.file_name,
+            "rule": row.rule,
+            "column": row.column,
+            "rows": nb.count(row.rows),
+            "reason": row.reason,
+            "row_numbers": "" if setting.public else ", ".join(str(n) for n in row.row_numbers),
+        })
+    total = int(summary["rows"].sum()) if not summary.empty else 0
+    return rows, nb.count(total)
+
+
+def _checks_summary(checks: pd.DataFrame) -> dict[str, Any]:
+    if checks.empty:
+        return {"total": 0, "passed": 0, "warnings": 0, "blocking": 0}
+    failed = checks[~checks.success.astype(bool)]
+    return {"total": len(checks), "passed": int(checks.success.astype(bool).sum()),
+            "warnings": int((failed.severity == "warning").sum()),
+            "blocking": int((failed.severity == "blocking").sum())}
+
+
+def build_data_quality(session: Session, setting: Setting) -> Built:
+    cycle = R.require_cycle(session, setting.config.id, setting.period.name)
+    mx = Metrics(R.metrics_frame(session, cycle.id))
+    files = R.cycle_files(session, cycle, setting.period, mx.file_ids() if not mx.frame.empty else set())
+    by_id = {f.id: f for f in files}
+    checks = R.validation_checks(session, cycle.id, list(by_id))
+    matrix, summary, labels = coverage_rows(session, setting, files)
+    quarantine, total = _quarantine(session, setting, by_id)
+    sources = source_rows(setting, files)
+    context = {
+        **common(setting),
+        "files": sources,
+        "coverage_sources": labels,
+        "coverage_rows": matrix,
+        "coverage": summary,
+        "warnings": _check_rows(checks, by_id, setting, "warning"),
+        "blocking": _check_rows(checks, by_id, setting, "blocking"),
+        "quarantine": quarantine,
+        "quarantine_total": total,
+        "checks": _checks_summary(checks),
+        "match": match_rates(mx, setting.numbers, setting.config.area_unit.kind == "msoa"),
+        "illustrative_sources": sorted({s["description"] for s in sources if s["illustrative"]}),
+    }
+    return Built(context, tuple(by_id), mx.runs() if not mx.frame.empty else ())

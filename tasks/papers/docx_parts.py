@@ -1,0 +1,107 @@
+"""Low-level Word parts that python-docx has no API for: fields, settings and reproducible files.
+
+Used twice: by ``templates/build_templates.py`` (page numbers, the table of contents and caption numbers
+are Word fields) and by ``render.py`` (every rendered paper asks Word to refresh its fields on opening,
+carries fixed core-property dates and is written as a byte-for-byte reproducible zip).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+from docx.document import Document as DocumentObject
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+
+# Settings children that must follow <w:updateFields> (ECMA-376 CT_Settings order).
+_AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+    "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+)
+
+
+def _run(paragraph: Paragraph, child: OxmlElement) -> None:
+    run = OxmlElement("w:r")
+    run.append(child)
+    paragraph._p.append(run)
+
+
+def _fld_char(kind: str, dirty: bool = False) -> OxmlElement:
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), kind)
+    if dirty:
+        element.set(qn("w:dirty"), "true")
+    return element
+
+
+def add_field(paragraph: Paragraph, instruction: str, cached: str, dirty: bool = False) -> None:
+    """Append a complex field (PAGE, NUMPAGES, TOC, SEQ) whose last computed value is ``cached``.
+
+    The cached text is what python-docx (and a reader that does not update fields) sees; Word
+    recomputes the field when it opens the file because the settings ask it to.
+    """
+    _run(paragraph, _fld_char("begin", dirty))
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    _run(paragraph, instr)
+    _run(paragraph, _fld_char("separate"))
+    text = OxmlElement("w:t")
+    text.set(qn("xml:space"), "preserve")
+    text.text = cached
+    _run(paragraph, text)
+    _run(paragraph, _fld_char("end"))
+
+
+def set_update_fields(document: DocumentObject) -> None:
+    """Ask Word to refresh every field (contents, page numbers, captions) when the file is opened."""
+    settings = document.settings.element
+    existing = settings.find(qn("w:updateFields"))
+    if existing is not None:
+        existing.set(qn("w:val"), "true")
+        return
+    element = OxmlElement("w:updateFields")
+    element.set(qn("w:val"), "true")
+    for name in _AFTER_UPDATE_FIELDS:
+        anchor = settings.find(qn(f"w:{name}"))
+        if anchor is not None:
+            anchor.addprevious(element)
+            return
+    settings.append(element)
+
+
+def has_update_fields(document: DocumentObject) -> bool:
+    element = document.settings.element.find(qn("w:updateFields"))
+    return element is not None and element.get(qn("w:val")) in ("true", "1", "on")
+
+
+def set_fixed_properties(document: DocumentObject, title: str, author: str, when: dt.date) -> None:
+    """Core properties from the cycle or meeting, never from the clock, so two renders are equal."""
+    stamp = dt.datetime(when.year, when.month, when.day, 9, 0, 0)
+    props = document.core_properties
+    props.title = title
+    props.author = author
+    props.last_modified_by = author
+    props.created = stamp
+    props.modified = stamp
+    props.last_printed = stamp
+    props.revision = 1
+
+
+def reproducible_zip(data: bytes, when: dt.date) -> bytes:
+    """Rewrite a .docx (a zip) with fixed entry dates so equal content gives equal bytes."""
+    stamp = (max(when.year, 1980), when.month, when.day, 9, 0, 0)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    target_buffer = io.BytesIO()
+    with zipfile.ZipFile(target_buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(item.filename))
+    return target_buffer.getvalue()

@@ -1,0 +1,258 @@
+"""The board pack: which files, the template checks, and writing folder, manifest, zip and Paper rows.
+
+Nothing is written until every paper has rendered and passed the publication checks; then each file is
+written to a temporary name in the pack folder, re-opened, and moved into place atomically. The
+manifest ties every paper to its template, the input files (name, checksum, rows) and the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from sqlalchemy import select
+
+from csp.config import ConfigError, Partnership
+from csp.settings import get_settings
+from csp.store import models
+from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
+from tasks.papers import store_read as R
+from tasks.papers.common import long_date
+from tasks.papers.lint import TemplateReport, check_template, require_templates
+from tasks.papers.registry import PaperJob, file_sha256, select_papers, spec, template_path
+from tasks.papers.render import Rendered, docx_text, forbidden_content
+
+STAGE = "papers"
+MANIFEST = "manifest.json"
+
+
+class PublicationError(RuntimeError):
+    """A rendered paper contains something no paper may print; nothing was written."""
+
+
+@dataclass(frozen=True)
+class PackPlan:
+    partnership: str
+    cycle: str
+    meeting: str
+    meeting_date: dt.date
+    jobs: tuple[PaperJob, ...]
+    pack: dict[str, int]
+
+    @property
+    def folder(self) -> Path:
+        return pack_folder(self.partnership, self.cycle, self.meeting)
+
+
+@dataclass(frozen=True)
+class PackResult:
+    folder: str
+    manifest: str
+    archive: str
+    files: tuple[tuple[str, str, str, str], ...]  # (paper, version, file name, sha256)
+
+
+def pack_folder(partnership: str, cycle: str, meeting: str) -> Path:
+    return get_settings().output_dir / partnership / cycle / meeting
+
+
+def _label(config: Partnership, cycle: str, meeting_id: str, label: str) -> str:
+    meeting = config.meeting(meeting_id)
+    if label == "meeting":
+        return long_date(meeting.date)
+    if label == "priorities_year":
+        return config.cycle(cycle).priorities_year
+    return cycle
+
+
+def plan_pack(config: Partnership, cycle: str, meeting_id: str, papers: list[str] | None = None) -> PackPlan:
+    """The files of the pack, numbered in pack order, each with its template and checksum."""
+    meeting = config.meeting(meeting_id)
+    if meeting.cycle != cycle:
+        raise ConfigError(f"{config.config_file}: meeting {meeting_id!r} belongs to cycle "
+                          f"{meeting.cycle!r}, not {cycle!r}")
+    specs = select_papers(papers)
+    jobs = []
+    for number, paper in enumerate(specs, start=1):
+        path = template_path(config, paper.kind)
+        digest = file_sha256(path) if path.exists() else ""
+        for version in paper.versions:
+            jobs.append(PaperJob(paper.kind, version, number, paper.title,
+                                 _label(config, cycle, meeting_id, paper.label), str(path), digest))
+    pack = {paper.kind: number for number, paper in enumerate(specs, start=1)}
+    return PackPlan(config.id, cycle, meeting_id, meeting.date, tuple(jobs), pack)
+
+
+def check_pack_templates(plan: PackPlan) -> list[TemplateReport]:
+    """Check every template of the pack; raise TemplateCheckError naming each broken one."""
+    reports, seen = [], set()
+    for job in plan.jobs:
+        if job.template in seen:
+            continue
+        seen.add(job.template)
+        paper = spec(job.kind)
+        reports.append(check_template(job.kind, Path(job.template), paper.schema, paper.required,
+                                      paper.styles))
+    require_templates(reports)
+    return reports
+
+
+def check_publication(database_url: str, rendered: list[Rendered]) -> None:
+    """No paper (public or restricted) prints coordinates, street locations or crime IDs."""
+    problems = []
+    with session_scope(database_url) as session:
+        for paper in rendered:
+            found, candidates = forbidden_content(docx_text(paper.data))
+            found += [f"a crime ID {cid[:12]}..." for cid in R.crime_ids_present(session, candidates)]
+            problems += [f"{paper.file_name}: {p}" for p in found]
+    if problems:
+        raise PublicationError("papers not written: they would print what no paper may:\n  "
+                               + "\n  ".join(problems))
+
+
+def _atomic_write(path: Path, data: bytes, verify_docx: bool = False) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    try:
+        if verify_docx:
+            Document(str(temporary))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _input_files(database_url: str, ids: set[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    with session_scope(database_url) as session:
+        rows = session.scalars(select(models.InputFile).where(models.InputFile.id.in_(ids))
+                               .order_by(models.InputFile.id)).all()
+        return [{"id": r.id, "source_kind": r.source_kind, "name": r.file_name, "sha256": r.sha256,
+                 "rows_read": r.rows_read, "rows_accepted": r.rows_accepted,
+                 "illustrative": bool(r.illustrative)} for r in rows]
+
+
+def _manifest(plan: PackPlan, rendered: list[Rendered], run: dict[str, Any],
+              inputs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "partnership": plan.partnership,
+        "cycle": plan.cycle,
+        "meeting": plan.meeting,
+        "meeting_date": plan.meeting_date.isoformat(),
+        "run": run,
+        "papers": [{
+            "paper": r.kind, "title": r.title, "version": r.version, "file": r.file_name,
+            "sha256": r.sha256, "template": r.template, "template_sha256": r.template_sha256,
+            "input_file_ids": list(r.input_file_ids), "source_runs": list(r.source_runs),
+        } for r in rendered],
+        "input_files": inputs,
+    }
+
+
+def _zip(folder: Path, names: list[str], when: dt.date) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=(when.year, when.month, when.day, 9, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, (folder / name).read_bytes())
+    return buffer.getvalue()
+
+
+def _remove_stale(folder: Path, keep: set[str]) -> None:
+    """Delete papers a previous draft of this pack wrote and this one no longer does."""
+    previous = folder / MANIFEST
+    if not previous.exists():
+        return
+    try:
+        old = json.loads(previous.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return
+    for entry in old.get("papers", []):
+        name = entry.get("file", "")
+        if name and name not in keep and "/" not in name and (folder / name).exists():
+            (folder / name).unlink()
+
+
+def _record(database_url: str, config: Partnership, plan: PackPlan, rendered: list[Rendered],
+            folder: Path, run_id: str | None) -> None:
+    with session_scope(database_url) as session:
+        cycle = ensure_cycle(session, config, plan.cycle)
+        for paper in rendered:
+            session.add(models.Paper(cycle_id=cycle.id, meeting=plan.meeting, paper=paper.kind,
+                                     version=paper.version, path=str(folder / paper.file_name),
+                                     sha256=paper.sha256, run_id=run_id))
+
+
+def write_pack(database_url: str, config: Partnership, plan: PackPlan, rendered: list[Rendered],
+               run: dict[str, Any]) -> PackResult:
+    """Check, then write every paper, the manifest and the zip; record a Paper row per file."""
+    check_publication(database_url, rendered)
+    folder = plan.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for paper in rendered:
+        _atomic_write(folder / paper.file_name, paper.data, verify_docx=True)
+    names = [paper.file_name for paper in rendered]
+    _remove_stale(folder, set(names))
+    inputs = _input_files(database_url, {i for r in rendered for i in r.input_file_ids})
+    manifest = _manifest(plan, rendered, run, inputs)
+    _atomic_write(folder / MANIFEST, json.dumps(manifest, indent=2, default=str).encode("utf-8"))
+    archive = folder / f"{plan.partnership} {plan.cycle} {plan.meeting} board pack.zip"
+    _atomic_write(archive, _zip(folder, [*names, MANIFEST], plan.meeting_date))
+    _record(database_url, config, plan, rendered, folder, run.get("flow_run_id"))
+    return PackResult(str(folder), str(folder / MANIFEST), str(archive),
+                      tuple((r.kind, r.version, r.file_name, r.sha256) for r in rendered))
+
+
+def open_stage(database_url: str, config: Partnership, cycle: str, flow_run_id: str | None) -> int:
+    with session_scope(database_url) as session:
+        row = start_stage(session, ensure_cycle(session, config, cycle), STAGE, flow_run_id)
+        return row.id
+
+
+def close_stage(database_url: str, stage_run_id: int, status: str, message: str | None = None) -> None:
+    with session_scope(database_url) as session:
+        row = session.get(models.StageRun, stage_run_id)
+        if row is not None:
+            finish_stage(row, status, message)
+
+
+@dataclass(frozen=True)
+class PaperListing:
+    paper: str
+    version: str
+    meeting: str
+    cycle: str
+    path: str
+    drafted_at: dt.datetime
+    run_id: str | None
+    exists: bool
+
+
+def list_papers(database_url: str, partnership: str, cycle: str | None = None,
+                latest_only: bool = True) -> list[PaperListing]:
+    """Where each drafted paper is, when it was drafted and by which run (newest first)."""
+    with session_scope(database_url) as session:
+        stmt = (select(models.Paper, models.Cycle.name).join(models.Cycle, models.Paper.cycle_id == models.Cycle.id)
+                .where(models.Cycle.partnership_id == partnership)
+                .order_by(models.Paper.drafted_at.desc(), models.Paper.id.desc()))
+        if cycle:
+            stmt = stmt.where(models.Cycle.name == cycle)
+        rows = session.execute(stmt).all()
+        listing, seen = [], set()
+        for paper, cycle_name in rows:
+            key = (cycle_name, paper.meeting, paper.paper, paper.version)
+            if latest_only and key in seen:
+                continue
+            seen.add(key)
+            listing.append(PaperListing(paper.paper, paper.version, paper.meeting, cycle_name, paper.path,
+                                        paper.drafted_at, paper.run_id, Path(paper.path).exists()))
+    return listing

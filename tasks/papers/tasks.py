@@ -1,0 +1,104 @@
+"""Thin Prefect task wrappers around the papers stage's plain functions.
+
+Rendering is cached (``INPUTS + TASK_SOURCE``, persisted results): its inputs are the paper's job
+(template path and checksum), its full context (including chart checksums) and a hash of this package's
+code, so the same store and templates reuse the rendered bytes while any change re-renders. Reading the
+store, checking templates and writing the pack are never cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
+
+from csp.config import load_partnership
+from tasks.papers.common import Built
+from tasks.papers.context import build_context
+from tasks.papers.lint import TemplateReport
+from tasks.papers.pack import (
+    PackPlan,
+    PackResult,
+    check_pack_templates,
+    close_stage,
+    open_stage,
+    plan_pack,
+    write_pack,
+)
+from tasks.papers.registry import PaperJob
+from tasks.papers.render import Rendered, render_job
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def code_version() -> str:
+    """A hash of this package's source: rendering depends on more than the task function."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@task(name="papers-begin-stage", cache_policy=NO_CACHE)
+def open_stage_task(url: str, partnership: str, cycle: str, flow_run_id: str | None) -> int:
+    return open_stage(url, load_partnership(partnership), cycle, flow_run_id)
+
+
+@task(name="papers-end-stage", cache_policy=NO_CACHE)
+def close_stage_task(url: str, stage_run_id: int, status: str, message: str | None) -> None:
+    close_stage(url, stage_run_id, status, message)
+
+
+@task(name="plan-pack", cache_policy=NO_CACHE)
+def plan_pack_task(partnership: str, cycle: str, meeting: str, papers: list[str] | None) -> PackPlan:
+    return plan_pack(load_partnership(partnership), cycle, meeting, papers)
+
+
+@task(name="check-templates", cache_policy=NO_CACHE)
+def check_templates_task(plan: PackPlan) -> list[TemplateReport]:
+    """Fails the run, naming each broken template and problem, before any paper is rendered."""
+    return check_pack_templates(plan)
+
+
+@task(name="build-context", task_run_name="context {job.kind} {job.version}", cache_policy=NO_CACHE,
+      persist_result=True)
+def build_context_task(url: str, partnership: str, cycle: str, meeting: str, job: PaperJob,
+                       pack: dict[str, int]) -> Built:
+    return build_context(url, load_partnership(partnership), cycle, meeting, job.kind, job.version, pack)
+
+
+@task(name="render-paper", task_run_name="render {job.kind} {job.version}",
+      cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+def render_paper_task(job: PaperJob, built: Built, author: str, when: Any, code: str) -> Rendered:
+    """Cached on the job, the context and the code version (``code`` only feeds the cache key)."""
+    return render_job(job, built, author, when)
+
+
+@task(name="write-pack", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def write_pack_task(url: str, partnership: str, plan: PackPlan, rendered: list[Rendered],
+                    run: dict[str, Any]) -> PackResult:
+    return write_pack(url, load_partnership(partnership), plan, rendered, run)
+
+
+def pack_markdown(result: PackResult, reports: list[TemplateReport]) -> str:
+    lines = [f"**Board pack:** `{result.folder}`", "", f"Archive: `{result.archive}`", "",
+             "| Paper | Version | File | SHA-256 |", "|---|---|---|---|"]
+    lines += [f"| {paper} | {version} | {name} | `{digest[:16]}` |"
+              for paper, version, name, digest in result.files]
+    notes = [w for r in reports for w in r.warnings]
+    if notes:
+        lines += ["", "Template notes:", *[f"- {n}" for n in notes]]
+    return "\n".join(lines)
+
+
+@task(name="pack-artifact", cache_policy=NO_CACHE)
+def pack_artifact_task(plan: PackPlan, result: PackResult, reports: list[TemplateReport]) -> str:
+    return create_markdown_artifact(
+        markdown=pack_markdown(result, reports),
+        key=f"board-pack-{plan.partnership}-{plan.cycle}-{plan.meeting}",
+        description=f"Board pack for {plan.partnership} {plan.meeting} ({plan.cycle})",
+    )

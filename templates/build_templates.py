@@ -1,0 +1,700 @@
+"""Create the board-paper templates (one .docx per paper) from scratch.
+
+    .venv/bin/python templates/build_templates.py            # rebuild all eight into templates/
+    .venv/bin/python templates/build_templates.py agenda     # rebuild one
+
+The generated .docx files are committed and are the source from then on: secretaries edit the wording
+in Word, keeping the {{ placeholders }} and {%p ... %} / {%tr ... %} tags (see docs/papers.md).
+Rebuilding overwrites their edits, so run this only to start again from the project's wording.
+Every placeholder used here is one the code provides (tasks/papers/schemas.py); the test suite checks
+each template with tasks/papers/lint.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tasks.papers.template_builder import Builder
+
+HERE = Path(__file__).resolve().parent
+
+VERSION_NOTE = (
+    "{%p if is_public %}",
+    "This is the public version. Counts from 1 to {{ thresholds.suppression_min - 1 }} are shown as "
+    "“<{{ thresholds.suppression_min }}” and figures worked out from them as “[c]”; no crime "
+    "reference, location or personal detail appears in it.",
+    "{%p else %}",
+    "**{{ marking }}: restricted version for the partnership's board and analysts. It shows counts "
+    "below {{ thresholds.suppression_min }}. Do not publish it: publish the public version.**",
+    "{%p endif %}",
+)
+
+
+def _version_note(b: Builder) -> None:
+    b.tag(VERSION_NOTE[0])
+    b.para(VERSION_NOTE[1])
+    b.tag(VERSION_NOTE[2])
+    b.para(VERSION_NOTE[3])
+    b.tag(VERSION_NOTE[4])
+
+
+# --- 1 Strategic assessment -----------------------------------------------------------------------
+
+
+def _sa_front(b: Builder) -> None:
+    b.title("Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}")
+    b.para("{{ partnership_name }}")
+    b.para("Draft for the meeting of {{ meeting.date }} · {{ issue_date }}")
+    _version_note(b)
+    b.details([
+        ("Title:", "Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}"),
+        ("Date created:", "{{ issue_date }}"),
+        ("Description:", "Annual strategic assessment for {{ partnership_name }}"),
+        ("Produced by:", "The partnership's analysts, from figures drafted by the csp-cycle pipeline"),
+        ("On behalf of:", "{{ partnership_name }}, {{ contact.officer }}, {{ contact.address }} "
+                          "{{ contact.email }} {{ contact.phone }}"),
+        ("Geographic coverage:", "{{ area_name }}"),
+        ("Time period:", "{{ period }}"),
+        ("Format:", "Word document"),
+        ("Status:", "Draft for the meeting of {{ meeting.date }} ({{ version }} version)"),
+        ("Usage statement:", "This document may be reproduced in whole or in part if the source is "
+                             "acknowledged. Police data: data.police.uk, Open Government Licence v3.0."),
+        ("Disclaimer:", "The partnership believes the information in this document to be correct but "
+                        "does not guarantee its accuracy, nor accept liability for any loss arising "
+                        "from its use."),
+    ])
+    b.page_break()
+    b.contents()
+    b.page_break()
+
+
+def _sa_introduction(b: Builder) -> None:
+    b.h1("Introduction")
+    b.h2("Changes since the previous strategic assessment")
+    b.tag("{%p if previous.assessed %}")
+    b.para("The previous assessment ({{ previous.cycle }}) covered {{ previous.period }}. This assessment "
+           "covers {{ period }} and compares it with the same twelve months a year earlier.")
+    b.tag("{%p else %}")
+    b.para("No earlier assessment of this partnership is held in the store. This assessment covers "
+           "{{ period }} and, where the data allow, compares it with the twelve months before.")
+    b.tag("{%p endif %}")
+    b.para("Police recorded crime and anti-social behaviour: {{ totals.current }} incidents in the "
+           "{{ period_ending }}, against {{ totals.previous }} in the {{ previous_period_ending }} "
+           "({{ totals.change_pct }}, {{ totals.change_label }}). Within the year the monthly trend was "
+           "{{ totals.trend_label }}.")
+    b.tag("{%p if new_sources %}")
+    b.para("Data used for the first time in this assessment:")
+    b.loop("{%p for s in new_sources %}", [("List Bullet", "{{ s }}")])
+    b.tag("{%p endif %}")
+    b.tag("{%p if missing_sources %}")
+    b.para("Data used in the previous assessment but not available for this one:")
+    b.loop("{%p for s in missing_sources %}", [("List Bullet", "{{ s }}")])
+    b.tag("{%p endif %}")
+    b.h2("Purpose of the assessment")
+    b.para("The Crime and Disorder Act 1998 (sections 5 and 6) and the Crime and Disorder (Formulation "
+           "and Implementation of Strategy) Regulations 2007 require the partnership to assess crime, "
+           "disorder, substance misuse and reoffending in its area every year. This assessment reviews "
+           "the levels and patterns of the last twelve months, what changed against the year before and "
+           "whether that change is more than chance, where rates per 1,000 residents are highest, and "
+           "what that means for the partnership's priorities for {{ priorities_year }}.")
+
+
+def _sa_summary_and_recommendations(b: Builder) -> None:
+    b.h1("Executive summary")
+    b.tag("{%p for s in headline_sections %}")
+    b.h2("{{ s.title }}")
+    b.loop("{%p for f in s.findings %}", [("List Bullet", "{{ f }}")])
+    b.tag("{%p endfor %}")
+    b.tag("{%p if not headline_sections %}")
+    b.para("No headline findings are stored for this cycle: run the assessment stage.")
+    b.tag("{%p endif %}")
+    b.h1("Recommendations")
+    b.tag("{%p if recommendations %}")
+    b.para("It is recommended that the partnership:")
+    b.loop("{%p for r in recommendations %}",
+           [("Normal", "{{ r.number }}. **{{ r.subject }}**{% if r.kind == 'area' %} (priority area)"
+                       "{% endif %} – {{ r.reasons }}")])
+    b.tag("{%p else %}")
+    b.para("The priorities stage has not yet made recommendations for this cycle.")
+    b.tag("{%p endif %}")
+
+
+def _sa_overview(b: Builder) -> None:
+    b.h1("Overall picture")
+    b.loop("{%p for f in overview.findings %}", [("Normal", "{{ f }}")])
+    b.tag("{%p for fig in overview.figures %}")
+    b.para("{{ fig.image }}")
+    b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
+    b.source("Source: {{ fig.source }}")
+    b.tag("{%p endfor %}")
+
+
+def _sa_themes(b: Builder) -> None:
+    b.tag("{%p for section in sections %}")
+    b.h1("{{ section.title }}")
+    b.tag("{%p for theme in section.themes %}")
+    b.h2("{{ theme.title }}")
+    b.tag("{%p if theme.is_priority %}")
+    b.para("This theme is a current priority of the partnership (see Priority updates).")
+    b.tag("{%p endif %}")
+    b.tag("{%p if not theme.has_data %}")
+    b.para("No data speaking to this theme were supplied for this cycle.")
+    b.tag("{%p endif %}")
+    b.loop("{%p for f in theme.findings %}", [("Normal", "{{ f }}")])
+    b.tag("{%p if theme.categories %}")
+    b.caption("Table", "{{ theme.category_table }}",
+              "{{ theme.title }} by category, {{ previous_period_ending }} and {{ period_ending }}")
+    b.table(["Category", "Source", "{{ previous_period_short }}", "{{ period_short }}", "Change",
+             "Assessment", "Trend in year"],
+            ["{{ c.category }}", "{{ c.source }}", "{{ c.previous }}", "{{ c.current }}",
+             "{{ c.change_pct }}", "{{ c.change_label }}", "{{ c.trend_label }}"],
+            loop="c in theme.categories", widths=[38, 28, 20, 20, 16, 28, 20])
+    b.source("Source: the files listed in the data notes. Change is tested for significance "
+             "(exact conditional binomial test, p < {{ thresholds.significance }}).")
+    b.tag("{%p endif %}")
+    b.tag("{%p if theme.areas %}")
+    b.caption("Table", "{{ theme.area_table }}",
+              "{{ area_label }} areas in the top {{ thresholds.top_rate_pct }}% by rate per 1,000 "
+              "residents, {{ theme.title }}, {{ period_ending }}")
+    b.table(["Area", "Category", "Count", "Residents", "Rate per 1,000", "Rank"],
+            ["{{ a.area }}", "{{ a.category }}", "{{ a.count }}", "{{ a.population }}", "{{ a.rate }}",
+             "{{ a.rank }}"],
+            loop="a in theme.areas", widths=[38, 50, 18, 22, 24, 14])
+    b.source("Source: data.police.uk; residents: ONS Census 2011.")
+    b.tag("{%p endif %}")
+    b.tag("{%p for fig in theme.figures %}")
+    b.para("{{ fig.image }}")
+    b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
+    b.source("Source: {{ fig.source }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
+
+
+def _sa_priority_updates(b: Builder) -> None:
+    b.h1("Priority updates")
+    b.tag("{%p for p in priority_updates %}")
+    b.h2("Priority {{ p.number }} update: {{ p.title }}")
+    b.para("**Lead officer:** {{ p.lead_officer }}. **Adopted:** {{ p.adopted }}. **Theme:** {{ p.theme }}.")
+    b.tag("{%p if p.recommendation %}")
+    b.para("**Recommendation for {{ priorities_year }}:** {{ p.reasons }}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if p.decision %}")
+    b.para("**Board decision:** {{ p.decision }}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if p.findings %}")
+    b.para("Summary of trends and issues:")
+    b.loop("{%p for f in p.findings %}", [("List Bullet", "{{ f }}")])
+    b.tag("{%p endif %}")
+    b.para("**Progress on activity:** [the lead officer adds the year's progress and its impact here]")
+    b.tag("{%p endfor %}")
+    b.tag("{%p if not priority_updates %}")
+    b.para("The partnership has no configured priorities.")
+    b.tag("{%p endif %}")
+
+
+def _sa_data_notes(b: Builder) -> None:
+    b.h1("Data notes and caveats")
+    b.para("Every figure in this assessment comes from the files below; each is identified by its "
+           "SHA-256 checksum so that a figure can be traced back to the exact file received. Rows that "
+           "failed a check were quarantined with their reason, never dropped silently (see the data "
+           "quality report for {{ cycle }}).")
+    b.h2("Sources")
+    b.table(["Source", "File", "Period", "Rows read", "Accepted", "Quarantined", "Outside area"],
+            ["{{ s.description }}{% if s.illustrative %} (illustrative){% endif %}", "{{ s.file_name }}",
+             "{{ s.period }}", "{{ s.rows_read }}", "{{ s.rows_accepted }}", "{{ s.rows_quarantined }}",
+             "{{ s.rows_outside_area }}"],
+            loop="s in sources", widths=[38, 38, 24, 18, 18, 17, 17])
+    b.h3("Checksums")
+    b.table(["File", "SHA-256"], ["{{ s.file_name }}", "{{ s.sha256 }}"], loop="s in sources",
+            widths=[50, 120])
+    b.h2("Coverage")
+    b.table(["Source", "Months expected", "Months with data", "Missing months"],
+            ["{{ c.source }}", "{{ c.months_expected }}", "{{ c.months_present }}", "{{ c.missing }}"],
+            loop="c in coverage", widths=[50, 25, 25, 70])
+    b.h2("Matching crime records to areas")
+    b.para("Police.uk records carry 2021 LSOA codes while the population is from the 2011 Census. "
+           "{{ match.lsoa_pct }} of police records in the area matched a 2011 LSOA by code and "
+           "{{ match.msoa_pct }} matched by MSOA name; {{ match.population_pct }} were placed in an area "
+           "with a population and so count towards rates per 1,000 residents. Records that could not be "
+           "placed still count in every partnership total.")
+    b.tag("{%p if illustrative_sources %}")
+    b.h2("Illustrative data")
+    b.para("**The following sources are illustrative files in the partners' published shapes, not "
+           "real partner data. Findings that rest on them show the method, not the area.**")
+    b.loop("{%p for s in illustrative_sources %}", [("List Bullet", "{{ s }}")])
+    b.tag("{%p endif %}")
+    b.tag("{%p if caveats %}")
+    b.h2("Validation warnings")
+    b.loop("{%p for c in caveats %}", [("List Bullet", "{{ c }}")])
+    b.tag("{%p endif %}")
+    b.para("Assessment run: {{ assessment_run }}.", "Figure Source")
+
+
+def _sa_appendices(b: Builder) -> None:
+    b.h1("Appendix A: rates per 1,000 residents by {{ area_label }}")
+    b.caption("Table", "{{ appendix_table }}",
+              "All police recorded crime and anti-social behaviour by {{ area_label }}, {{ period_ending }}")
+    b.table(["Area", "Code", "Residents", "Count", "Rate per 1,000", "Rank"],
+            ["{{ a.area }}", "{{ a.code }}", "{{ a.population }}", "{{ a.count }}", "{{ a.rate }}",
+             "{{ a.rank }}"],
+            loop="a in appendix_areas", widths=[45, 30, 25, 22, 26, 16])
+    b.source("Source: data.police.uk; residents: ONS Census 2011 usual residents.")
+    b.h1("Appendix B: methods and definitions")
+    b.para("**Change against the previous year** is tested with an exact conditional binomial test on the "
+           "two twelve-month counts; a change is called significant when p < {{ thresholds.significance }}. "
+           "Small counts swing widely, so a large percentage change need not be significant.")
+    b.para("**Trend within the year** is a Poisson regression of monthly counts on the month; it is "
+           "reported as rising, falling or stable.")
+    b.para("**Rates per 1,000 residents** use ONS Census 2011 usual residents; areas with too few "
+           "residents get no rate.")
+    b.para("**Top areas** are those in the top {{ thresholds.top_rate_pct }}% of {{ area_label }} areas by "
+           "rate per 1,000 residents for a category.")
+    b.para("**Small numbers.** In public papers counts from 1 to {{ thresholds.suppression_min - 1 }} are "
+           "shown as “<{{ thresholds.suppression_min }}”, and rates, shares and changes worked out from "
+           "them as “[c]”. “n/a” means no value could be computed.")
+
+
+def strategic_assessment() -> Builder:
+    b = Builder("Community Safety Strategic Assessment")
+    _sa_front(b)
+    _sa_introduction(b)
+    _sa_summary_and_recommendations(b)
+    _sa_overview(b)
+    _sa_themes(b)
+    _sa_priority_updates(b)
+    _sa_data_notes(b)
+    _sa_appendices(b)
+    return b
+
+
+# --- 2 Executive summary --------------------------------------------------------------------------
+
+
+def sa_summary() -> Builder:
+    b = Builder("Strategic Assessment executive summary")
+    b.title("Strategic Assessment {{ cycle }}: executive summary")
+    b.para("{{ partnership_name }} · {{ area_name }} · {{ period }}")
+    b.para("For the meeting of {{ meeting.date }}")
+    _version_note(b)
+    b.h1("Key figures")
+    b.para("Police recorded crime and anti-social behaviour: {{ totals.current }} incidents in the "
+           "{{ period_ending }} ({{ totals.change_pct }} on the year before, {{ totals.change_label }}).")
+    b.table(["Category", "{{ previous_period_short }}", "{{ period_short }}", "Change", "Assessment"],
+            ["{{ k.label }}", "{{ k.previous }}", "{{ k.current }}", "{{ k.change_pct }}",
+             "{{ k.change_label }}"],
+            loop="k in key_figures", widths=[50, 30, 30, 25, 35])
+    b.h1("Headline findings")
+    b.tag("{%p for s in headline_sections %}")
+    b.h2("{{ s.title }}")
+    b.loop("{%p for f in s.findings %}", [("List Bullet", "{{ f }}")])
+    b.tag("{%p endfor %}")
+    b.h1("Recommendations")
+    b.tag("{%p if recommendations %}")
+    b.para("It is recommended that the partnership:")
+    b.loop("{%p for r in recommendations %}",
+           [("Normal", "{{ r.number }}. **{{ r.subject }}**{% if r.kind == 'area' %} (priority area)"
+                       "{% endif %} – {{ r.reasons }}")])
+    b.tag("{%p else %}")
+    b.para("The priorities stage has not yet made recommendations for this cycle.")
+    b.tag("{%p endif %}")
+    b.tag("{%p if priority_areas %}")
+    b.h1("Recommended priority areas")
+    b.table(["Class", "Areas"], ["{{ c.label }}", "{{ c.areas }}"], loop="c in priority_areas",
+            widths=[35, 135])
+    b.tag("{%p endif %}")
+    b.h1("About the data")
+    b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code and {{ match.msoa_pct }} by "
+           "MSOA name. The full assessment's data notes list every file with its checksum.")
+    b.tag("{%p if illustrative_sources %}")
+    b.para("**Illustrative data (not real partner data):**")
+    b.loop("{%p for s in illustrative_sources %}", [("List Bullet", "{{ s }}")])
+    b.tag("{%p endif %}")
+    return b
+
+
+# --- 3 Priorities paper ---------------------------------------------------------------------------
+
+CLASSES = (
+    ("Emerging", "emerging", "areas where multiple issues are presenting and/or where escalating issues "
+                             "have been identified."),
+    ("Preventing", "preventing", "growth areas and/or existing communities where vulnerabilities are "
+                                 "predicted to be an issue for the future."),
+    ("Sustaining", "sustaining", "areas where work has been, or is being, done to tackle known issues and "
+                                 "where support is required to improve future resilience."),
+    ("Discharged", "discharged", "areas that no longer need the partnership's focus."),
+)
+
+
+def priorities() -> Builder:
+    b = Builder("Priorities")
+    b.title("{{ short_name }} priorities {{ priorities_year }}")
+    b.para("**To:** {{ meeting.title }}, {{ meeting.date }}")
+    b.para("**From:** {{ contact.officer }}")
+    b.para("**Subject:** Community safety priorities and priority areas for {{ priorities_year }}")
+    b.h1("1. Purpose of the report")
+    b.para("To recommend the partnership's thematic priorities and priority areas for "
+           "{{ priorities_year }}, drawn from the strategic assessment {{ cycle }} ({{ period }}).")
+    b.h1("2. Recommendation")
+    b.para("That the Board agrees the thematic priorities and priority areas below, recording its "
+           "decision on each in the table in section 6.")
+    b.tag("{%p if not has_recommendations %}")
+    b.para("**The priorities stage has not yet run for this cycle; the tables below are empty.**")
+    b.tag("{%p endif %}")
+    b.h1("3. Current priorities")
+    b.table(["No.", "Priority", "Theme", "Lead officer", "Adopted"],
+            ["{{ p.number }}", "{{ p.title }}", "{{ p.theme }}", "{{ p.lead_officer }}", "{{ p.adopted }}"],
+            loop="p in current_priorities", widths=[10, 58, 28, 52, 22])
+    b.h1("4. Thematic priorities")
+    b.para("Each theme is scored on its volume, its change against the previous year and its harm. A "
+           "long-term priority is retained unless the data argue against it.")
+    b.table(["No.", "Theme", "Recommendation", "Score", "Reasons"],
+            ["{{ t.number }}", "{{ t.title }}", "{{ t.recommendation }}", "{{ t.score }}", "{{ t.reasons }}"],
+            loop="t in theme_recommendations", widths=[10, 34, 28, 14, 84])
+    b.h1("5. Priority areas")
+    b.para("Candidate areas are those in the top {{ thresholds.top_rate_pct }}% of {{ area_label }} areas by "
+           "recorded crime rate per 1,000 residents; an area with {{ thresholds.emerging_min_categories }} "
+           "or more such categories has multiple issues presenting. The data's recommendation is then "
+           "tested by professional judgement. Areas are placed in one of these classes:")
+    for label, key, definition in CLASSES:
+        b.h2(label)
+        b.para(f"**{label}** – {definition}")
+        b.tag(f"{{%p if {key} %}}")
+        b.table(["No.", "Area", "Code", "Reasons"],
+                ["{{ a.number }}", "{{ a.name }}", "{{ a.code }}", "{{ a.reasons }}"],
+                loop=f"a in {key}", widths=[10, 32, 28, 100])
+        b.tag("{%p else %}")
+        b.para(f"No area is recommended as {label}.")
+        b.tag("{%p endif %}")
+    b.h1("6. Decisions for the Board")
+    b.para("The Board records its decision on each recommendation: accepted, changed (with the new "
+           "class or wording) or rejected, with its reason.")
+    b.table(["No.", "Subject", "Recommended", "Board decision", "Reason / notes", "Decided"],
+            ["{{ d.number }}", "{{ d.subject }}", "{{ d.recommendation }}", "{{ d.decision }}",
+             "{{ d.reason }}", "{{ d.decided_at }}"],
+            loop="d in decisions", widths=[10, 40, 25, 30, 45, 20])
+    b.h1("7. Background papers")
+    b.para("Community Safety Strategic Assessment {{ cycle }}; Data quality report {{ cycle }}.")
+    b.para("**Further information:** {{ contact.officer }}, {{ contact.email }}, {{ contact.phone }}")
+    return b
+
+
+# --- 4 Community safety plan ----------------------------------------------------------------------
+
+
+def community_safety_plan() -> Builder:
+    b = Builder("Community Safety Plan")
+    b.title("{{ short_name }} Community Safety Plan")
+    b.para("{{ plan_period }}")
+    b.h1("{{ partnership_name }}")
+    b.para("The {{ partnership_name }} brings together the agencies and organisations concerned with "
+           "tackling and reducing crime and anti-social behaviour in {{ area_name }}. Some, like the "
+           "council and the police, are statutory members; voluntary groups and businesses also play an "
+           "important part.")
+    b.para("Our role is to understand the community safety issues {{ area_name }} is experiencing, decide "
+           "which matter most, and agree what we can do together to add value to the day-to-day work of "
+           "each agency. This plan sets out those actions and is refreshed every year.")
+    b.para("The strategic assessment {{ cycle }} ({{ period }}) informed this plan. The Board decided that "
+           "the priorities for {{ priorities_year }} would be:")
+    b.loop("{%p for p in priorities %}", [("List Bullet", "{{ p.title }}")])
+    b.para("For each priority the lead officer gives an update at the partnership's meetings, published "
+           "with the meeting papers.")
+    b.h2("Contact us")
+    b.para("Comments or queries on this plan: {{ contact.officer }}, {{ contact.address }}. "
+           "Telephone {{ contact.phone }} or email {{ contact.email }}.")
+    b.h2("Board members")
+    b.loop("{%p for m in board %}", [("List Bullet", "{{ m.organisation }} – {{ m.name }}"
+                                                      "{% if m.role %} ({{ m.role }}){% endif %}")])
+    b.h2("Non-voting members")
+    b.loop("{%p for m in members %}", [("List Bullet", "{{ m.organisation }} – {{ m.name }}")])
+    b.h1("Community Safety Plan {{ priorities_year }} priorities: strategic statement")
+    b.tag("{%p for p in priorities %}")
+    b.h2("Priority {{ p.number }}: {{ p.title }}")
+    b.para("{{ p.status }}")
+    b.tag("{%p if p.statement %}")
+    b.para("{{ p.statement }}")
+    b.tag("{%p endif %}")
+    b.h3("Actions")
+    b.tag("{%p if p.actions %}")
+    b.loop("{%p for a in p.actions %}", [("List Bullet", "{{ a }}")])
+    b.tag("{%p else %}")
+    b.para("[Actions to be agreed with the lead officer.]")
+    b.tag("{%p endif %}")
+    b.h3("Outcomes")
+    b.tag("{%p if p.outcomes %}")
+    b.loop("{%p for o in p.outcomes %}", [("List Bullet", "{{ o }}")])
+    b.tag("{%p else %}")
+    b.para("[Outcomes to be agreed with the lead officer.]")
+    b.tag("{%p endif %}")
+    b.para("**Lead officer: {{ p.lead_officer }}**")
+    b.tag("{%p endfor %}")
+    b.tag("{%p if priority_areas %}")
+    b.h1("Priority areas")
+    b.table(["Class", "Areas"], ["{{ c.label }}", "{{ c.areas }}"], loop="c in priority_areas",
+            widths=[35, 135])
+    b.tag("{%p endif %}")
+    return b
+
+
+# --- 5 Agenda -------------------------------------------------------------------------------------
+
+
+def agenda() -> Builder:
+    b = Builder("Agenda")
+    b.title("{{ meeting.title }}")
+    b.bullet("{{ meeting.date }}")
+    b.bullet("{{ meeting.start_time }}–{{ end_time }}, {{ meeting.venue }}")
+    b.bullet("The public can submit pre-advised questions before the meeting to {{ contact.email }}")
+    b.bullet("Minutes of the meeting will be available to the public afterwards")
+    b.h1("Agenda")
+    b.grouped_table(
+        ["No.", "Item", "Lead officer(s)", "Time", "Mins", "Papers"],
+        "row in rows", "row.is_group", "{{ row.group }}",
+        ["{{ row.number }}", "{{ row.title }}", "{{ row.lead }}", "{{ row.time }}", "{{ row.minutes }}",
+         "{{ row.papers }}"],
+        widths=[11, 63, 38, 26, 13, 19],
+    )
+    table = b.doc.tables[-1]
+    last = table.add_row()
+    texts = ["", "Date of next {{ short_name }} meeting",
+             "{% if next_meeting.known %}{{ next_meeting.date }}{% else %}to be agreed{% endif %}", "",
+             "{{ total_minutes }}", ""]
+    for cell, text in zip(last.cells, texts, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    b.para("")
+    b.para("Papers are numbered as in the board pack. Times are a guide.", "Figure Source")
+    return b
+
+
+# --- 6 Minutes template ---------------------------------------------------------------------------
+
+
+def _people(b: Builder, heading: str, key: str) -> None:
+    b.h2(heading)
+    b.table(["Name", "Organisation", "Role"], ["{{ m.name }}", "{{ m.organisation }}", "{{ m.role }}"],
+            loop=f"m in {key}", widths=[50, 90, 30])
+
+
+def minutes() -> Builder:
+    b = Builder("Minutes template")
+    b.title("{{ meeting.title }}")
+    b.bullet("{{ meeting.date }}")
+    b.bullet("{{ meeting.start_time }}, {{ meeting.venue }}")
+    b.h1("Draft minutes")
+    _people(b, "Board", "board")
+    _people(b, "Members", "members")
+    _people(b, "Guests", "guests")
+    _people(b, "Apologies", "apologies")
+    b.para("[Add or remove attendees as recorded at the meeting.]", "Figure Source")
+    b.tag("{%p for i in items %}")
+    b.h2("{{ i.number }}. {{ i.title }}")
+    b.para("{{ i.number }}.1 [Minute of the discussion. Lead: {{ i.lead }}.]")
+    b.tag("{%p endfor %}")
+    b.h1("Action points")
+    b.para("Open action points carried forward from earlier meetings; add new actions below them.")
+    table = b.table(["Month / number", "Action point", "Owner", "Due", "Action"],
+                    ["{{ a.number }}", "{{ a.text }}", "{{ a.owner }}", "{{ a.due }}", "{{ a.status }}"],
+                    loop="a in actions", widths=[22, 70, 30, 20, 28])
+    for _ in range(3):
+        table.add_row()
+    b.para("The previous meeting was {% if previous_meeting.known %}{{ previous_meeting.title }} on "
+           "{{ previous_meeting.date }}{% else %}not recorded{% endif %}.", "Figure Source")
+    return b
+
+
+# --- 7 Data quality report ------------------------------------------------------------------------
+
+
+def data_quality() -> Builder:
+    b = Builder("Data Quality Report")
+    b.title("Data quality report {{ cycle }}")
+    b.para("{{ partnership_name }} · data for {{ period }} and the year before")
+    _version_note(b)
+    b.h1("Summary")
+    b.para("{{ checks.passed }} of {{ checks.total }} checks passed; {{ checks.warnings }} warning(s) and "
+           "{{ checks.blocking }} blocking failure(s). {{ quarantine_total }} row(s) were quarantined with "
+           "their reason. {{ match.lsoa_pct }} of police records matched a 2011 LSOA by code.")
+    b.h1("Files received")
+    b.table(["Source", "File", "Period", "Rows read", "Accepted", "Quarantined", "Outside area"],
+            ["{{ f.description }}{% if f.illustrative %} (illustrative){% endif %}", "{{ f.file_name }}",
+             "{{ f.period }}", "{{ f.rows_read }}", "{{ f.rows_accepted }}", "{{ f.rows_quarantined }}",
+             "{{ f.rows_outside_area }}"],
+            loop="f in files", widths=[38, 38, 24, 18, 18, 17, 17])
+    b.h3("Checksums")
+    b.table(["File", "SHA-256"], ["{{ f.file_name }}", "{{ f.sha256 }}"], loop="f in files",
+            widths=[50, 120])
+    b.h1("Coverage by source and month")
+    b.para("Incidents stored for each month of the assessment period and the year before; “missing” "
+           "marks a month with no data, “quarterly” a month reported within a quarter's total.")
+    table = b.doc.add_table(rows=5, cols=4)
+    table.style = b.doc.styles["CSP Table"]
+    cells = [["Month", "{%tc for s in coverage_sources %}", "{{ s }}", "{%tc endfor %}"],
+             ["{%tr for r in coverage_rows %}", "", "", ""],
+             ["{{ r.month }}", "{%tc for v in r.cells %}", "{{ v }}", "{%tc endfor %}"],
+             ["{%tr endfor %}", "", "", ""]]
+    for row, texts in zip(table.rows, cells, strict=False):
+        for cell, text in zip(row.cells, texts, strict=True):
+            cell.text = text
+    table._tbl.remove(table.rows[4]._tr)
+    b.h2("Months per source")
+    b.table(["Source", "Months expected", "Months with data", "Missing months"],
+            ["{{ c.source }}", "{{ c.months_expected }}", "{{ c.months_present }}", "{{ c.missing }}"],
+            loop="c in coverage", widths=[50, 25, 25, 70])
+    b.h1("Validation")
+    b.h2("Blocking failures")
+    b.tag("{%p if blocking %}")
+    b.table(["Source", "File", "Check", "Column", "Rows affected", "Message"],
+            ["{{ w.source }}", "{{ w.file_name }}", "{{ w.expectation }}", "{{ w.column }}",
+             "{{ w.unexpected }}", "{{ w.message }}"],
+            loop="w in blocking", widths=[22, 32, 32, 20, 16, 48])
+    b.tag("{%p else %}")
+    b.para("No blocking check failed.")
+    b.tag("{%p endif %}")
+    b.h2("Warnings")
+    b.tag("{%p if warnings %}")
+    b.table(["Source", "File", "Check", "Column", "Rows affected", "Message"],
+            ["{{ w.source }}", "{{ w.file_name }}", "{{ w.expectation }}", "{{ w.column }}",
+             "{{ w.unexpected }}", "{{ w.message }}"],
+            loop="w in warnings", widths=[22, 32, 32, 20, 16, 48])
+    b.tag("{%p else %}")
+    b.para("No warnings.")
+    b.tag("{%p endif %}")
+    b.h1("Quarantined rows")
+    b.tag("{%p if quarantine %}")
+    b.table(["Source", "File", "Rule", "Column", "Rows", "Example reason", "First rows"],
+            ["{{ q.source }}", "{{ q.file_name }}", "{{ q.rule }}", "{{ q.column }}", "{{ q.rows }}",
+             "{{ q.reason }}", "{{ q.row_numbers }}"],
+            loop="q in quarantine", widths=[20, 30, 25, 18, 12, 45, 20])
+    b.tag("{%p if is_public %}")
+    b.source("Row numbers within the files are listed in the restricted version only.")
+    b.tag("{%p endif %}")
+    b.tag("{%p else %}")
+    b.para("No rows were quarantined.")
+    b.tag("{%p endif %}")
+    b.h1("Matching crime records to areas")
+    b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code, {{ match.msoa_pct }} by MSOA "
+           "name (the LSOA name without its last letter); {{ match.population_pct }} were placed in an "
+           "area with a population. Police.uk publishes 2021 LSOA codes and the population is from the "
+           "2011 Census, so part of the mismatch is expected; the rest are records with no LSOA.")
+    b.tag("{%p if illustrative_sources %}")
+    b.h1("Illustrative data")
+    b.para("These sources are illustrative files in the partners' published shapes, not real data:")
+    b.loop("{%p for s in illustrative_sources %}", [("List Bullet", "{{ s }}")])
+    b.tag("{%p endif %}")
+    return b
+
+
+# --- 8 Terms of reference -------------------------------------------------------------------------
+
+RESPONSIBILITIES = (
+    ("2. Agencies represented on the {{ short_name }} are responsible for:", (
+        "appointing a representative (“member”) to attend its meetings and events and to act as the "
+        "contact point between agencies;",
+        "ensuring their member is well briefed and receives a handover when membership changes; and",
+        "contributing to multi-agency problem solving on the issues in the Community Safety Plan.",
+    )),
+    ("3. Members are responsible for:", (
+        "contributing to the work and development of the partnership;",
+        "ensuring their agency considers community safety in the way it delivers its services;",
+        "identifying the resources their agency can bring to the problems the partnership identifies;",
+        "attending meetings, having read the agenda papers;",
+        "sending reports for discussion to the Partnership Support Officer by the deadline set, "
+        "advising of any that are confidential;",
+        "feeding back from meetings to their agency; and",
+        "ensuring their agency complies with the Information Sharing Agreement.",
+    )),
+    ("4. The {{ short_name }} is responsible for:", (
+        "commissioning the annual strategic assessment;",
+        "agreeing the annual refresh of the Community Safety Plan, using the strategic assessment;",
+        "setting SMART objectives within the plan, based on a problem-solving approach;",
+        "commissioning and financing projects to tackle the problems the assessment identifies;",
+        "allocating grant funding in line with the conditions of grant;",
+        "monitoring progress against the plan and challenging lack of progress; and",
+        "working with the Police and Crime Commissioner so that their plans complement each other.",
+    )),
+    ("5. The Chair is responsible for:", (
+        "chairing meetings, ensuring the business is completed and decisions are taken by majority vote;",
+        "reminding the public present of the information printed with the agenda; and",
+        "representing the partnership at other meetings and with the media.",
+    )),
+    ("6. The Vice Chair is responsible for:", (
+        "chairing meetings in the absence of the Chair;",
+        "acting as champion for the strategic assessment process; and",
+        "overseeing performance management and reviewing it at meetings.",
+    )),
+    ("7. Voting", (
+        "Where a report seeks the Board's approval the Chair calls for a show of hands of Board members "
+        "present, counting any votes notified in advance by Board members not present; and",
+        "each represented agency has one vote only.",
+    )),
+    ("8. The Partnership Support Officer is responsible for:", (
+        "advertising meetings and publishing agendas and reports within five working days of each "
+        "meeting;",
+        "ensuring agreed actions are taken forward between meetings; and",
+        "providing induction support and materials for new members.",
+    )),
+)
+
+
+def terms_of_reference() -> Builder:
+    b = Builder("Terms of Reference")
+    b.title("{{ partnership_name }}")
+    b.h1("Terms of reference")
+    b.h2("1. Foreword")
+    for text in (
+        "We are responsible for an overarching strategic framework for reducing crime and improving "
+        "community safety in {{ area_name }};",
+        "we ensure that partner agencies work together, that their work is joined up and that our "
+        "performance is managed;",
+        "we take an intelligence-led approach and use problem solving to address issues;",
+        "we engage with the community, encouraging people to report and tackle crime and disorder; and",
+        "we allocate funding through transparent procedures based on the available evidence.",
+    ):
+        b.bullet(text)
+    b.para("The priorities of the {{ short_name }} for {{ priorities_year }}, detailed in the Community "
+           "Safety Plan {{ plan_period }}, are:")
+    b.loop("{%p for p in priorities %}", [("List Bullet", "**{{ p.title }}**")])
+    for heading, bullets in RESPONSIBILITIES:
+        b.h2(heading)
+        for text in bullets:
+            b.bullet(text)
+    b.h2("9. Membership")
+    b.h3("Board members (voting)")
+    b.table(["Organisation", "Representative", "Role"], ["{{ m.organisation }}", "{{ m.name }}",
+                                                          "{{ m.role }}"],
+            loop="m in board", widths=[90, 50, 30])
+    b.h3("Members (non-voting)")
+    b.table(["Organisation", "Representative", "Role"], ["{{ m.organisation }}", "{{ m.name }}",
+                                                          "{{ m.role }}"],
+            loop="m in members", widths=[90, 50, 30])
+    b.h2("10. Further information")
+    b.para("{{ contact.officer }}, {{ contact.address }}, {{ contact.email }}, {{ contact.phone }}")
+    return b
+
+
+BUILDERS = {
+    "strategic_assessment": strategic_assessment,
+    "sa_summary": sa_summary,
+    "priorities": priorities,
+    "community_safety_plan": community_safety_plan,
+    "agenda": agenda,
+    "minutes": minutes,
+    "data_quality": data_quality,
+    "terms_of_reference": terms_of_reference,
+}
+
+
+def build(kinds: list[str] | None = None, folder: Path = HERE) -> list[Path]:
+    """Write the named templates (all of them by default) into ``folder``."""
+    written = []
+    for kind in kinds or list(BUILDERS):
+        path = folder / f"{kind}.docx"
+        BUILDERS[kind]().save(path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in build(sys.argv[1:] or None):
+        print(written_path)

@@ -1,0 +1,105 @@
+"""The draft-board-papers flow (Prefect harness) and the `csp papers` commands."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+from docx import Document
+from sqlalchemy import select, update
+from typer.testing import CliRunner
+
+from csp.cli import app
+from csp.settings import PROJECT_ROOT
+from csp.store import models
+from csp.store.db import session_scope
+from tasks.papers.pack import pack_folder
+from tasks.papers.registry import TEMPLATES_DIR
+from tests.papers_helpers import store_fixture  # noqa: F401 - the "store" fixture
+
+ARGS = ["-p", "cambridge", "-c", "2025-26", "-m", "board-2026-02"]
+
+
+def _stage_runs(url: str) -> list[tuple[str, str | None, str | None]]:
+    with session_scope(url) as session:
+        rows = session.scalars(select(models.StageRun).where(models.StageRun.stage == "papers")
+                               .order_by(models.StageRun.id)).all()
+        return [(r.status, r.flow_run_id, r.message) for r in rows]
+
+
+def test_flow_drafts_in_parallel_records_publishes_and_reuses_renders(prefect_harness, store):
+    from prefect.artifacts import Artifact
+
+    from flows.draft_board_papers import draft_board_papers
+
+    first = draft_board_papers("cambridge", "2025-26", "board-2026-02", database_url=store)
+    folder = Path(first["folder"])
+    assert len(first["papers"]) == 11 and len(list(folder.glob("*.docx"))) == 11
+    (status, run_id, message), = _stage_runs(store)
+    assert status == "completed" and run_id and "11 paper(s)" in message
+    with session_scope(store) as session:
+        assert {p.run_id for p in session.scalars(select(models.Paper))} == {run_id}
+    artifact = Artifact.get("board-pack-cambridge-2025-26-board-2026-02")
+    assert "03 Strategic Assessment 2025-26 (public).docx" in artifact.data and str(folder) in artifact.data
+
+    again = draft_board_papers("cambridge", "2025-26", "board-2026-02", database_url=store)
+    assert again["cached"] == 11  # same store, same templates: every render reused
+    assert again["papers"] == first["papers"]
+
+    sentence = f"ASB fell ({uuid.uuid4().hex[:8]})."  # unique: renders are cached across tests too
+    with session_scope(store) as session:  # the assessment changes one sentence
+        session.execute(update(models.Finding).where(models.Finding.theme == "asb")
+                        .values(text=sentence, public_text=sentence))
+    third = draft_board_papers("cambridge", "2025-26", "board-2026-02", database_url=store)
+    changed = {p["file"] for p in third["papers"]} - {p["file"] for p in first["papers"]}
+    assert not changed
+    before = {p["file"]: p["sha256"] for p in first["papers"]}
+    after = {p["file"]: p["sha256"] for p in third["papers"]}
+    differ = sorted(name for name in before if before[name] != after[name])
+    assert differ == ["03 Strategic Assessment 2025-26 (public).docx",
+                      "03 Strategic Assessment 2025-26 (restricted).docx",
+                      "04 Strategic Assessment executive summary 2025-26 (public).docx",
+                      "04 Strategic Assessment executive summary 2025-26 (restricted).docx"]
+    assert third["cached"] == 7
+    sa = Document(str(folder / "03 Strategic Assessment 2025-26 (public).docx"))
+    assert sentence in [p.text for p in sa.paragraphs]
+
+
+def test_cli_drafts_and_lists_papers(prefect_harness, store, monkeypatch):
+    monkeypatch.setenv("CSP_DATABASE_URL", store)
+    runner = CliRunner()
+    drafted = runner.invoke(app, ["papers", "draft", *ARGS, "--paper", "agenda", "--paper", "data_quality"])
+    assert drafted.exit_code == 0, drafted.output
+    assert "cambridge 2025-26 board-2026-02: 3 paper(s)" in drafted.output
+    assert "02 Data Quality Report 2025-26 (restricted).docx" in drafted.output
+    listing = runner.invoke(app, ["papers", "list", "-p", "cambridge"])
+    assert listing.exit_code == 0, listing.output
+    folder = pack_folder("cambridge", "2025-26", "board-2026-02")
+    assert f"{folder / '01 Agenda 10 February 2026 (public).docx'}" in listing.output
+    assert "2025-26 board-2026-02 data_quality (restricted) drafted" in listing.output
+    run_id = _stage_runs(store)[0][1]
+    assert f"run {run_id}" in listing.output
+    checked = runner.invoke(app, ["papers", "check", *ARGS])
+    assert checked.exit_code == 0 and checked.output.count("ok  ") == 8
+
+
+def test_cli_names_a_broken_template_and_writes_nothing(prefect_harness, store, monkeypatch, tmp_path):
+    config_dir = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "data" / "partnerships", config_dir)
+    bad = tmp_path / "agenda.docx"
+    shutil.copy(TEMPLATES_DIR / "agenda.docx", bad)
+    document = Document(str(bad))
+    document.add_paragraph("Chair: {{ chair_name }}")
+    document.save(str(bad))
+    with (config_dir / "cambridge.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(f"templates:\n  agenda: {bad}\n")
+    monkeypatch.setenv("CSP_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("CSP_DATABASE_URL", store)
+    result = CliRunner().invoke(app, ["papers", "draft", *ARGS])
+    assert result.exit_code == 2, result.output
+    assert f"template {bad} (agenda): unknown placeholder 'chair_name'" in result.output
+    assert "Traceback" not in result.output
+    assert not pack_folder("cambridge", "2025-26", "board-2026-02").exists()
+    (status, _, message), = _stage_runs(store)
+    assert status == "failed" and "chair_name" in message
