@@ -56,3 +56,29 @@ HOTSPOT = "hotspot"  # per LSOA, label "new", "persistent", "diminishing" or "cu
 # Data quality (from validation)
 LSOA_MATCH_RATE_PCT = "lsoa_match_rate_pct"
 MSOA_MATCH_RATE_PCT = "msoa_match_rate_pct"
+
+# --- Added by the strategic assessment stage (names only added, none renamed) ---
+
+# area_type for partner sources that name their own areas (e.g. ambulance call-outs by ward)
+PARTNER_AREA = "partner_area"
+
+# Quarterly series of sources reported by quarter (IDVA): period "YYYY-MM", the quarter's first month
+QUARTERLY_COUNT = "quarterly_count"
+
+# Months of data a source has in a period (period "current"/"previous"); label "complete"/"incomplete"
+MONTHS_COVERED = "months_covered"
+COVERAGE_LABELS = ("complete", "incomplete")
+
+# Rows of a category that could not be given a rate (no area, or an area without a usable
+# population); area_type AREA or LSOA, area_code None, period "current"
+NOT_PLACED_COUNT = "not_placed_count"
+
+# Labels of RATE_PER_1000 rows whose value is None ("no rows matched": a populated area with no police
+# rows at all under its name or code, i.e. a boundary or code change, not a real zero), and of
+# MONTHLY_COUNT rows for a month with no data
+RATE_NOT_GIVEN_LABELS = ("no population", "population below threshold", "no rows matched")
+NO_DATA = "no data received"
+
+# Finding.theme of cross-cutting findings (all police-recorded incidents, concentration, coverage);
+# every other finding carries a theme id from csp/themes.py
+OVERVIEW_THEME = "overview"

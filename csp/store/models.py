@@ -220,6 +220,9 @@ class Metric(Base):
     period: Mapped[str] = mapped_column(String(20))  # "current", "previous", or "2025-03"
     value: Mapped[float | None] = mapped_column(Float)
     label: Mapped[str | None] = mapped_column(String(60))  # e.g. significance label
+    # True when the value must not appear in a public output: a count of 1-4, a cell suppressed to
+    # protect one, or a figure derived from either (csp.suppression.display_metric renders it)
+    suppressed: Mapped[bool | None] = mapped_column(Boolean)
     input_file_ids: Mapped[list[Any]] = mapped_column(default=list)
     run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

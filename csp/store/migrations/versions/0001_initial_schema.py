@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:56:46.269251
+Create Date: 2026-11-23 13:00:11.251149
 """
 
 from collections.abc import Sequence
@@ -154,6 +154,7 @@ def upgrade() -> None:
     sa.Column('period', sa.String(length=20), nullable=False),
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('label', sa.String(length=60), nullable=True),
+    sa.Column('suppressed', sa.Boolean(), nullable=True),
     sa.Column('input_file_ids', sa.JSON(), nullable=False),
     sa.Column('run_id', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),

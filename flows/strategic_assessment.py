@@ -1,0 +1,85 @@
+"""Flow: the strategic assessment of one partnership for one cycle.
+
+Reads the stored inputs (current files only), computes levels, change, series, places and
+concentration, applies small-number suppression, writes findings and charts, and replaces the cycle's
+metrics, findings and charts in the store in one transaction. Analysis tasks are cached on their inputs
+(including a fingerprint of the stored files), so re-running after a failure, or on unchanged data,
+redoes only what is needed.
+"""
+
+from __future__ import annotations
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+from prefect.runtime import flow_run
+
+from csp.config import load_partnership
+from csp.engines import task_runner
+from csp.settings import get_settings
+from csp.store.db import migrate
+from tasks.assess.analysis import Analysis, count_tables, police_categories, population_ids
+from tasks.assess.params import AssessParams, params_from_config
+from tasks.assess.run import headline_markdown
+from tasks.assess.tasks import (
+    change_task,
+    charts_task,
+    concentration_task,
+    coverage_task,
+    findings_task,
+    fingerprint_task,
+    levels_task,
+    load_task,
+    partner_areas_task,
+    places_task,
+    publish_task,
+    series_task,
+    stage_finish_task,
+    stage_start_task,
+    store_task,
+)
+
+
+def _analyse(url: str, params: AssessParams) -> tuple[Analysis, list[str]]:
+    """The analysis steps as tasks, in the order of the assessment; also returns the fingerprint."""
+    fp = fingerprint_task(url, params.partnership_id)
+    inputs = load_task(url, params, fp)
+    events, coverage = coverage_task(inputs, params, fp)
+    levels = levels_task(events, coverage, params, fp)
+    series = series_task(events, coverage, levels.table, params, fp)
+    changes = change_task(levels.table, series, coverage, params, fp)
+    categories = police_categories(levels)
+    places = places_task(events, inputs, coverage, categories, params, fp)
+    concentration = concentration_task(events, coverage, categories, params, fp)
+    partner_areas = partner_areas_task(events, coverage, params, fp)
+    published = publish_task(count_tables(levels, series, partner_areas, places), params.suppression_min,
+                             params, fp)
+    analysis = Analysis(params, coverage, levels, series, changes, places, concentration, partner_areas,
+                        published, population_ids(inputs))
+    return analysis, fp
+
+
+@flow(name="strategic-assessment", flow_run_name="strategic-assessment {partnership} {cycle}",
+      task_runner=task_runner())
+def strategic_assessment(partnership: str, cycle: str, database_url: str | None = None) -> dict:
+    """Assess one partnership's cycle; returns counts stored and the headline findings (public text)."""
+    url = database_url or get_settings().database_url
+    migrate(url)
+    config = load_partnership(partnership)
+    params = params_from_config(config, cycle)
+    run_id = str(flow_run.id) if flow_run.id else "local"
+    stage = stage_start_task(url, config, cycle, run_id)
+    try:
+        analysis, fingerprint = _analyse(url, params)
+        findings = findings_task(analysis, params, fingerprint)
+        output_dir = str(get_settings().output_dir)
+        charts, notes = charts_task(analysis, output_dir)
+        counts = store_task(url, config, analysis, findings, charts, run_id, output_dir)
+        create_markdown_artifact(key=f"strategic-assessment-{partnership}-{cycle}".lower(),
+                                 markdown=headline_markdown(analysis, findings, counts),
+                                 description=f"Headline findings, {config.name} {cycle}")
+    except Exception as exc:
+        stage_finish_task(url, stage, "failed", f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    stage_finish_task(url, stage, "completed", "; ".join(notes) or None)
+    return {"partnership": partnership, "cycle": cycle, **counts, "notes": notes,
+            "headline": [f["public_text"] for f in findings if f["headline"]]}

@@ -1,0 +1,341 @@
+"""Charts and maps for the assessment: matplotlib (Agg), PNG at 200 dpi, legible in greyscale.
+
+Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so charts of several
+partnerships can be drawn in parallel threads. Every chart is drawn from public values only: a count hidden by suppression is not plotted (bars are
+labelled "<5" or "[c]" instead, lines break), and rates, shares and rolling means resting on a hidden
+count are left out, so every chart may go in a public paper (``public`` is True). Each carries a
+title, axis labels with units, and its source and period in a caption line on the figure and in the
+Chart row. Maps are drawn straight from the GeoJSON polygons with a PolyCollection (no geopandas).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from csp import metrics as M
+from csp.suppression import CONFIDENTIAL
+from tasks.assess.analysis import Analysis
+from tasks.assess.coverage import CURRENT
+from tasks.assess.levels import table_name as levels_table
+from tasks.assess.naming import DIMENSION, slug, theme_of, theme_of_source
+from tasks.assess.params import SOURCE_PUBLISHERS, SOURCE_TITLES
+from tasks.assess.places import table_name as places_table
+from tasks.assess.rows import ALL
+from tasks.assess.series import table_name as series_table
+
+DPI = 200
+WIDE = (8.0, 4.5)  # 1600 x 900 pixels
+SQUARE = (7.0, 7.0)  # 1400 x 1400 pixels
+HATCHES = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
+GREYS = ("0.25", "0.55", "0.8", "0.4", "0.7", "0.15", "0.6", "0.9")
+TOP_AREAS = 10
+MAP_CLASSES = 5
+HIDDEN_NOTE = ("Counts of 1-4 are shown as <5 and not drawn; [c] marks a count hidden so that a small one "
+               "cannot be worked out.")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    key: str
+    theme: str
+    title: str
+    source_kind: str
+    note: str = ""
+
+
+def caption(a: Analysis, spec: ChartSpec) -> str:
+    publisher = SOURCE_PUBLISHERS.get(spec.source_kind, spec.source_kind)
+    illustrative = " Illustrative data." if spec.source_kind in a.coverage and a.coverage[
+        spec.source_kind].illustrative else ""
+    note = f" {spec.note}" if spec.note else ""
+    return (f"{spec.title.replace(chr(10), ' ')}. Source: {publisher}, {a.params.area_name}; "
+            f"{a.params.period_label}.{illustrative}{note}")
+
+
+def _finish(fig: Figure, a: Analysis, spec: ChartSpec, folder: Path) -> dict[str, Any]:
+    text = caption(a, spec)
+    fig.text(0.01, 0.01, text, fontsize=6.5, ha="left", va="bottom", wrap=True, color="0.1")
+    path = folder / f"{spec.key}.png"
+    fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
+    publisher = SOURCE_PUBLISHERS.get(spec.source_kind, spec.source_kind)
+    return {"key": spec.key, "theme": spec.theme, "path": str(path), "caption": text,
+            "source": f"{publisher}; {a.params.period_label}", "public": True,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def _public_series(a: Analysis, kind: str, category: str) -> pd.Series:
+    """A source's series with hidden and missing months as NaN."""
+    series = a.series.sources[kind]
+    values = series.frame[category].copy()
+    for month in values.index:
+        hidden = a.published.hidden((series_table(kind, series.block_of(month)), month, category))
+        if hidden or not series.is_published(month, category):
+            values[month] = np.nan
+    return values
+
+
+def _short_month(month: str) -> str:
+    return pd.Period(month, freq="M").strftime("%b %y")
+
+
+def monthly_chart(a: Analysis, category: str, folder: Path) -> dict[str, Any]:
+    values = _public_series(a, "police_uk", category)
+    rolling = values.rolling(3, min_periods=3).mean()
+    fig = Figure(figsize=WIDE)
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.88, bottom=0.24)
+    x = np.arange(len(values))
+    ax.plot(x, values.to_numpy(), color="black", marker="o", markersize=3, linewidth=1.4,
+            label="Monthly count")
+    ax.plot(x, rolling.to_numpy(), color="0.5", linestyle="--", linewidth=1.6, label="3-month rolling mean")
+    ax.set_xticks(x, [_short_month(m) for m in values.index], rotation=45, fontsize=7)
+    ax.set_ylim(bottom=0)
+    what = "All police-recorded crime and ASB" if category == ALL else category
+    ax.set_title(f"{what}: monthly count, {a.params.area_name}", fontsize=10)
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Incidents per month (count)")
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(axis="y", color="0.85", linewidth=0.5)
+    note = "Months with 1-4 incidents are not plotted (small-number suppression)." if values.isna().any() \
+        else ""
+    spec = ChartSpec(f"monthly-{slug(what)}", theme_of("police_uk", category) if category != ALL
+                     else M.OVERVIEW_THEME, f"{what}, monthly count with 3-month rolling mean", "police_uk", note)
+    return _finish(fig, a, spec, folder)
+
+
+def _bars(ax: Axes, labels: list[str], values: list[float], shown: list[str], horizontal: bool) -> None:
+    """Bars with hatching; hidden values are drawn as empty bars labelled '<5' or '[c]'."""
+    heights = [0.0 if s in (CONFIDENTIAL,) or s.startswith("<") else v for v, s in zip(values, shown, strict=True)]
+    positions = np.arange(len(labels))
+    draw = ax.barh if horizontal else ax.bar
+    bars = draw(positions, heights, color="0.6", edgecolor="black", linewidth=0.6, hatch="//")
+    for bar, text in zip(bars, shown, strict=True):
+        if horizontal:
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {text}", va="center", fontsize=7)
+        else:
+            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text, ha="center", va="bottom",
+                    fontsize=7)
+    if horizontal:
+        ax.set_yticks(positions, labels, fontsize=7)
+        ax.invert_yaxis()
+    else:
+        ax.set_xticks(positions, labels, fontsize=7, rotation=30, ha="right")
+
+
+def category_mix_chart(a: Analysis, folder: Path) -> dict[str, Any]:
+    table = a.levels.table[a.levels.table["source_kind"] == "police_uk"].sort_values("current", ascending=False)
+    name = levels_table("police_uk")
+    shown = [a.published.show((name, c, CURRENT), v) for c, v in zip(table["category"], table["current"],
+                                                                     strict=True)]
+    fig = Figure(figsize=WIDE)
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.3, right=0.95, top=0.9, bottom=0.17)
+    _bars(ax, list(table["category"]), list(table["current"]), shown, horizontal=True)
+    ax.set_title(f"Police-recorded crime and ASB by category, {a.params.ending_label}", fontsize=10)
+    ax.set_xlabel("Incidents in the period (count)")
+    ax.set_ylabel("Police.uk category")
+    spec = ChartSpec("category-mix", M.OVERVIEW_THEME, "Police-recorded crime and ASB by category",
+                     "police_uk", HIDDEN_NOTE)
+    return _finish(fig, a, spec, folder)
+
+
+def top_areas_chart(a: Analysis, folder: Path) -> dict[str, Any] | None:
+    unit = a.places.area
+    rates = unit.rates[ALL].dropna()
+    table = places_table(unit.area_type, CURRENT)
+    rates = rates[[not a.published.hidden((table, str(k), ALL)) for k in rates.index]]
+    if rates.empty:
+        return None
+    top = rates.sort_values(ascending=False, kind="mergesort").head(TOP_AREAS)
+    labels = [str(unit.areas.at[k, "area_name"]) for k in top.index]
+    fig = Figure(figsize=WIDE)
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.22, right=0.95, top=0.9, bottom=0.17)
+    _bars(ax, labels, list(top.to_numpy()), [f"{v:,.1f}" for v in top], horizontal=True)
+    ax.set_title(f"Highest rates of police-recorded crime and ASB by {a.params.area_label}", fontsize=10)
+    ax.set_xlabel("Incidents per 1,000 residents (Census 2011 population)")
+    ax.set_ylabel(a.params.area_label)
+    cover = unit.coverage.at[ALL, "pct"]
+    spec = ChartSpec("top-areas-rate", M.OVERVIEW_THEME,
+                     f"Top {len(top)} {a.params.area_label}s by rate per 1,000 residents", "police_uk",
+                     f"Population coverage {cover:.1f}% of incidents.")
+    return _finish(fig, a, spec, folder)
+
+
+def partner_chart(a: Analysis, kind: str, folder: Path) -> dict[str, Any] | None:
+    series = a.series.sources.get(kind)
+    table = a.levels.table[a.levels.table["source_kind"] == kind]
+    if series is None or table.empty:
+        return None
+    fig = Figure(figsize=WIDE)
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.88, bottom=0.3)
+    title = SOURCE_TITLES.get(kind, kind)
+    title = title[0].upper() + title[1:]
+    if len(table) > 1:
+        name = levels_table(kind)
+        shown = [a.published.show((name, c, CURRENT), v) for c, v in zip(table["category"], table["current"],
+                                                                         strict=True)]
+        _bars(ax, list(table["category"]), list(table["current"]), shown, horizontal=False)
+        dimension = DIMENSION.get(kind, "category")
+        ax.set_xlabel(dimension.capitalize())
+        heading = f"{title} by {dimension}, {a.params.ending_label}"
+        ylabel = "Count in the period"
+    else:
+        values = _public_series(a, kind, ALL).loc[series.blocks[CURRENT]]
+        shown = [a.published.show((series_table(kind, CURRENT), m, ALL), v) if v == v else "n/a"
+                 for m, v in series.frame.loc[series.blocks[CURRENT], ALL].items()]
+        per = "quarter" if series.period_months > 1 else "month"
+        labels = [_short_month(m) for m in values.index]
+        _bars(ax, labels, list(values.fillna(0).to_numpy()), shown, horizontal=False)
+        ax.set_xlabel(f"{per.capitalize()} (first month)")
+        heading = f"{title} per {per}, {a.params.ending_label}"
+        ylabel = f"Count per {per}"
+    ax.set_ylabel(ylabel)
+    ax.set_title(heading, fontsize=10)
+    spec = ChartSpec(f"partner-{slug(kind)}", theme_of_source(kind), heading, kind, HIDDEN_NOTE)
+    return _finish(fig, a, spec, folder)
+
+
+# --- Maps -------------------------------------------------------------------------------------
+
+def read_boundaries(path: str) -> dict[str, list[np.ndarray]]:
+    """LSOA code -> polygon outer rings (lon, lat) from the GeoJSON (Polygon and MultiPolygon)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    rings: dict[str, list[np.ndarray]] = {}
+    for feature in data.get("features", []):
+        props = feature.get("properties") or {}
+        code = props.get("LSOA11CD") or props.get("LSOA21CD") or props.get("lsoa_code")
+        geometry = feature.get("geometry") or {}
+        polygons = ([geometry.get("coordinates", [])] if geometry.get("type") == "Polygon"
+                    else geometry.get("coordinates", []) if geometry.get("type") == "MultiPolygon" else [])
+        if code:
+            rings[code] = [np.asarray(p[0], dtype=float)[:, :2] for p in polygons if p]
+    return rings
+
+
+def _classes(values: pd.Series) -> np.ndarray:
+    """Quantile class breaks (at most MAP_CLASSES classes, fewer when values repeat)."""
+    return np.unique(np.quantile(values.to_numpy(), np.linspace(0, 1, MAP_CLASSES + 1)))
+
+
+def choropleth(a: Analysis, rings: dict[str, list[np.ndarray]], rate_of: Callable[[str], float | None],
+               codes: list[str], spec: ChartSpec, unit_label: str, folder: Path) -> dict[str, Any] | None:
+    drawn = [c for c in codes if c in rings]
+    if not drawn:
+        return None
+    rates = pd.Series({c: rate_of(c) for c in drawn}, dtype=float)
+    known = rates.dropna()
+    breaks = _classes(known) if len(known) else np.array([0.0, 1.0])
+    cmap = colormaps["Greys"]
+    shades = [cmap(0.15 + 0.75 * i / max(len(breaks) - 2, 1)) for i in range(max(len(breaks) - 1, 1))]
+    fig = Figure(figsize=SQUARE)
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.14, right=0.72, top=0.9, bottom=0.14)
+    for with_rate in (True, False):
+        polys, faces = [], []
+        for code in drawn:
+            rate = rates[code]
+            if (not math.isnan(rate)) != with_rate:
+                continue
+            k = min(int(np.searchsorted(breaks, rate, side="right")) - 1, len(shades) - 1) if with_rate else 0
+            for ring in rings[code]:
+                polys.append(ring)
+                faces.append(shades[max(k, 0)] if with_rate else "white")
+        if polys:
+            ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors="0.3", linewidths=0.3,
+                                             hatch=None if with_rate else "////"))
+    all_xy = np.vstack([r for c in drawn for r in rings[c]])
+    ax.set_xlim(all_xy[:, 0].min(), all_xy[:, 0].max())
+    ax.set_ylim(all_xy[:, 1].min(), all_xy[:, 1].max())
+    ax.set_aspect(1 / math.cos(math.radians(float(all_xy[:, 1].mean()))))
+    ax.set_xlabel("Longitude (degrees)")
+    ax.set_ylabel("Latitude (degrees)")
+    ax.set_title(spec.title, fontsize=10)
+    handles = [Patch(facecolor=shades[i], edgecolor="0.3", label=f"{breaks[i]:,.1f} to {breaks[i + 1]:,.1f}")
+               for i in range(len(breaks) - 1)]
+    handles.append(Patch(facecolor="white", edgecolor="0.3", hatch="////", label="No rate (see notes)"))
+    ax.legend(handles=handles, title=f"{unit_label}: incidents\nper 1,000 residents", fontsize=7,
+              title_fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=True)
+    return _finish(fig, a, spec, folder)
+
+
+def maps(a: Analysis, folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    path = a.params.boundaries_path
+    if not path or not Path(path).is_file():
+        return [], [f"no map drawn: boundaries file {path or '(not configured)'} not found"]
+    rings = read_boundaries(path)
+    places = a.places
+    lsoa_codes = sorted(places.lsoa_area.index)
+    hidden_area = {k for k in places.area.areas.index
+                   if a.published.hidden((places_table(M.AREA, CURRENT), str(k), ALL))}
+    hidden_lsoa = {k for k in places.lsoa.areas.index
+                   if a.published.hidden((places_table(M.LSOA, CURRENT), str(k), ALL))}
+
+    def area_rate(code: str) -> float | None:
+        key = places.lsoa_area.get(code)
+        if key is None or key in hidden_area or key not in places.area.rates.index:
+            return None
+        return places.area.rates.at[key, ALL]
+
+    def lsoa_rate(code: str) -> float | None:
+        if code in hidden_lsoa or code not in places.lsoa.rates.index:
+            return None
+        return places.lsoa.rates.at[code, ALL]
+
+    note = ("Hatched: no rate (no 2011 population, too small a population, no matching police rows, "
+            "or a hidden small count). Contains OS data (c) Crown copyright.")
+    label = a.params.area_label
+    out = []
+    for key, rate_of, unit in (("map-area-rate", area_rate, label), ("map-lsoa-rate", lsoa_rate, "LSOA")):
+        title = f"Police-recorded crime and ASB per 1,000 residents\nby {unit}, {a.params.ending_label}"
+        spec = ChartSpec(key, M.OVERVIEW_THEME, title, "police_uk", note)
+        chart = choropleth(a, rings, rate_of, lsoa_codes, spec, unit, folder)
+        if chart:
+            out.append(chart)
+    missing = [] if out else [f"no map drawn: none of the partnership's LSOAs is in {path}"]
+    return out, missing
+
+
+def draw_charts(a: Analysis, folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Draw every chart into ``folder``; returns Chart rows (without cycle and run) and notes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    charts: list[dict[str, Any]] = []
+    notes: list[str] = []
+    police = a.coverage.get("police_uk")
+    if police is not None and police.present and "police_uk" in a.series.sources:
+        charts.append(monthly_chart(a, ALL, folder))
+        table = a.levels.table[a.levels.table["source_kind"] == "police_uk"]
+        shown = a.series.sources["police_uk"].published.get(CURRENT, [])
+        table = table[table["category"].isin(shown) & (table["current"] > 0)]
+        main = table.sort_values("current", ascending=False).head(a.params.main_categories)["category"]
+        charts += [monthly_chart(a, category, folder) for category in main]
+        charts.append(category_mix_chart(a, folder))
+        if a.places is not None:
+            top = top_areas_chart(a, folder)
+            charts += [top] if top else []
+            drawn, missing = maps(a, folder)
+            charts += drawn
+            notes += missing
+    else:
+        notes.append("no police charts: no police-recorded data in the assessment period")
+    for kind, cov in a.coverage.items():
+        if kind != "police_uk" and cov.present:
+            chart = partner_chart(a, kind, folder)
+            charts += [chart] if chart else []
+    return charts, notes
+

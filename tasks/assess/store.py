@@ -1,0 +1,83 @@
+"""Write the assessment to the store: metrics, findings and charts of a cycle, replaced as one.
+
+A re-run deletes the cycle's previous metrics, findings and charts and inserts the new ones in the same
+transaction, so readers (priorities, papers) see either the old assessment or the new one, never a
+mixture. Chart files are written before the transaction; files of charts no longer drawn are removed
+only after it commits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+
+from csp import metrics as metric_names
+from csp.config import Partnership
+from csp.store import models
+from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
+
+STAGE = "strategic_assessment"
+VALIDATION_METRICS = (metric_names.LSOA_MATCH_RATE_PCT, metric_names.MSOA_MATCH_RATE_PCT)
+
+
+def replace_outputs(database_url: str, config: Partnership, cycle_name: str, metrics: list[dict[str, Any]],
+                    findings: list[dict[str, Any]], charts: list[dict[str, Any]], run_id: str) -> dict[str, int]:
+    """Replace the cycle's metrics, findings and charts in one transaction; returns row counts."""
+    with session_scope(database_url) as session:
+        cycle = ensure_cycle(session, config, cycle_name)
+        # Validation's metrics (the LSOA-vintage match rates) belong to that stage: keep them.
+        session.execute(delete(models.Metric).where(
+            models.Metric.cycle_id == cycle.id, models.Metric.metric.not_in(VALIDATION_METRICS)))
+        for model in (models.Finding, models.Chart):
+            session.execute(delete(model).where(model.cycle_id == cycle.id))
+        base = {"cycle_id": cycle.id, "run_id": run_id}
+        if metrics:
+            session.execute(insert(models.Metric),
+                            [{**row, **base, "partnership_id": config.id} for row in metrics])
+        if findings:
+            session.execute(insert(models.Finding), [{**row, **base} for row in findings])
+        if charts:
+            session.execute(insert(models.Chart), [{**row, **base} for row in charts])
+    return {"metrics": len(metrics), "findings": len(findings), "charts": len(charts)}
+
+
+def remove_stale_charts(folder: Path, charts: list[dict[str, Any]]) -> list[str]:
+    """Delete PNGs in the charts folder that the latest run did not draw (after the store commit)."""
+    keep = {Path(c["path"]).name for c in charts}
+    removed = []
+    for path in folder.glob("*.png"):
+        if path.name not in keep:
+            path.unlink()
+            removed.append(path.name)
+    return removed
+
+
+def record_start(database_url: str, config: Partnership, cycle_name: str, flow_run_id: str | None) -> int:
+    """A StageRun row marked running; returns its id."""
+    with session_scope(database_url) as session:
+        cycle = ensure_cycle(session, config, cycle_name)
+        return start_stage(session, cycle, STAGE, flow_run_id).id
+
+
+def record_finish(database_url: str, stage_run_id: int, status: str, message: str | None = None) -> None:
+    with session_scope(database_url) as session:
+        run = session.get(models.StageRun, stage_run_id)
+        if run is not None:
+            finish_stage(run, status, message)
+
+
+def headline_findings(database_url: str, partnership_id: str, cycle_name: str,
+                      public: bool = True) -> list[dict[str, Any]]:
+    """The stored headline findings of a cycle, in order (public text by default)."""
+    with session_scope(database_url) as session:
+        cycle = session.scalar(select(models.Cycle).where(models.Cycle.partnership_id == partnership_id,
+                                                          models.Cycle.name == cycle_name))
+        if cycle is None:
+            return []
+        rows = session.scalars(select(models.Finding).where(models.Finding.cycle_id == cycle.id,
+                                                            models.Finding.headline.is_(True))
+                               .order_by(models.Finding.position)).all()
+        return [{"theme": r.theme, "category": r.category,
+                 "text": r.public_text if public else r.text} for r in rows]

@@ -1,0 +1,148 @@
+"""Thin Prefect task wrappers around the assessment steps.
+
+Analysis tasks persist their results and cache on their inputs and source (``INPUTS + TASK_SOURCE``).
+Every analysis task takes the *fingerprint* of its inputs: the stored input files (ids, checksums,
+rows, ingestion times) plus a digest of the assessment's own code. The large frames passed between
+tasks are left out of the cache key (they are functions of the fingerprint and the parameters, and a
+DataFrame does not pickle to the same bytes after a round trip through the result store), so a re-run
+on unchanged data is served from the cache, and new data, a changed threshold or changed code
+recomputes. Tasks with side effects (charts on disk, the store, the stage record) are never cached:
+a cached result would not bring the files or rows back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
+
+from csp.config import Partnership
+from tasks.assess import store
+from tasks.assess.analysis import Analysis
+from tasks.assess.change import Changes, compute_changes
+from tasks.assess.charts import draw_charts
+from tasks.assess.concentration import Concentration, compute_concentration
+from tasks.assess.coverage import SourceCoverage, assign_periods, source_coverage
+from tasks.assess.findings import build_findings
+from tasks.assess.levels import Levels, compute_levels
+from tasks.assess.load import StoreInputs, input_fingerprint, load_inputs
+from tasks.assess.params import AssessParams
+from tasks.assess.places import PartnerAreas, Places, compute_partner_areas, compute_places
+from tasks.assess.publish import Published, publish
+from tasks.assess.rows import CountTable
+from tasks.assess.run import charts_folder
+from tasks.assess.series import Series, compute_series
+
+IO_RETRIES = {"retries": 2, "retry_delay_seconds": [2, 10]}
+CODE_FILES = (*sorted(Path(__file__).parent.glob("*.py")),
+              Path(__file__).resolve().parents[2] / "csp" / "suppression.py",
+              Path(__file__).resolve().parents[2] / "csp" / "metrics.py")
+DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", "analysis")
+
+
+def cached() -> dict[str, Any]:
+    """Cache on the task's source and its small inputs (fingerprint, parameters), not on frames."""
+    inputs = INPUTS
+    for name in DATA_ARGUMENTS:
+        inputs = inputs - name
+    return {"cache_policy": inputs + TASK_SOURCE, "persist_result": True}
+
+
+def code_version() -> str:
+    """Digest of the assessment's code: a changed calculation invalidates the cached results."""
+    digest = hashlib.sha256()
+    for path in CODE_FILES:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@task(name="assess-fingerprint", cache_policy=NO_CACHE, **IO_RETRIES)
+def fingerprint_task(database_url: str, partnership: str) -> list[str]:
+    return [*input_fingerprint(database_url, partnership), f"code:{code_version()}"]
+
+
+@task(name="assess-load", task_run_name="load {params.partnership_id}", **cached(), **IO_RETRIES)
+def load_task(database_url: str, params: AssessParams, fingerprint: list[str]) -> StoreInputs:
+    return load_inputs(database_url, params)
+
+
+@task(name="assess-coverage", **cached())
+def coverage_task(inputs: StoreInputs, params: AssessParams,
+                  fingerprint: list[str]) -> tuple[pd.DataFrame, dict[str, SourceCoverage]]:
+    return assign_periods(inputs.events, params), source_coverage(inputs, params)
+
+
+@task(name="assess-levels", **cached())
+def levels_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage], params: AssessParams,
+                fingerprint: list[str]) -> Levels:
+    return compute_levels(events, coverage, params)
+
+
+@task(name="assess-series", **cached())
+def series_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage], levels: pd.DataFrame,
+                params: AssessParams, fingerprint: list[str]) -> Series:
+    return compute_series(events, coverage, levels, params)
+
+
+@task(name="assess-change", **cached())
+def change_task(levels: pd.DataFrame, series: Series, coverage: dict[str, SourceCoverage],
+                params: AssessParams, fingerprint: list[str]) -> Changes:
+    return compute_changes(levels, series, coverage, params)
+
+
+@task(name="assess-places", **cached())
+def places_task(events: pd.DataFrame, inputs: StoreInputs, coverage: dict[str, SourceCoverage],
+                categories: list[str], params: AssessParams, fingerprint: list[str]) -> Places | None:
+    return compute_places(events, inputs, coverage, categories, params)
+
+
+@task(name="assess-partner-areas", **cached())
+def partner_areas_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage],
+                       params: AssessParams, fingerprint: list[str]) -> PartnerAreas:
+    return compute_partner_areas(events, coverage, params)
+
+
+@task(name="assess-concentration", **cached())
+def concentration_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage], categories: list[str],
+                       params: AssessParams, fingerprint: list[str]) -> Concentration | None:
+    return compute_concentration(events, coverage, categories, params)
+
+
+@task(name="assess-suppression", **cached())
+def publish_task(tables: list[CountTable], minimum: int, params: AssessParams,
+                 fingerprint: list[str]) -> Published:
+    return publish(tables, minimum)
+
+
+@task(name="assess-findings", **cached())
+def findings_task(analysis: Analysis, params: AssessParams, fingerprint: list[str]) -> list[dict[str, Any]]:
+    return build_findings(analysis)
+
+
+@task(name="assess-charts", cache_policy=NO_CACHE, **IO_RETRIES)
+def charts_task(analysis: Analysis, output_dir: str) -> tuple[list[dict[str, Any]], list[str]]:
+    params = analysis.params
+    return draw_charts(analysis, charts_folder(params.partnership_id, params.cycle, Path(output_dir)))
+
+
+@task(name="assess-store", cache_policy=NO_CACHE, **IO_RETRIES)
+def store_task(database_url: str, config: Partnership, analysis: Analysis, findings: list[dict[str, Any]],
+               charts: list[dict[str, Any]], run_id: str, output_dir: str) -> dict[str, int]:
+    counts = store.replace_outputs(database_url, config, analysis.params.cycle, analysis.metric_records(),
+                                   findings, charts, run_id)
+    store.remove_stale_charts(charts_folder(config.id, analysis.params.cycle, Path(output_dir)), charts)
+    return counts
+
+
+@task(name="assess-stage-start", cache_policy=NO_CACHE, **IO_RETRIES)
+def stage_start_task(database_url: str, config: Partnership, cycle: str, flow_run_id: str | None) -> int:
+    return store.record_start(database_url, config, cycle, flow_run_id)
+
+
+@task(name="assess-stage-finish", cache_policy=NO_CACHE, **IO_RETRIES)
+def stage_finish_task(database_url: str, stage_run_id: int, status: str, message: str | None) -> None:
+    store.record_finish(database_url, stage_run_id, status, message)

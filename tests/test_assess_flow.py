@@ -1,0 +1,60 @@
+"""The strategic-assessment flow under Prefect: stage record, run id, artifact, and caching on inputs."""
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
+from sqlalchemy import select
+
+from csp.store import models
+from csp.store.db import session_scope
+from flows.strategic_assessment import strategic_assessment
+from tests.assess_helpers import CURRENT, CYCLE, add_file, add_partner, build_store
+
+ANALYSIS_TASKS = ("assess-levels", "assess-change", "assess-places", "assess-findings")
+
+
+def _task_states(flow_run_id) -> dict[str, str]:
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    return {run.name.rsplit("-", 1)[0]: run.state.name for run in runs}  # "assess-levels-a6f"
+
+
+@pytest.mark.usefixtures("prefect_harness", "csp_env")
+def test_flow_stores_records_caches_and_recomputes_after_new_data(sqlite_url):
+    build_store(sqlite_url)
+    state = strategic_assessment("cambridge", CYCLE, database_url=sqlite_url, return_state=True)
+    first = state.result()
+    first_run = state.state_details.flow_run_id
+    assert first["metrics"] > 500 and first["findings"] > 20 and first["charts"] >= 5
+    assert any(h.startswith("All police-recorded crime and ASB: 106") for h in first["headline"])
+    with session_scope(sqlite_url) as session:
+        run_ids = set(session.scalars(select(models.Metric.run_id)).all())
+        stages = session.scalars(select(models.StageRun)).all()
+        assert run_ids == {str(first_run)}
+        assert [(s.stage, s.status, s.flow_run_id) for s in stages] == [
+            ("strategic_assessment", "completed", str(first_run))]
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["strategic-assessment-cambridge-2025-26"])))
+    assert artifacts and "All police-recorded crime and ASB: 106" in artifacts[0].data
+
+    # Same stored inputs: the analysis is served from Prefect's persisted results.
+    again = strategic_assessment("cambridge", CYCLE, database_url=sqlite_url, return_state=True)
+    states = _task_states(again.state_details.flow_run_id)
+    assert all(states[name] == "Cached" for name in ANALYSIS_TASKS), states
+    assert again.result()["metrics"] == first["metrics"]
+
+    # A new partner file changes the fingerprint: everything is recomputed.
+    with session_scope(sqlite_url) as session:
+        file_id = add_file(session, "council_asb", "asb_illustrative.csv", CURRENT, True)
+        add_partner(session, file_id, "council_asb", [(m, "Nuisance", 10) for m in CURRENT])
+    third = strategic_assessment("cambridge", CYCLE, database_url=sqlite_url, return_state=True)
+    states = _task_states(third.state_details.flow_run_id)
+    assert all(states[name] == "Completed" for name in ANALYSIS_TASKS), states
+    third.result()
+    with session_scope(sqlite_url) as session:
+        asb = session.scalar(select(models.Metric).where(
+            models.Metric.metric == "count", models.Metric.source_kind == "council_asb",
+            models.Metric.category == "All", models.Metric.period == "current"))
+        assert asb.value == 120
+        assert len(session.scalars(select(models.StageRun)).all()) == 3
