@@ -5,4 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export DO_NOT_TRACK=1 PREFECT_SERVER_ANALYTICS_ENABLED=false GX_ANALYTICS_ENABLED=false MPLBACKEND=Agg
-.venv/bin/csp cycle run "${@:---partnership cambridge --cycle 2025-26}"
+if [ "$#" -eq 0 ]; then
+  set -- --partnership cambridge --cycle 2025-26
+fi
+.venv/bin/csp cycle run "$@"
