@@ -170,7 +170,7 @@ def test_redrafting_part_of_a_pack_removes_papers_it_no_longer_holds(store):
 
 
 def test_without_an_assessment_the_pack_stops_with_what_to_run(sqlite_url, tmp_path, monkeypatch):
-    from tasks.papers.store_read import MissingStageError
+    from csp.store.db import MissingStageError
     from tests.papers_helpers import use_temporary_folders
 
     use_temporary_folders(monkeypatch, tmp_path)

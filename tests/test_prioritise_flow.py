@@ -11,9 +11,8 @@ from typer.testing import CliRunner
 
 from csp.cli import app
 from csp.store import models
-from csp.store.db import ensure_cycle, session_scope
+from csp.store.db import MissingStageError, ensure_cycle, session_scope
 from tasks.prioritise.decisions import DecisionInput, record_decision
-from tasks.prioritise.store import MissingInputError
 from tests.test_prioritise_scenario import (
     EXPECTED,
     PID,
@@ -91,11 +90,11 @@ def test_a_failed_run_is_recorded_as_failed(prefect_harness, sqlite_url, scenari
 
     with session_scope(sqlite_url) as session:
         ensure_cycle(session, scenario, "2024-25")  # a cycle with no metrics yet
-    with pytest.raises(MissingInputError, match="no area metrics"):
+    with pytest.raises(MissingStageError, match="no area metrics"):
         recommend_priorities(PID, "2024-25", database_url=sqlite_url)
     [run] = stage_runs(sqlite_url)
     assert run.status == "failed"
-    assert "MissingInputError: no area metrics" in run.message
+    assert "MissingStageError: no area metrics" in run.message
 
 
 # --- the CLI ------------------------------------------------------------------------------------

@@ -6,9 +6,9 @@ import pytest
 import yaml
 
 from csp.config import ConfigError, load_partnership, load_partnership_file
+from csp.store.db import MissingStageError
 from tasks.prioritise.common import Adoption
 from tasks.prioritise.rules import AreaFacts, AreaRules, classify_areas, resolve_growth_areas
-from tasks.prioritise.store import MissingInputError
 from tasks.prioritise.tasks import draft_areas
 from tests.test_prioritise_scenario import AREAS, CONFIG_DIR, NAMES, PID, load_cycle, scenario_config
 
@@ -144,10 +144,10 @@ def test_unknown_growth_area_fails_the_stage_from_the_store(db_url, tmp_path):
 
 def test_missing_cycle_or_metrics_are_named(db_url, tmp_path):
     config = scenario_config(tmp_path)
-    with pytest.raises(MissingInputError, match="no cycle '2025-26' stored for partnership"):
+    with pytest.raises(MissingStageError, match="no cycle '2025-26' stored for partnership"):
         draft_areas(db_url, config, "2025-26")
     load_cycle(db_url, config, "2025-26", areas={})
-    with pytest.raises(MissingInputError, match="no area metrics .* run the strategic assessment first"):
+    with pytest.raises(MissingStageError, match="no area metrics .* run the strategic assessment first"):
         draft_areas(db_url, config, "2025-26")
 
 

@@ -12,12 +12,12 @@ app = typer.Typer(no_args_is_help=True)
 
 def _errors() -> tuple[type[BaseException], ...]:
     """The failures a user can fix (template, agenda, missing stage, forbidden content): no traceback."""
+    from csp.store.db import MissingStageError
     from tasks.papers.agenda import AgendaError
     from tasks.papers.ctx_assessment import MissingChartError
     from tasks.papers.lint import TemplateCheckError
     from tasks.papers.pack import PublicationError
     from tasks.papers.render import RenderError
-    from tasks.papers.store_read import MissingStageError
 
     return (AgendaError, MissingChartError, TemplateCheckError, PublicationError, RenderError,
             MissingStageError, ValueError)

@@ -21,10 +21,10 @@ CycleOpt = typer.Option(..., "--cycle", "-c", help=CYCLE_HELP)
 def _errors() -> tuple[type[BaseException], ...]:
     from pydantic import ValidationError
 
+    from csp.store.db import MissingStageError
     from tasks.prioritise.decisions import DecisionError
-    from tasks.prioritise.store import MissingInputError
 
-    return DecisionError, MissingInputError, ValidationError
+    return DecisionError, MissingStageError, ValidationError
 
 
 def _store_url() -> str:

@@ -109,6 +109,19 @@ def find_cycle(session: Session, partnership_id: str, cycle_name: str) -> models
     )
 
 
+class MissingStageError(LookupError):
+    """The store lacks what a stage reads (no cycle, no assessment): the message says what to run."""
+
+
+def require_cycle(session: Session, partnership_id: str, cycle_name: str, run_first: str) -> models.Cycle:
+    """The stored cycle, or an error telling the analyst which commands produce it."""
+    cycle = find_cycle(session, partnership_id, cycle_name)
+    if cycle is None:
+        raise MissingStageError(
+            f"no cycle {cycle_name!r} stored for partnership {partnership_id!r}: {run_first}")
+    return cycle
+
+
 def start_stage(session: Session, cycle: models.Cycle, stage: str, flow_run_id: str | None):
     run = models.StageRun(cycle_id=cycle.id, stage=stage, status="running", flow_run_id=flow_run_id)
     session.add(run)

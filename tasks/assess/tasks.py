@@ -12,7 +12,6 @@ a cached result would not bring the files or rows back.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from prefect import task
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
 from csp.config import Partnership
+from csp.orchestration import source_digest
 from tasks.assess import store
 from tasks.assess.analysis import Analysis
 from tasks.assess.change import Changes, compute_changes
@@ -54,10 +54,7 @@ def cached() -> dict[str, Any]:
 
 def code_version() -> str:
     """Digest of the assessment's code: a changed calculation invalidates the cached results."""
-    digest = hashlib.sha256()
-    for path in CODE_FILES:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return source_digest(CODE_FILES)
 
 
 @task(name="assess-fingerprint", cache_policy=NO_CACHE, **IO_RETRIES)

@@ -13,22 +13,12 @@ from prefect import task
 from prefect.runtime import flow_run
 
 from csp.config import load_partnership
+from csp.orchestration import retry_on_io
 from tasks.ingest.pipeline import ingest_source
 
 
-def _retry_io_only(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's callback signature
-    """Retry files that could not be read (a network share hiccup), not files that are wrong."""
-    try:
-        state.result()
-    except OSError:
-        return True
-    except Exception:  # noqa: BLE001 - any other failure is about the content: do not retry
-        return False
-    return False
-
-
 @task(name="ingest-source", task_run_name="ingest {kind} for {partnership}", retries=3,
-      retry_delay_seconds=[2, 5, 15], retry_condition_fn=_retry_io_only)
+      retry_delay_seconds=[2, 5, 15], retry_condition_fn=retry_on_io)
 def ingest_source_task(database_url: str, partnership: str, cycle: str, kind: str,
                        today: dt.date | None = None) -> list[dict]:
     config = load_partnership(partnership)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from csp import metrics as M
 from csp.cycle import parse_cycle
+from csp.store.db import MissingStageError
 from csp.suppression import is_small
 from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
 from tasks.papers import store_read as R
@@ -337,7 +338,7 @@ def load(session: Session, setting: Setting) -> AssessmentData:
     cycle = R.require_cycle(session, setting.config.id, setting.period.name)
     mx = Metrics(R.metrics_frame(session, cycle.id))
     if mx.frame.empty:
-        raise R.MissingStageError(
+        raise MissingStageError(
             f"no metrics stored for {setting.config.id} {setting.period.name}: run the assessment first "
             f"(csp assess --partnership {setting.config.id} --cycle {setting.period.name})"
         )

@@ -19,24 +19,17 @@ from sqlalchemy.orm import Session
 from csp.cycle import CyclePeriod
 from csp.store import models
 from csp.store.db import find_cycle
+from csp.store.db import require_cycle as store_require_cycle
 
 METRIC_KEY = ["metric", "source_kind", "category", "area_type", "area_code", "period"]
 METRIC_COLUMNS = ["id", *METRIC_KEY, "area_name", "value", "label", "suppressed", "input_file_ids",
                   "run_id"]
 
 
-class MissingStageError(LookupError):
-    """The store lacks what a paper needs (no cycle, no assessment): the message says what to run."""
-
-
 def require_cycle(session: Session, partnership_id: str, cycle_name: str) -> models.Cycle:
-    cycle = find_cycle(session, partnership_id, cycle_name)
-    if cycle is None:
-        raise MissingStageError(
-            f"no cycle {cycle_name!r} stored for partnership {partnership_id!r}: run ingest and the "
-            f"assessment first (csp assess --partnership {partnership_id} --cycle {cycle_name})"
-        )
-    return cycle
+    return store_require_cycle(
+        session, partnership_id, cycle_name, "run ingest and the assessment first "
+        f"(csp assess --partnership {partnership_id} --cycle {cycle_name})")
 
 
 def metrics_frame(session: Session, cycle_id: int) -> pd.DataFrame:

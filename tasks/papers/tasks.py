@@ -8,7 +8,6 @@ store, checking templates and writing the pack are never cached.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
 from csp.config import load_partnership
+from csp.orchestration import package_sources, source_digest
 from tasks.papers.common import Built
 from tasks.papers.context import build_context
 from tasks.papers.lint import TemplateReport
@@ -37,10 +37,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def code_version() -> str:
     """A hash of this package's source: rendering depends on more than the task function."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return source_digest(package_sources(PACKAGE_DIR))
 
 
 @task(name="papers-begin-stage", cache_policy=NO_CACHE)

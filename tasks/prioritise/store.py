@@ -19,25 +19,20 @@ from sqlalchemy.orm import Session
 
 from csp import metrics as m
 from csp.store import models
-from csp.store.db import find_cycle, finish_stage, session_scope, start_stage
+from csp.store.db import finish_stage, session_scope, start_stage
+from csp.store.db import require_cycle as store_require_cycle
 from tasks.prioritise.common import STAGE, Adoption, Draft, adopted_value, clean
 
 METRIC_COLUMNS = ("metric", "source_kind", "category", "area_type", "area_code", "area_name", "period",
                   "value", "label", "suppressed")
 
 
-class MissingInputError(LookupError):
-    """The store lacks what this stage reads (no cycle, no metrics): run the earlier stage first."""
 
 
 def require_cycle(session: Session, partnership_id: str, cycle_name: str) -> models.Cycle:
-    cycle = find_cycle(session, partnership_id, cycle_name)
-    if cycle is None:
-        raise MissingInputError(
-            f"no cycle {cycle_name!r} stored for partnership {partnership_id!r}: ingest and assess it "
-            f"first (csp ingest -p {partnership_id} -c {cycle_name}, then csp assess -p {partnership_id} "
-            f"-c {cycle_name})"
-        )
+    cycle = store_require_cycle(
+        session, partnership_id, cycle_name, f"ingest and assess it first (csp ingest -p "
+        f"{partnership_id} -c {cycle_name}, then csp assess -p {partnership_id} -c {cycle_name})")
     return cycle
 
 

@@ -8,7 +8,6 @@ result. Tasks that write (saving, stage runs, the artifact) are never cached.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from prefect import task
@@ -17,6 +16,8 @@ from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
 from csp import metrics as m
 from csp.config import Partnership
+from csp.orchestration import package_sources, source_digest
+from csp.store.db import MissingStageError
 from tasks.prioritise import store
 from tasks.prioritise.common import AREA, THEME, Draft
 from tasks.prioritise.rules import AreaRules, classify_areas, collect_facts, known_areas, resolve_growth_areas
@@ -27,10 +28,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def code_version() -> str:
     """A hash of this package's source: the rules live outside the task functions Prefect hashes."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return source_digest(package_sources(PACKAGE_DIR))
 
 
 def draft_areas(url: str, config: Partnership, cycle: str, use_trend: bool = True,
@@ -39,7 +37,7 @@ def draft_areas(url: str, config: Partnership, cycle: str, use_trend: bool = Tru
     frame = store.load_metrics(url, config.id, cycle)
     facts = collect_facts(frame, source_kind)
     if not facts:
-        raise store.MissingInputError(
+        raise MissingStageError(
             f"no area metrics (area_type {m.AREA!r}, source {source_kind!r}) stored for "
             f"{config.id} {cycle}: run the strategic assessment first "
             f"(csp assess -p {config.id} -c {cycle})")
@@ -55,7 +53,7 @@ def draft_themes(url: str, config: Partnership, cycle: str, scoring: ThemeScorin
     """Score every theme and recommend retain, add or retire (see themes.py)."""
     frame = store.load_metrics(url, config.id, cycle)
     if frame.empty:
-        raise store.MissingInputError(
+        raise MissingStageError(
             f"no metrics stored for {config.id} {cycle}: run the strategic assessment first")
     earlier = store.earlier_adoptions(url, config.id, cycle, THEME)
     t = config.thresholds

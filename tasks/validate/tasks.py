@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from csp.config import load_partnership
 from csp.cycle import CyclePeriod
+from csp.orchestration import package_sources, retry_on_io, source_digest
 from csp.settings import PROJECT_ROOT, get_settings
 from csp.store import models
 from csp.store.db import session_scope
@@ -33,11 +34,7 @@ _CODE_DIR = PROJECT_ROOT / "tasks" / "validate"
 
 
 def _code_digest() -> str:
-    digest = hashlib.sha256()
-    for path in sorted([*_CODE_DIR.glob("*.py"), *SUITE_DIR.glob("*.json")]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return source_digest([*package_sources(_CODE_DIR), *package_sources(SUITE_DIR, "*.json")], 64)
 
 
 def store_state_key(_context: Any, inputs: dict[str, Any]) -> str:
@@ -67,17 +64,6 @@ def store_state_key(_context: Any, inputs: dict[str, Any]) -> str:
 STORE_STATE = CachePolicy.from_cache_key_fn(store_state_key)
 
 
-def _retry_on_io(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's callback signature
-    """Retry a full disk or a network share hiccup; a validation that ran is never retried."""
-    try:
-        state.result()
-    except OSError:
-        return True
-    except Exception:  # noqa: BLE001 - anything else is not transient
-        return False
-    return False
-
-
 @task(name="check-frame", task_run_name="check {kind} {file_label}", cache_policy=NO_CACHE)
 def check_frame_task(kind: str, frame: pd.DataFrame, file_label: str, period: CyclePeriod,
                      today: dt.date) -> FrameCheck:
@@ -87,7 +73,7 @@ def check_frame_task(kind: str, frame: pd.DataFrame, file_label: str, period: Cy
 
 @task(name="validate-cycle", task_run_name="validate {partnership} {cycle}",
       cache_policy=INPUTS + TASK_SOURCE + STORE_STATE, persist_result=True,
-      retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)
+      retries=2, retry_delay_seconds=5, retry_condition_fn=retry_on_io)
 def validate_cycle_task(database_url: str, partnership: str, cycle: str,
                         today: dt.date | None = None) -> dict[str, Any]:
     """Validate the stored cycle; returns the summary as plain data (keys 'blocking', 'warnings', ...)."""
