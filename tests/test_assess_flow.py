@@ -34,8 +34,10 @@ def test_flow_stores_records_caches_and_recomputes_after_new_data(sqlite_url):
         assert [(s.stage, s.status, s.flow_run_id) for s in stages] == [
             ("strategic_assessment", "completed", str(first_run))]
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=["strategic-assessment-cambridge-2025-26"])))
+        artifacts = client.read_artifacts(  # this run's: other tests assess Cambridge 2025-26 too
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["strategic-assessment-cambridge-2025-26"])),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[first_run])))
     assert artifacts and "All police-recorded crime and ASB: 106" in artifacts[0].data
 
     # Same stored inputs: the analysis is served from Prefect's persisted results.
