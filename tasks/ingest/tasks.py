@@ -1,7 +1,8 @@
 """Prefect task wrappers for ingestion: retries for file reading, nothing else added.
 
-Ingestion is idempotent by checksum, so its tasks are not result-cached: re-running a flow asks the
-store, which knows exactly which files are already in.
+Ingestion is idempotent by checksum, so its tasks are never served from a cache (results are persisted
+for the record only): a retried flow asks the store, which knows exactly which files are already in, and
+so picks up a partner file an analyst has replaced since the failure.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 from dataclasses import asdict
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from csp.config import load_partnership
@@ -18,7 +20,8 @@ from tasks.ingest.pipeline import ingest_source
 
 
 @task(name="ingest-source", task_run_name="ingest {kind} for {partnership}", retries=3,
-      retry_delay_seconds=[2, 5, 15], retry_condition_fn=retry_on_io)
+      retry_delay_seconds=[2, 5, 15], retry_condition_fn=retry_on_io, persist_result=True,
+      cache_policy=NO_CACHE)
 def ingest_source_task(database_url: str, partnership: str, cycle: str, kind: str,
                        today: dt.date | None = None) -> list[dict]:
     config = load_partnership(partnership)
