@@ -46,3 +46,39 @@ def test_annual_cycle_from_files_to_board_pack(sqlite_url):
     assert f"{int(total):,}" in _text(folder / "03 Strategic Assessment 2025-26 (public).docx")
     assert all(status == "completed" for status in stages.values()), stages
     assert {r.kind for r in recommendations} == {"area", "theme"}
+
+
+@pytest.mark.usefixtures("prefect_harness", "csp_env")
+def test_rerunning_a_failed_cycle_redoes_only_what_failed(sqlite_url, tmp_path, monkeypatch):
+    import shutil
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, FlowRunFilterStartTime
+    from prefect.types import DateTime
+
+    from tests.test_assess_flow import ANALYSIS_TASKS, _task_states
+
+    config_dir = tmp_path / "partnerships"
+    shutil.copytree(get_settings().config_dir, config_dir)
+    original = (config_dir / "cambridge.yaml").read_text(encoding="utf-8")
+    (tmp_path / "broken.docx").write_text("not a Word file", encoding="utf-8")
+    (config_dir / "cambridge.yaml").write_text(
+        original + f"templates:\n  agenda: {tmp_path / 'broken.docx'}\n", encoding="utf-8")
+    monkeypatch.setenv("CSP_CONFIG_DIR", str(config_dir))
+
+    started = DateTime.now("UTC")
+    with pytest.raises(Exception, match="agenda"):  # the papers stage stops on the broken template
+        annual_cycle("cambridge", "2025-26", database_url=sqlite_url)
+    (config_dir / "cambridge.yaml").write_text(original, encoding="utf-8")  # the secretary's fix
+    annual_cycle("cambridge", "2025-26", database_url=sqlite_url)
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            name=FlowRunFilterName(any_=["strategic-assessment cambridge 2025-26"]),
+            start_time=FlowRunFilterStartTime(after_=started)))
+    assert len(runs) == 2  # assessed once before the failure, and once on the re-run
+    latest = max(runs, key=lambda r: r.start_time)
+    states = _task_states(latest.id)
+    assert all(states[name] == "Cached" for name in ANALYSIS_TASKS), states
+    folder = get_settings().output_dir / "cambridge" / "2025-26" / "board-2026-02"
+    assert (folder / "manifest.json").exists()
