@@ -6,12 +6,13 @@ import datetime as dt
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
+from prefect.runtime import flow_run
 
 from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.db import migrate
-from tasks.ingest.pipeline import configured_kinds
+from tasks.ingest.pipeline import FileReport, configured_kinds, record_ingest_run
 from tasks.ingest.report import BlockingProblems, reports_markdown
 from tasks.ingest.tasks import ingest_source_task
 from tasks.validate import validate_cycle_task
@@ -28,6 +29,8 @@ def ingest_and_validate(partnership: str, cycle: str, database_url: str | None =
     # One source after another: a partnership's files share one store, and SQLite allows one writer.
     reports = [report for kind in configured_kinds(config)
                for report in ingest_source_task(url, partnership, cycle, kind, today)]
+    record_ingest_run(url, config, cycle, [FileReport(**r) for r in reports],
+                      str(flow_run.id) if flow_run.id else None)
     validation = validate_cycle_task(url, partnership, cycle, today)
     summary = {"files": reports, "validation": validation}
     create_markdown_artifact(key=f"ingest-{partnership}-{cycle}".replace("_", "-"),

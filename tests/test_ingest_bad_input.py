@@ -189,3 +189,19 @@ def test_partner_rows_for_other_districts_are_counted_not_stored(db_url, tmp_pat
 def test_unknown_source_folder_is_a_clear_error(db_url, tmp_path):
     with pytest.raises(IngestError, match="no such file or folder"):
         ingest_source(db_url, CAMBRIDGE, "2025-26", "fire", path=tmp_path / "missing", today=TODAY)
+
+
+def test_status_reports_the_refused_file(db_url, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from csp.cli import app
+
+    (tmp_path / "header.csv").write_text(HEADER + "\n", encoding="utf-8")
+    monkeypatch.setenv("CSP_DATABASE_URL", db_url)
+    runner = CliRunner()
+    ingest = runner.invoke(app, ["ingest", "-p", "cambridge", "-s", "police_uk", "--path",
+                                 str(tmp_path / "header.csv"), "--today", "2026-11-23"])
+    assert ingest.exit_code == 1 and "header only" in ingest.output
+    status = runner.invoke(app, ["status", "-p", "cambridge"])
+    assert status.exit_code == 0
+    assert "ingest" in status.output and "failed" in status.output and "header.csv" in status.output

@@ -12,7 +12,7 @@ from csp.commands.common import PARTNERSHIP_HELP, partnerships
 from csp.settings import get_settings
 from csp.store import models
 from csp.store.db import find_cycle, migrate, session_scope
-from tasks.ingest.pipeline import FileReport, configured_kinds, ingest_source
+from tasks.ingest.pipeline import FileReport, configured_kinds, ingest_source, record_ingest_run
 
 CYCLE_OPTION = typer.Option("2025-26", "--cycle", "-c", help="Cycle, e.g. 2025-26")
 
@@ -57,7 +57,7 @@ def ingest(
             except Exception as exc:  # noqa: BLE001 - report and carry on with other sources
                 reports.append(FileReport(kind, str(path or kind), "failed", message=str(exc)))
         _print_reports(reports)
-        failed |= any(r.status == "failed" for r in reports)
+        failed |= record_ingest_run(url, config, cycle, reports) == "failed"
     raise typer.Exit(1 if failed else 0)
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from csp.config import Partnership
 from csp.cycle import CyclePeriod
 from csp.frames import PARTNER_KINDS, RowProblem
-from csp.store.db import ensure_partnership, session_scope
+from csp.store.db import ensure_cycle, ensure_partnership, finish_stage, session_scope, start_stage
 from tasks.ingest import area, readers
 from tasks.ingest.errors import IngestError
 from tasks.ingest.files import SourceFile, discover
@@ -214,3 +214,18 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
             reports.append(FileReport(kind, str(config.sources[kind].path), "failed",
                                       message=str(exc)))
     return reports
+
+
+def record_ingest_run(database_url: str, config: Partnership, cycle_name: str,
+                      reports: list[FileReport], flow_run_id: str | None = None) -> str:
+    """Log the attempt as a stage run, so `csp status` can say what failed (the data tables are
+    untouched by a refused file; only this log line records that it was tried)."""
+    failed = [r for r in reports if r.status == "failed"]
+    status = "failed" if failed else "completed"
+    stored = sum(1 for r in reports if r.status == "stored")
+    message = "; ".join(r.message.splitlines()[0] for r in failed) or (
+        f"{stored} file(s) stored, {len(reports) - stored} unchanged or skipped")
+    with session_scope(database_url) as session:
+        cycle = ensure_cycle(session, config, cycle_name)
+        finish_stage(start_stage(session, cycle, "ingest", flow_run_id), status, message)
+    return status
