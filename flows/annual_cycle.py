@@ -5,8 +5,6 @@ partnership and cycle; this flow chains them. Stage tasks persist their results 
 inputs, so retrying a failed cycle redoes only the failed stage and what follows it.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 from prefect import flow, task

@@ -6,8 +6,6 @@ and version; then the pack is checked for forbidden content and written in one s
 zip, Paper rows), and a markdown artifact lists it.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from prefect import flow, get_run_logger

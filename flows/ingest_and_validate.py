@@ -1,7 +1,5 @@
 """Flow: bring a partnership's files in and check them, stopping the cycle on blocking problems."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from prefect import flow

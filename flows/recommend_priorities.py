@@ -4,8 +4,6 @@ Orchestration only: the work is in tasks/prioritise. Re-running replaces the cyc
 in place (matched by kind and subject), so decisions the board already recorded stay attached.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from typing import Any
 

@@ -7,8 +7,6 @@ metrics, findings and charts in the store in one transaction. Analysis tasks are
 redoes only what is needed.
 """
 
-from __future__ import annotations
-
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run

@@ -102,3 +102,15 @@ def test_zip_with_path_traversal_is_refused_and_nothing_is_stored(db_url, tmp_pa
         ingest_source(db_url, CAMBRIDGE, "2025-26", "police_uk", path=archive, today=TODAY)
     assert count(db_url, models.InputFile) == 0
     assert not (tmp_path.parent / "x-street.csv").exists()
+
+
+def test_missing_crime_ids_are_stored_as_null_not_nan(db_url, tmp_path):
+    frame = real_month("2025-09")
+    frame = frame[frame["LSOA name"].str.startswith("Cambridge ")].head(200)
+    assert (frame["Crime ID"] == "").sum() > 10  # anti-social behaviour rows have no Crime ID
+    ingest_source(db_url, CAMBRIDGE, "2025-26", "police_uk", path=write_csv(tmp_path / "m.csv", frame),
+                  today=TODAY)
+    with session_scope(db_url) as session:
+        ids = session.scalars(select(models.CrimeRecord.crime_id)).all()
+        assert "NaN" not in ids and "nan" not in ids
+        assert sum(i is None for i in ids) == (frame["Crime ID"] == "").sum()

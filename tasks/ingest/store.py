@@ -70,23 +70,33 @@ def _supersede(session: Session, prov: Provenance, months: list[str]) -> list[mo
     return replaced
 
 
+def _none(value: Any) -> Any:
+    """Missing values as None: pandas may hold them as NaN, which PostgreSQL would store as 'NaN'."""
+    if value is None:
+        return None
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
 def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) -> list[dict[str, Any]]:
     if kind == "boundaries":  # drawn from the file itself; only provenance is stored
         return []
     base = {"input_file_id": file_id, "partnership_id": partnership_id}
-    rows = frame.to_dict("records")
+    rows = [{k: _none(v) for k, v in r.items()} for r in frame.to_dict("records")]
     if kind == "police_uk":
         return [{**base, "row_number": int(r["row_number"]), "month": _to_date(r["month"]),
                  "category": r["category"], "crime_id": r["crime_id"], "lsoa_code": r["lsoa_code"],
                  "lsoa_name": r["lsoa_name"], "msoa_name": r["msoa_name"], "location": r["location"],
-                 "longitude": None if pd.isna(r["longitude"]) else float(r["longitude"]),
-                 "latitude": None if pd.isna(r["latitude"]) else float(r["latitude"]),
+                 "longitude": None if r["longitude"] is None else float(r["longitude"]),
+                 "latitude": None if r["latitude"] is None else float(r["latitude"]),
                  "outcome": r["outcome"]} for r in rows]
     if kind == "population":
         return [{**base, "lsoa_code": r["lsoa_code"], "lsoa_name": r["lsoa_name"],
                  "msoa_code": r["msoa_code"], "msoa_name": r["msoa_name"], "la_code": r["la_code"],
                  "persons": int(r["persons"]),
-                 "households": None if pd.isna(r["households"]) else int(r["households"])}
+                 "households": None if r["households"] is None else int(r["households"])}
                 for r in rows]
     return [{**base, "source_kind": kind, "row_number": int(r["row_number"]),
              "month": _to_date(r["month"]), "period_months": int(r.get("period_months") or 1),

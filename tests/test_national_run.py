@@ -1,0 +1,56 @@
+"""Several partnerships side by side on a Dask cluster (prefect-dask) with the shared PostgreSQL store."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from csp.engines import task_runner
+from csp.settings import get_settings
+from csp.store import models
+from csp.store.db import session_scope
+
+
+def test_runner_is_chosen_by_configuration(monkeypatch):
+    from prefect.task_runners import ThreadPoolTaskRunner
+    from prefect_dask import DaskTaskRunner
+
+    assert isinstance(task_runner(), ThreadPoolTaskRunner)
+    monkeypatch.setenv("CSP_TASK_RUNNER", "dask")
+    monkeypatch.setenv("CSP_DASK_ADDRESS", "tcp://127.0.0.1:8786")
+    runner = task_runner()
+    assert isinstance(runner, DaskTaskRunner) and runner.address == "tcp://127.0.0.1:8786"
+    monkeypatch.setenv("CSP_TASK_RUNNER", "pool")
+    with pytest.raises(ValueError, match="CSP_TASK_RUNNER"):
+        task_runner()
+
+
+@pytest.mark.usefixtures("prefect_harness", "csp_env")
+def test_two_partnerships_run_in_parallel_on_dask_with_postgresql(postgres_url, monkeypatch):
+    from prefect.settings import PREFECT_API_URL
+    from prefect_dask import DaskTaskRunner
+
+    from csp.store.db import migrate
+    from flows.annual_cycle import annual_cycle_all
+    from tests.conftest import _reset_postgres
+
+    if postgres_url is None:
+        pytest.skip("no PostgreSQL server reachable (set CSP_TEST_POSTGRES_URL)")
+    _reset_postgres(postgres_url)
+    migrate(postgres_url)
+    # Dask worker processes inherit the environment: point them at this test's Prefect server.
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+    runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1,
+                                            "processes": True})
+    results = annual_cycle_all.with_options(task_runner=runner)(
+        ["east-cambridgeshire", "fenland"], "2025-26", database_url=postgres_url)
+
+    assert [r["partnership"] for r in results] == ["east-cambridgeshire", "fenland"]
+    with session_scope(postgres_url) as session:
+        papers = session.scalars(select(models.Paper)).all()
+        partnerships = {p.cycle_id for p in papers}
+        cycles = {c.id: c.partnership_id for c in session.scalars(select(models.Cycle)).all()}
+    assert {cycles[c] for c in partnerships} == {"east-cambridgeshire", "fenland"}
+    for pid in ("east-cambridgeshire", "fenland"):
+        folder = get_settings().output_dir / pid / "2025-26" / "board-2026-02"
+        assert (folder / "manifest.json").exists()
