@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, select
@@ -107,6 +109,21 @@ def find_cycle(session: Session, partnership_id: str, cycle_name: str) -> models
             models.Cycle.partnership_id == partnership_id, models.Cycle.name == cycle_name
         )
     )
+
+
+def sql_value(value: Any) -> Any:
+    """A value fit for a column: pandas' missing markers (NaN, NaT, NA) become None. PostgreSQL would
+    otherwise store a float NaN in a text column as the string 'NaN' (SQLite stores NULL)."""
+    if value is None or isinstance(value, (str, bytes, dict, list, tuple)):
+        return value
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
+def sql_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{key: sql_value(value) for key, value in row.items()} for row in rows]
 
 
 class MissingStageError(LookupError):

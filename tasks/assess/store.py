@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select
 from csp import metrics as metric_names
 from csp.config import Partnership
 from csp.store import models
-from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
+from csp.store.db import ensure_cycle, finish_stage, session_scope, sql_rows, start_stage
 
 STAGE = "strategic_assessment"
 VALIDATION_METRICS = (metric_names.LSOA_MATCH_RATE_PCT, metric_names.MSOA_MATCH_RATE_PCT)
@@ -35,11 +35,11 @@ def replace_outputs(database_url: str, config: Partnership, cycle_name: str, met
         base = {"cycle_id": cycle.id, "run_id": run_id}
         if metrics:
             session.execute(insert(models.Metric),
-                            [{**row, **base, "partnership_id": config.id} for row in metrics])
+                            sql_rows({**row, **base, "partnership_id": config.id} for row in metrics))
         if findings:
-            session.execute(insert(models.Finding), [{**row, **base} for row in findings])
+            session.execute(insert(models.Finding), sql_rows({**row, **base} for row in findings))
         if charts:
-            session.execute(insert(models.Chart), [{**row, **base} for row in charts])
+            session.execute(insert(models.Chart), sql_rows({**row, **base} for row in charts))
     return {"metrics": len(metrics), "findings": len(findings), "charts": len(charts)}
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from csp.frames import CheckOutcome, RowProblem
 from csp.store import models
+from csp.store.db import sql_rows
 from tasks.ingest.errors import IngestError
 
 
@@ -70,21 +71,11 @@ def _supersede(session: Session, prov: Provenance, months: list[str]) -> list[mo
     return replaced
 
 
-def _none(value: Any) -> Any:
-    """Missing values as None: pandas may hold them as NaN, which PostgreSQL would store as 'NaN'."""
-    if value is None:
-        return None
-    try:
-        return None if pd.isna(value) else value
-    except (TypeError, ValueError):
-        return value
-
-
 def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) -> list[dict[str, Any]]:
     if kind == "boundaries":  # drawn from the file itself; only provenance is stored
         return []
     base = {"input_file_id": file_id, "partnership_id": partnership_id}
-    rows = [{k: _none(v) for k, v in r.items()} for r in frame.to_dict("records")]
+    rows = sql_rows(frame.to_dict("records"))
     if kind == "police_uk":
         return [{**base, "row_number": int(r["row_number"]), "month": _to_date(r["month"]),
                  "category": r["category"], "crime_id": r["crime_id"], "lsoa_code": r["lsoa_code"],

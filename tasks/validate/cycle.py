@@ -212,8 +212,8 @@ def _store(session: Session, cycle: models.Cycle, findings: list[Finding], rates
     for name, rate in zip(names, (rates.lsoa, rates.msoa), strict=True):
         session.add(models.Metric(
             partnership_id=config.id, cycle_id=cycle.id, metric=name, source_kind="police_uk",
-            category="All", area_type=metrics.PARTNERSHIP, area_code=config.local_authority.code,
-            area_name=config.local_authority.name, period=metrics.CURRENT, value=rate.pct,
+            category="All", area_type=metrics.PARTNERSHIP, area_code=None, area_name=None,
+            period=metrics.CURRENT, value=rate.pct,  # partnership rows carry no area, as in assess
             label=f"{rate.matched} of {rate.rows} rows", input_file_ids=used, run_id=run_id))
 
 
