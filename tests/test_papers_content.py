@@ -288,8 +288,19 @@ def test_data_quality_report_coverage_by_month_checks_and_quarantine(drafted):
     assert restricted["Sep 2025"] == ["3", "4"]
     warnings = table_with(path, "Source", "File", "Check")
     assert warnings[1][2:] == ["expect_column_values_to_not_be_null", "lsoa_code", "150",
-                               "150 rows have no LSOA code"]
+                               "Details in the restricted version"]  # messages quote raw values
+    restricted_warnings = table_with(drafted.paper(7, *DQ, "restricted"), "Source", "File", "Check")
+    assert restricted_warnings[1][5] == "150 rows have no LSOA code"
     text = all_text(path)
     assert "2 of 3 checks passed; 1 warning(s) and 0 blocking failure(s)." in text
     assert "66.5% of police records matched a 2011 LSOA by code, 90.4% by MSOA" in text
     assert column(table_with(path, "Source", "File", "Period"), "Quarantined") == ["0", "<5", "0"]
+
+
+def test_public_data_quality_report_withholds_quarantine_reasons(drafted):
+    """Reasons quote the offending values (a crime ID, coordinates): restricted version only."""
+    public = all_text(drafted.paper(7, *DQ))
+    restricted = all_text(drafted.paper(7, *DQ, "restricted"))
+    assert "month 2023-01 is outside the cycle window" in restricted
+    assert "month 2023-01 is outside the cycle window" not in public
+    assert "month_in_window" in public  # the rule itself is still reported

@@ -16,6 +16,8 @@ from tasks.papers.common import Built, Setting, common
 from tasks.papers.ctx_assessment import Metrics
 from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows
 
+WITHHELD = "Details in the restricted version"
+
 
 def _check_rows(checks: pd.DataFrame, files: dict[int, R.FileRow], setting: Setting,
                 severity: str) -> list[dict[str, str]]:
@@ -32,7 +34,9 @@ def _check_rows(checks: pd.DataFrame, files: dict[int, R.FileRow], setting: Sett
             "expectation": check.expectation,
             "column": check.column if isinstance(check.column, str) else "",
             "unexpected": setting.numbers.count(unexpected) if pd.notna(unexpected) else "n/a",
-            "message": check.message,
+            # Messages quote row numbers, raw counts and values (possibly crime IDs or coordinates):
+            # the public version keeps the rule, column and suppressed count only.
+            "message": WITHHELD if setting.public else check.message,
         })
     return rows
 
@@ -49,7 +53,7 @@ def _quarantine(session: Session, setting: Setting, files: dict[int, R.FileRow])
             "rule": row.rule,
             "column": row.column,
             "rows": nb.count(row.rows),
-            "reason": row.reason,
+            "reason": WITHHELD if setting.public else row.reason,
             "row_numbers": "" if setting.public else ", ".join(str(n) for n in row.row_numbers),
         })
     total = int(summary["rows"].sum()) if not summary.empty else 0
