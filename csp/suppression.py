@@ -43,8 +43,9 @@ SECONDARY = "secondary"
 Cell = tuple[object, object]
 
 
-def _number(value: object) -> float | None:
-    if value is None:
+def as_number(value: object) -> float | None:
+    """A finite number, or None for anything that is not one (None, NaN, inf, text, booleans)."""
+    if value is None or isinstance(value, bool):
         return None
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -60,13 +61,13 @@ def small_label(minimum: int = DEFAULT_MINIMUM) -> str:
 
 def is_small(value: object, minimum: int = DEFAULT_MINIMUM) -> bool:
     """True for a count from 1 to minimum-1: the counts that must never be published."""
-    number = _number(value)
+    number = as_number(value)
     return number is not None and 1 <= round(number) < minimum
 
 
 def suppress_value(value: object, minimum: int = DEFAULT_MINIMUM) -> str:
     """One count as it may be published: '<5' for 1-4, '0' for zero, '1,234' otherwise."""
-    number = _number(value)
+    number = as_number(value)
     if number is None:
         return NOT_AVAILABLE
     if is_small(number, minimum):
@@ -84,7 +85,7 @@ def withhold(
     """A figure derived from counts (rate, percentage, change): '[c]' when any base is suppressed."""
     if base_suppressed or any(is_small(count, minimum) for count in base_counts):
         return CONFIDENTIAL
-    number = _number(value)
+    number = as_number(value)
     return NOT_AVAILABLE if number is None else fmt(number)
 
 

@@ -194,6 +194,19 @@ def _sa_priority_updates(b: Builder) -> None:
     b.tag("{%p endif %}")
 
 
+def _files_tables(b: Builder, item: str, collection: str) -> None:
+    """The input files with their row accounting, then their checksums (assessment and data quality)."""
+    b.table(["Source", "File", "Period", "Rows read", "Accepted", "Quarantined", "Outside area"],
+            [f"{{{{ {item}.description }}}}{{% if {item}.illustrative %}} (illustrative){{% endif %}}",
+             *(f"{{{{ {item}.{field} }}}}" for field in ("file_name", "period", "rows_read",
+                                                       "rows_accepted", "rows_quarantined",
+                                                       "rows_outside_area"))],
+            loop=f"{item} in {collection}", widths=[38, 38, 24, 18, 18, 17, 17])
+    b.h3("Checksums")
+    b.table(["File", "SHA-256"], [f"{{{{ {item}.file_name }}}}", f"{{{{ {item}.sha256 }}}}"],
+            loop=f"{item} in {collection}", widths=[50, 120])
+
+
 def _sa_data_notes(b: Builder) -> None:
     b.h1("Data notes and caveats")
     b.para("Every figure in this assessment comes from the files below; each is identified by its "
@@ -201,14 +214,7 @@ def _sa_data_notes(b: Builder) -> None:
            "failed a check were quarantined with their reason, never dropped silently (see the data "
            "quality report for {{ cycle }}).")
     b.h2("Sources")
-    b.table(["Source", "File", "Period", "Rows read", "Accepted", "Quarantined", "Outside area"],
-            ["{{ s.description }}{% if s.illustrative %} (illustrative){% endif %}", "{{ s.file_name }}",
-             "{{ s.period }}", "{{ s.rows_read }}", "{{ s.rows_accepted }}", "{{ s.rows_quarantined }}",
-             "{{ s.rows_outside_area }}"],
-            loop="s in sources", widths=[38, 38, 24, 18, 18, 17, 17])
-    b.h3("Checksums")
-    b.table(["File", "SHA-256"], ["{{ s.file_name }}", "{{ s.sha256 }}"], loop="s in sources",
-            widths=[50, 120])
+    _files_tables(b, "s", "sources")
     b.h2("Coverage")
     b.table(["Source", "Months expected", "Months with data", "Missing months"],
             ["{{ c.source }}", "{{ c.months_expected }}", "{{ c.months_present }}", "{{ c.missing }}"],
@@ -516,14 +522,7 @@ def data_quality() -> Builder:
            "{{ checks.blocking }} blocking failure(s). {{ quarantine_total }} row(s) were quarantined with "
            "their reason. {{ match.lsoa_pct }} of police records matched a 2011 LSOA by code.")
     b.h1("Files received")
-    b.table(["Source", "File", "Period", "Rows read", "Accepted", "Quarantined", "Outside area"],
-            ["{{ f.description }}{% if f.illustrative %} (illustrative){% endif %}", "{{ f.file_name }}",
-             "{{ f.period }}", "{{ f.rows_read }}", "{{ f.rows_accepted }}", "{{ f.rows_quarantined }}",
-             "{{ f.rows_outside_area }}"],
-            loop="f in files", widths=[38, 38, 24, 18, 18, 17, 17])
-    b.h3("Checksums")
-    b.table(["File", "SHA-256"], ["{{ f.file_name }}", "{{ f.sha256 }}"], loop="f in files",
-            widths=[50, 120])
+    _files_tables(b, "f", "files")
     b.h1("Coverage by source and month")
     b.para("Incidents stored for each month of the assessment period and the year before; “missing” "
            "marks a month with no data, “quarterly” a month reported within a quarter's total.")

@@ -7,7 +7,6 @@ Both use the assessment's own formats, so a number in a paper reads exactly as t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,16 +22,6 @@ NOT_AVAILABLE = S.NOT_AVAILABLE
 WITHHELD = S.CONFIDENTIAL
 
 
-def _number(value: object) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) or math.isinf(number) else number
-
-
 @dataclass(frozen=True)
 class Numbers:
     """Number formatting for one version of one partnership's papers."""
@@ -42,7 +31,7 @@ class Numbers:
 
     def count(self, value: object, suppressed: bool | None = None) -> str:
         """A count of incidents, people or rows."""
-        number = _number(value)
+        number = S.as_number(value)
         if number is None:
             return NOT_AVAILABLE
         if self.public:
@@ -52,7 +41,7 @@ class Numbers:
     def metric(self, metric: str, value: object, suppressed: bool | None = None,
                base_counts: Iterable[object] = ()) -> str:
         """A stored metric (rate, share, change...), withheld in public when its base is small."""
-        number = _number(value)
+        number = S.as_number(value)
         if self.public:
             if any(S.is_small(count, self.minimum) for count in base_counts):
                 return WITHHELD
@@ -61,5 +50,5 @@ class Numbers:
 
     def percent(self, value: object) -> str:
         """A share of rows (match rate, coverage): never disclosive, printed as stored."""
-        number = _number(value)
+        number = S.as_number(value)
         return NOT_AVAILABLE if number is None else f"{number:.1f}%"
