@@ -254,3 +254,17 @@ def test_reassessing_keeps_the_match_rates_validation_stored(assessed, tmp_path)
                                   period="current", value=66.1))
     assess_partnership(url, config, CYCLE, output_dir=tmp_path, charts=False)
     assert metric(url, M.LSOA_MATCH_RATE_PCT).value == 66.1
+
+
+def test_area_trend_within_the_period(assessed):
+    """Cambridge 001 by month (Oct..Sep): burglary 6 a month Oct-Feb and Apr-Aug, ASB 5 a month Oct-Feb,
+    nothing in March (a month with no rows at all) or September."""
+    from tasks.assess.change import poisson_trend
+
+    url, _, _ = assessed
+    by_hand = [11, 11, 11, 11, 11, 0, 6, 6, 6, 6, 6, 0]
+    expected = poisson_trend(by_hand, range(12), 0.05)
+    row = metric(url, M.TREND_RATIO, area_type=M.AREA, area_name="Cambridge 001")
+    assert row.value == pytest.approx(expected.ratio) and row.label == "falling"
+    p_value = metric(url, M.TREND_P_VALUE, area_type=M.AREA, area_name="Cambridge 001").value
+    assert p_value == pytest.approx(expected.p_value) and p_value < 0.05

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from csp import metrics as M
-from tasks.assess.change import count_change
+from tasks.assess.change import count_change, series_trend
 from tasks.assess.coverage import CURRENT, PREVIOUS, SourceCoverage
 from tasks.assess.levels import table_name as levels_table
 from tasks.assess.load import StoreInputs
@@ -242,6 +242,24 @@ def _change_rows(changes: pd.DataFrame, unit: Unit, ids: list[int]) -> list[Metr
     return out
 
 
+def _trend_rows(rows: pd.DataFrame, unit: Unit, months: list[str], alpha: float,
+                ids: list[int]) -> list[MetricRow]:
+    """Each area's within-period trend of all incidents: the 'escalating' signal priorities use when
+    there is no comparable previous year. Months without rows in an area count as zero."""
+    placed = rows[(rows["period"] == CURRENT) & rows["area_key"].notna()]
+    monthly = (placed.groupby(["area_key", "month"])["count"].sum().unstack(fill_value=0)
+               .reindex(index=unit.areas.index, columns=months, fill_value=0).fillna(0))
+    out = []
+    for key, series in monthly.iterrows():
+        trend = series_trend(series, 1, alpha)
+        area = unit.areas.loc[key]
+        where = {"area_type": M.AREA, "area_code": area["area_code"], "area_name": area["area_name"],
+                 "input_file_ids": ids, "bases": ((table_name(M.AREA, CURRENT), str(key), ALL),)}
+        out += [metric_row(M.TREND_RATIO, KIND, ALL, CURRENT, trend.ratio, label=trend.label, **where),
+                metric_row(M.TREND_P_VALUE, KIND, ALL, CURRENT, trend.p_value, **where)]
+    return out
+
+
 def _tables(unit: Unit) -> list[CountTable]:
     return [CountTable(table_name(unit.area_type, period), frame, row_total=TOTAL, col_total=ALL,
                        links=link_totals(frame, levels_table(KIND), period, total_column=ALL))
@@ -294,7 +312,9 @@ def compute_places(events: pd.DataFrame, inputs: StoreInputs, coverage: dict[str
                + _coverage_rows(area, ids, pop_ids) + _coverage_rows(lsoa, ids, pop_ids)
                + _top_rows(top, ranks, top_categories, area, ids)
                + _change_rows(changes, area, cov.files_for(params.previous_months + params.months))
-               + _partnership_rate_rows(area, ids, pop_ids))
+               + _partnership_rate_rows(area, ids, pop_ids)
+               + _trend_rows(rows, area, [m for m in params.months if m in cov.current],
+                             params.significance, ids))
     return Places(area, lsoa, top, ranks, top_categories, changes, _lsoa_area(inputs, params), tuple(metrics),
                   tuple(_tables(area) + _tables(lsoa)))
 
