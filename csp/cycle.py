@@ -91,3 +91,10 @@ def latest_cycle(today: dt.date, period_end_month: int = 9) -> str:
     """The newest cycle whose assessment period has ended by ``today`` (for scheduled runs)."""
     year = today.year if today.month > period_end_month else today.year - 1
     return f"{year}-{(year + 1) % 100:02d}"
+
+
+def cycle_in_progress(today: dt.date, period_end_month: int = 9) -> str:
+    """The cycle whose assessment period holds last month: what quarterly monitoring refreshes."""
+    last_month = pd.Period(today, freq="M") - 1
+    year = last_month.year if last_month.month <= period_end_month else last_month.year + 1
+    return f"{year}-{(year + 1) % 100:02d}"

@@ -7,6 +7,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from csp.config import load_partnership
+from csp.cycle import cycle_in_progress
 from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.db import migrate
@@ -16,14 +17,24 @@ from tasks.ingest.tasks import ingest_source_task
 from tasks.validate import validate_cycle_task
 
 
-@flow(name="ingest-and-validate", flow_run_name="ingest-and-validate {partnership} {cycle}",
-      task_runner=task_runner())
-def ingest_and_validate(partnership: str, cycle: str, database_url: str | None = None,
+def _run_name() -> str:
+    parameters = flow_run.parameters
+    return (f"ingest-and-validate {parameters['partnership']} "
+            f"{parameters.get('cycle') or 'in-progress'}")
+
+
+@flow(name="ingest-and-validate", flow_run_name=_run_name, task_runner=task_runner())
+def ingest_and_validate(partnership: str, cycle: str | None = None, database_url: str | None = None,
                         today: dt.date | None = None) -> dict:
-    """Ingest every configured source (reference data first), then validate the cycle as a whole."""
+    """Ingest every configured source (reference data first), then validate the cycle as a whole.
+
+    Without a cycle (the quarterly monitoring schedule) it refreshes the cycle in progress: the one
+    whose assessment period holds last month.
+    """
     url = database_url or get_settings().database_url
     migrate(url)
     config = load_partnership(partnership)
+    cycle = cycle or cycle_in_progress(today or dt.date.today(), config.assessment.period_end_month)
     # One source after another: a partnership's files share one store, and SQLite allows one writer.
     reports = [report for kind in configured_kinds(config)
                for report in ingest_source_task(url, partnership, cycle, kind, today)]

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from csp.config import ConfigError, load_all, load_partnership, load_partnership_file
@@ -101,3 +102,19 @@ def test_meeting_lookup_names_known_meetings():
     assert cambridge.meeting("board-2026-02").date.isoformat() == "2026-02-10"
     with pytest.raises(ConfigError, match="board-2026-02"):
         cambridge.meeting("board-1999-01")
+
+
+@pytest.mark.parametrize(("today", "latest", "in_progress"), [
+    ("2025-11-15", "2025-26", "2026-27"),  # September 2025 has ended: 2025-26 is complete
+    ("2026-01-01", "2025-26", "2026-27"),  # quarterly monitoring in January looks at Oct-Dec 2025
+    ("2025-09-10", "2024-25", "2025-26"),  # August 2025 is in the 2025-26 period, still running
+])
+def test_scheduled_runs_choose_their_cycle(today, latest, in_progress):
+    import datetime as dt
+
+    from csp.cycle import cycle_in_progress, latest_cycle
+
+    day = dt.date.fromisoformat(today)
+    assert latest_cycle(day) == latest
+    assert cycle_in_progress(day) == in_progress
+    assert parse_cycle(in_progress).start <= pd.Period(day, freq="M") - 1 <= parse_cycle(in_progress).end
