@@ -6,52 +6,27 @@ In CI (``CI=true``) an unreachable server is an error, never a skip.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from csp.settings import PROJECT_ROOT, quiet_environment
+from tests.postgres_helpers import create_database, drop_database
 
 quiet_environment()
 
-PG_ADMIN_URL = os.environ.get(
-    "CSP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 CONFIG_DIR = PROJECT_ROOT / "data" / "partnerships"
 DATA_DIR = PROJECT_ROOT / "data"
 
 
-def _postgres_database() -> str | None:
-    """Create a throwaway database for this test session; None if no server is reachable."""
-    name = f"csp_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
-        if os.environ.get("CI"):
-            raise RuntimeError(f"PostgreSQL needed in CI at {PG_ADMIN_URL}: {exc}") from exc
-        return None
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str | None]:
-    url = _postgres_database()
+    url = create_database()
     yield url
     if url:
-        from csp.store.db import get_engine
-
-        get_engine.cache_clear()
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(url)
 
 
 def _reset_postgres(url: str) -> None:

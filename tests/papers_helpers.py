@@ -6,22 +6,19 @@ database of its own so function-scoped stores elsewhere cannot reset it undernea
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from docx import Document
-from sqlalchemy import create_engine, text
 
 from csp.config import load_partnership
 from csp.settings import PROJECT_ROOT
 from tests.papers_fixtures import populate
+from tests.postgres_helpers import create_database, drop_database
 
-PG_ADMIN_URL = os.environ.get("CSP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 COUNT_OR_SMALL = re.compile(r"^(<5|\[c\]|n/a|-?\d{1,3}(,\d{3})*)$")
 
 
@@ -31,30 +28,6 @@ def use_temporary_folders(mp: pytest.MonkeyPatch, base: Path) -> None:
     mp.setenv("CSP_VAR_DIR", str(base / "var"))
     mp.setenv("CSP_DATA_DIR", str(PROJECT_ROOT / "data"))
     mp.setenv("CSP_CONFIG_DIR", str(PROJECT_ROOT / "data" / "partnerships"))
-
-
-def _own_postgres() -> str | None:
-    name = f"csp_papers_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
-        if os.environ.get("CI"):
-            raise RuntimeError(f"PostgreSQL needed in CI at {PG_ADMIN_URL}: {exc}") from exc
-        return None
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _drop_postgres(url: str) -> None:
-    from csp.store.db import get_engine
-
-    get_engine(url).dispose()
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @dataclass(frozen=True)
@@ -78,7 +51,7 @@ def drafted_fixture(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     if request.param == "sqlite":
         url = f"sqlite:///{base / 'csp.db'}"
     else:
-        url = _own_postgres()
+        url = create_database("csp_papers")
         if url is None:
             pytest.skip("no PostgreSQL server reachable (set CSP_TEST_POSTGRES_URL)")
     with pytest.MonkeyPatch.context() as mp:
@@ -88,7 +61,7 @@ def drafted_fixture(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
         result = draft_pack(url, load_partnership("cambridge"), "2025-26", "board-2026-02", run_id="run-42")
         yield Drafted(url, base, Path(result.folder), result)
     if request.param == "postgresql":
-        _drop_postgres(url)
+        drop_database(url)
 
 
 @pytest.fixture(name="store")
