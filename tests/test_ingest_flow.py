@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 
 import pandas as pd
 import pytest
@@ -28,6 +29,11 @@ def test_flow_ingests_validates_and_is_idempotent(sqlite_url):
         stored[r["kind"]] += r["rows_accepted"] if r["status"] == "stored" else 0
     assert count(sqlite_url, models.CrimeRecord) == stored["police_uk"] > 15_000
     assert first["validation"]["blocking"] == []
+    [boundaries] = [r for r in first["files"] if r["kind"] == "boundaries"]
+    features = json.loads((PROJECT_ROOT / "data" / "raw" / "reference" /
+                           "lsoa2011_boundaries_cambridgeshire.geojson").read_text())["features"]
+    in_cambridge = sum(f["properties"]["LSOA11NM"].startswith("Cambridge 0") for f in features)
+    assert (boundaries["rows_read"], boundaries["rows_accepted"]) == (len(features), in_cambridge)
     assert 50 < first["validation"]["lsoa_match_rate_pct"] < 80  # 2021 codes vs 2011 population
 
     again = ingest_and_validate("cambridge", "2025-26", database_url=sqlite_url, today=TODAY)

@@ -21,7 +21,7 @@ from csp.frames import PARTNER_KINDS, RowProblem
 from csp.store.db import ensure_cycle, ensure_partnership, finish_stage, session_scope, start_stage
 from tasks.ingest import area, readers
 from tasks.ingest.errors import IngestError
-from tasks.ingest.files import SourceFile, discover
+from tasks.ingest.files import SourceFile, discover, sha256
 from tasks.ingest.store import Provenance, existing_file, store_file
 from tasks.validate import check_frame
 
@@ -154,23 +154,22 @@ def _ingest_boundaries(database_url: str, config: Partnership, source: SourceFil
     except (ValueError, KeyError, TypeError) as exc:
         raise IngestError(f"{source.label}: not a GeoJSON FeatureCollection ({exc})") from exc
     names = pd.Series([f.get("properties", {}).get("LSOA11NM") for f in features], dtype=object)
-    inside = int((area.la_of_lsoa_name(names) == config.local_authority.lsoa_name_prefix).sum())
-    split = area.AreaSplit(pd.DataFrame(), outside=len(features) - inside, unlocated=0)
+    inside = area.la_of_lsoa_name(names) == config.local_authority.lsoa_name_prefix
+    polygons = pd.DataFrame({"lsoa_name": names[inside.fillna(False).astype(bool)]})
+    split = area.AreaSplit(polygons, outside=len(features) - len(polygons), unlocated=0)
     prov = _provenance(config, "boundaries", source, path, len(features), split, flow_run_id)
     with session_scope(database_url) as session:
         ensure_partnership(session, config)
-        record, replaced = store_file(session, prov, pd.DataFrame({"row_number": range(inside)}), [], [])
-        return FileReport("boundaries", source.label, "stored", len(features), inside, 0,
+        record, replaced = store_file(session, prov, polygons, [], [])
+        return FileReport("boundaries", source.label, "stored", len(features), len(polygons), 0,
                           split.outside, 0, [], "", record.id, replaced)
 
 
 def source_files(config: Partnership, kind: str, path: Path | None = None) -> tuple[Path, list[SourceFile], list[str]]:
     """The files a configured (or given) source path holds."""
     target = path or config.source_path(kind)
-    if kind == "boundaries" and target.is_file():
+    if kind == "boundaries" and target.is_file():  # GeoJSON: one file, not a table
         content = target.read_bytes()
-        from tasks.ingest.files import sha256
-
         return target, [SourceFile(target.name, target.name, content, sha256(content), len(content))], []
     files, skipped = discover(target, wanted="street" if kind == "police_uk" else None)
     if not files:
