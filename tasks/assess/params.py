@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from csp.config import Partnership
+from csp.cycle import CyclePeriod
 from csp.frames import PARTNER_KINDS
 from csp.settings import get_settings
 
@@ -64,13 +65,17 @@ class AssessParams:
     main_categories: int = 6  # monthly charts are drawn for this many largest police categories
 
     @property
+    def period(self) -> CyclePeriod:
+        """The cycle's calendar (csp.cycle), which owns the month arithmetic and the labels."""
+        return CyclePeriod(self.cycle, pd.Period(self.start, freq="M"), pd.Period(self.end, freq="M"))
+
+    @property
     def months(self) -> list[str]:
-        return [str(p) for p in pd.period_range(self.start, self.end, freq="M")]
+        return [str(p) for p in self.period.months]
 
     @property
     def previous_months(self) -> list[str]:
-        start = pd.Period(self.start, freq="M") - 12
-        return [str(p) for p in pd.period_range(start, start + 11, freq="M")]
+        return [str(p) for p in self.period.previous_months]
 
     @property
     def window(self) -> list[str]:
@@ -80,11 +85,11 @@ class AssessParams:
     @property
     def ending_label(self) -> str:
         """The seeds' phrase, e.g. '12 months to September 2025'."""
-        return f"12 months to {month_name(self.end)}"
+        return self.period.ending_label
 
     @property
     def period_label(self) -> str:
-        return f"{month_name(self.start)} to {month_name(self.end)}"
+        return self.period.label
 
     def is_illustrative(self, kind: str) -> bool:
         return kind in self.illustrative_sources
