@@ -19,6 +19,9 @@ _QUIET_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "GX_ANALYTICS_ENABLED": "false",
     "MPLBACKEND": "Agg",
+    # Prefect's temporary server gets 20 s to start by default: too short on a busy machine. If it still
+    # times out, raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS further.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
 }
 
 

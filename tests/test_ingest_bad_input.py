@@ -194,7 +194,7 @@ def test_unknown_source_folder_is_a_clear_error(db_url, tmp_path):
 def test_status_reports_the_refused_file(db_url, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from csp.cli import app
+    from cli.app import app
 
     (tmp_path / "header.csv").write_text(HEADER + "\n", encoding="utf-8")
     monkeypatch.setenv("CSP_DATABASE_URL", db_url)

@@ -10,7 +10,7 @@ from docx import Document
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from csp.cli import app
+from cli.app import app
 from csp.settings import PROJECT_ROOT
 from csp.store import models
 from csp.store.db import session_scope

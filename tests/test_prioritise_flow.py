@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from csp.cli import app
+from cli.app import app
 from csp.store import models
 from csp.store.db import MissingStageError, ensure_cycle, session_scope
 from tasks.prioritise.decisions import DecisionInput, record_decision

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from csp.cli import app
+from cli.app import app
 from tests.validate_helpers import add_police_months, add_population, period_months
 
 runner = CliRunner()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from csp.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, partnerships
 
 
 def run(

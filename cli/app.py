@@ -1,6 +1,6 @@
 """The ``csp`` command line: one entry point for operators, analysts and secretaries.
 
-Each stage's commands live in ``csp/commands/<stage>.py`` and are registered here.
+Each stage's commands live in ``cli/commands/<stage>.py`` and are registered here.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ import logging
 
 import typer
 
-from csp import settings as _settings  # noqa: F401 - switches telemetry off before Prefect loads
-from csp.commands import assess, cycle, ingest, papers, priorities, validate
+from cli.commands import assess, cycle, ingest, papers, priorities, validate
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 

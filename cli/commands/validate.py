@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from csp.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
 from csp.settings import get_settings
 from csp.store.db import migrate
 

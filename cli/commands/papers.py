@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from csp.commands.common import PARTNERSHIP_HELP, guarded, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, guarded, partnerships
 from csp.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True)

@@ -6,7 +6,7 @@ import textwrap
 
 import typer
 
-from csp.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, partnerships
 from csp.settings import get_settings
 from csp.store.db import migrate
 

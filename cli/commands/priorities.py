@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from csp.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
 from csp.config import ConfigError, Partnership
 from csp.cycle import CycleNameError
 from csp.settings import get_settings

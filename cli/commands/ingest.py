@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import func, select
 
-from csp.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, partnerships
 from csp.settings import get_settings
 from csp.store import models
 from csp.store.db import find_cycle, migrate, session_scope
