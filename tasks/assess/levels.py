@@ -77,7 +77,7 @@ def _coverage_rows(cov: SourceCoverage, params: AssessParams) -> list[MetricRow]
     rows = []
     for period, held, months in ((CURRENT, cov.current, params.months),
                                  (PREVIOUS, cov.previous, params.previous_months)):
-        label = "complete" if len(held) == 12 else "incomplete"
+        label = "complete" if len(held) == len(months) else "incomplete"
         rows.append(metric_row(M.MONTHS_COVERED, cov.kind, ALL, period, len(held), label=label,
                                input_file_ids=cov.files_for(months)))
     return rows
