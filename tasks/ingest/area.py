@@ -34,7 +34,6 @@ _LSOA_SUFFIX = re.compile(r"\s+\d{3}[A-Z]$")
 DIRECT = "2021"
 UNMATCHED = "unmatched"
 MAPPED = {code: f"2011-{code}" for code in ("U", "S", "M", "X")}
-NEW_SINCE_2011 = ("S", "X", "new")  # lsoa_change values of LSOAs created since 2011
 
 
 def la_of_lsoa_name(names: pd.Series) -> pd.Series:
