@@ -204,6 +204,10 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
     """All configured sources of one partnership, reference data first."""
     reports: list[FileReport] = []
     for kind in kinds or configured_kinds(config):
+        missing = _missing_optional(config, kind)
+        if missing:
+            reports.append(missing)
+            continue
         try:
             reports += ingest_source(database_url, config, cycle_name, kind, today=today,
                                      flow_run_id=flow_run_id)
@@ -211,6 +215,17 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
             reports.append(FileReport(kind, str(config.sources[kind].path), "failed",
                                       message=str(exc)))
     return reports
+
+
+def _missing_optional(config: Partnership, kind: str) -> FileReport | None:
+    """An optional source whose path is not there: a clear note, and the cycle goes on without it."""
+    source = config.sources[kind]
+    path = config.source_path(kind)
+    if source.required or path.exists():
+        return None
+    return FileReport(kind, source.path, "skipped", message=(
+        f"optional source {kind!r} not found at {path}; the cycle goes on without it (set its path in "
+        f"{config.config_file}, or switch it off with 'sources.{kind}.enabled: false')"))
 
 
 def record_ingest_run(database_url: str, config: Partnership, cycle_name: str,
