@@ -10,7 +10,6 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from csp.settings import PROJECT_ROOT
-from csp.store import models
 from csp.store.db import session_scope
 
 POLICE_DIR = PROJECT_ROOT / "data" / "raw" / "police_uk" / "cambridgeshire"

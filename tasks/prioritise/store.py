@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from csp import metrics as m
 from csp.store import models
 from csp.store.db import finish_stage, session_scope, start_stage
-from csp.store.locks import take_stage_lock
 from csp.store.db import require_cycle as store_require_cycle
+from csp.store.locks import take_stage_lock
 from tasks.prioritise.common import STAGE, Adoption, Draft, adopted_value, clean
 
 METRIC_COLUMNS = ("metric", "source_kind", "category", "area_type", "area_code", "area_name", "period",
