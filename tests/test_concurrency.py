@@ -128,17 +128,16 @@ def test_one_cycle_run_per_partnership_and_a_dead_holder_is_taken_over(db_url):
         with session_scope(db_url) as session:
             session.execute(update(models.StageLock).where(models.StageLock.stage == CYCLE_STAGE)
                             .values(pid=os.getppid()))
-        with pytest.raises(LockBusy, match=r"already being run by first .*pid"):
-            with partnership_cycle_lock(db_url, CAMBRIDGE.id, CYCLE, holder="second"):
-                pass
+        with pytest.raises(LockBusy, match=r"already being run by first .*pid"), \
+                partnership_cycle_lock(db_url, CAMBRIDGE.id, CYCLE, holder="second"):
+            pass
     # A holder whose process is gone (pid that cannot exist) is taken over.
     with session_scope(db_url) as session:
         session.execute(update(models.StageLock).where(models.StageLock.stage == CYCLE_STAGE)
                         .values(holder="dead", pid=2**22 + 12345))
-    with partnership_cycle_lock(db_url, CAMBRIDGE.id, CYCLE, holder="third"):
-        with session_scope(db_url) as session:
-            row = session.get(models.StageLock, (CAMBRIDGE.id, CYCLE, CYCLE_STAGE))
-            assert (row.holder, row.pid) == ("third", os.getpid())
+    with partnership_cycle_lock(db_url, CAMBRIDGE.id, CYCLE, holder="third"), session_scope(db_url) as session:
+        row = session.get(models.StageLock, (CAMBRIDGE.id, CYCLE, CYCLE_STAGE))
+        assert (row.holder, row.pid) == ("third", os.getpid())
 
 
 def test_a_dead_run_is_shown_as_interrupted(db_url):
