@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from cli.commands.common import PARTNERSHIP_HELP, partnerships
 from csp.settings import get_settings
 from csp.store import models
-from csp.store.db import find_cycle, migrate, session_scope
+from csp.store.db import find_cycle, migrate, session_scope, shown_status
 from tasks.ingest.pipeline import FileReport, configured_kinds, ingest_source, record_ingest_run
 
 CYCLE_OPTION = typer.Option("2025-26", "--cycle", "-c", help="Cycle, e.g. 2025-26")
@@ -111,8 +111,11 @@ def _status_cycle(session, partnership_id: str, cycle_name: str) -> None:  # noq
         if run.stage in seen:
             continue
         seen.add(run.stage)
+        shown = shown_status(run)
         detail = f" — {run.message.splitlines()[0]}" if run.message else ""
-        typer.echo(f"    {run.stage:<22} {run.status:<10} {run.started_at:%Y-%m-%d %H:%M}{detail}")
+        if shown == "interrupted":
+            detail = f" — its process ({run.host}, pid {run.pid}) is gone; run the stage again"
+        typer.echo(f"    {run.stage:<22} {shown:<11} {run.started_at:%Y-%m-%d %H:%M}{detail}")
     blocking = session.scalars(select(models.ValidationResult).where(
         models.ValidationResult.cycle_id == cycle.id, models.ValidationResult.severity == "blocking",
         models.ValidationResult.success.is_(False))).all()
