@@ -268,3 +268,36 @@ def history(url: str, partnership_id: str, reference: str, meeting: str | None =
                                .order_by(models.ActionHistory.id)).all()
         return [{"when": r.changed_at.isoformat(timespec="seconds"), "by": r.changed_by, "field": r.field,
                  "from": r.old_value or "", "to": r.new_value or "", "source": r.source} for r in rows]
+
+
+def parse_edits(config: Partnership, meeting_date: dt.date | None, edits: dict[str, str]) -> dict[str, Any]:
+    """Command-line text for fields -> register values (due dates, timescales and statuses parsed)."""
+    values: dict[str, Any] = {}
+    for name, text in edits.items():
+        if name == "due":
+            values["due"], values["timescale"] = F.parse_due(
+                text, meeting_date, next_meeting_date(config, meeting_date) if meeting_date else None)
+        elif name == "status":
+            values["status"], note = F.split_status(text)
+            if note:
+                values["closing_note"] = note
+        elif name in DATE_FIELDS:
+            values[name] = F.parse_date(text) if text else None
+        elif name == "priority" and text and text not in {p.theme for p in config.priorities}:
+            raise ActionError(f"unknown priority {text!r}; expected one of "
+                              f"{', '.join(p.theme for p in config.priorities)}")
+        else:
+            values[name] = text
+    return values
+
+
+def edit_action(url: str, config: Partnership, reference: str, edits: dict[str, str], meeting: str | None = None,
+                by: str | None = None, expected_version: int | None = None) -> list[Change]:
+    """Apply text edits from the command line to one action, in one locked transaction."""
+    with session_scope(url) as session:
+        action = find(session, config.id, reference, meeting, lock=True)
+        try:
+            wanted = parse_edits(config, action.meeting_date, edits)
+        except F.FieldError as exc:
+            raise ActionError(str(exc)) from None
+        return apply_changes(session, action, wanted, who(by), "csp actions update", expected_version)

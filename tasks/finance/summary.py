@@ -94,7 +94,8 @@ def _line_rows(budgets: list[YearBudget]) -> list[SummaryRow]:
         values = []
         for budget in budgets:
             match = [line for line in budget.lines if line.item == item]
-            values.append((sum(line.outturn_pence or 0 for line in match) if match else None, False))
+            amounts = [line.outturn_pence for line in match if line.outturn_pence is not None]
+            values.append((sum(amounts) if amounts else None, False))
         rows.append(_row("Spending (outturn or committed)", item, values))
     return rows
 
