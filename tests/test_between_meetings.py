@@ -124,3 +124,22 @@ def test_financial_report_flow_imports_checks_and_writes(sqlite_url, csp_env):
     assert result["discrepancies"] == []  # 2024-25 has no tables yet: nothing to check, and the paper says so
     body = "\n".join(p.text for p in Document(result["path"]).paragraphs)
     assert "No funding or spending has been recorded for 2024/25" in body
+
+
+def test_libreoffice_lays_out_the_action_log_and_financial_report(sqlite_url, tmp_path, monkeypatch):
+    from tests.papers_fixtures import populate
+    from tests.papers_helpers import use_temporary_folders
+    from tests.test_papers_libreoffice import _missing, _text, _to_pdf
+
+    if _missing:
+        pytest.skip(f"not installed here: {', '.join(_missing)}")
+    use_temporary_folders(monkeypatch, tmp_path)
+    populate(sqlite_url, tmp_path / "charts")
+    _seed_between_meetings(sqlite_url, tmp_path)
+    result = draft_pack(sqlite_url, load_partnership("cambridge"), "2025-26", "board-2026-02",
+                        ["action_log", "financial_report"])
+    folder = Path(result.folder)
+    log = _text(_to_pdf(folder / "01 Action log 10 February 2026 (public).docx", tmp_path))
+    report = _text(_to_pdf(folder / "02 End of Year Financial Report 10 February 2026 (public).docx", tmp_path))
+    assert "Write to the PCC about youth" in log and "Page 1 of 1" in log  # cells wrap in the PDF
+    assert "Appendix A" in report and "£5,943.67" in report and "Page 2 of 2" in report
