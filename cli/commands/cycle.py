@@ -15,11 +15,13 @@ def run(
                                 help="Board meeting id for the papers (default: the cycle's first)"),
 ) -> None:
     """Ingest and validate, assess, recommend priorities and draft the board pack."""
+    from csp.engines import one_server
     from flows.annual_cycle import annual_cycle, annual_cycle_all
 
     configs = partnerships(partnership)
     if partnership == "all":
-        results = annual_cycle_all([c.id for c in configs], cycle)
+        with one_server():
+            results = annual_cycle_all([c.id for c in configs], cycle)
     else:
         results = [annual_cycle(configs[0].id, cycle, meeting)]
     for result in results:

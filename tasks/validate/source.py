@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from csp.frames import FRAME_COLUMNS
 from tasks.validate.prepare import ROW_NUMBER, gx_frame
 from tasks.validate.runtime import run_suite
 
@@ -56,6 +57,11 @@ def validate_source(kind: str, files: list[tuple[str, pd.DataFrame]]) -> SourceV
     stacked[KEY] = range(len(stacked))
     results = run_suite(kind, stacked.drop(columns=[PART]), index_column=KEY) if len(stacked) else []
     return SourceValidation(kind, stacked, columns, results)
+
+
+def _shape(kind: str, columns: Any) -> tuple[str, ...]:
+    """The columns the suite can see (others, such as the MSOA added by the area split, are ignored)."""
+    return tuple(sorted(c for c in columns if c in FRAME_COLUMNS[kind]))
 
 
 def _row_level(result: Any) -> bool:
@@ -115,9 +121,9 @@ def part_results(validation: SourceValidation, label: str, checked: pd.DataFrame
     they cannot be cut from the stack and the part must be validated on its own."""
     if label not in validation.columns or not len(checked):
         return None
-    if tuple(checked.columns) != validation.columns[label]:
-        return None  # not the columns the stacked file had (a part of another shape)
     stacked = validation.stacked
+    if _shape(validation.kind, checked.columns) != _shape(validation.kind, stacked.columns):
+        return None  # the stack has columns this part lacks (another file had them): whole-frame rules differ
     part = stacked[(stacked[PART] == label).to_numpy()]
     part = part[part[ROW_NUMBER].isin(checked[ROW_NUMBER]).to_numpy()]
     if len(part) != len(checked):
