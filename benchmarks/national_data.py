@@ -114,6 +114,7 @@ def write_police(national: National, pool: pd.DataFrame, out: Path, month_count:
     lsoas = national.lsoas
     total = lsoas["persons"].sum()
     folders = {}
+    written = 0
     for force, group in lsoas.groupby("force"):
         if forces and force not in forces:
             continue
@@ -126,7 +127,9 @@ def write_police(national: National, pool: pd.DataFrame, out: Path, month_count:
             path = folder / f"{month}-{slug(force)}-street.csv.gz"
             with gzip.open(path, "wt", compresslevel=1, newline="", encoding="utf-8") as handle:
                 frame.to_csv(handle, index=False)
+            written += len(frame)
         folders[force] = folder
+    (out / "rows.txt").write_text(f"{written}\n", encoding="utf-8")
     return folders
 
 
