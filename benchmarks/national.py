@@ -48,7 +48,7 @@ def stored_metrics(url: str) -> list[tuple]:
     with session_scope(url) as session:
         rows = session.execute(select(m.partnership_id, m.source_kind, m.metric, m.category, m.area_type,
                                       m.area_code, m.period, m.value)).all()
-    return sorted((tuple("" if v is None else v for v in row) for row in rows), key=repr)
+    return sorted((tuple("" if v is None else "nan" if v != v else v for v in row) for row in rows), key=repr)
 
 
 def main() -> None:
