@@ -18,6 +18,7 @@ def run(
         help="Go on although validation blocked (e.g. months missing); every paper states the months present"),
 ) -> None:
     """Ingest and validate, assess, recommend priorities and draft the board pack."""
+    from csp.engines import one_server
     from flows.annual_cycle import annual_cycle, annual_cycle_all
     from tasks.ingest.report import BlockingProblems
     from tasks.validate.gate import CycleBlocked
@@ -25,7 +26,8 @@ def run(
     configs = partnerships(partnership)
     try:
         if partnership == "all":
-            results = annual_cycle_all([c.id for c in configs], cycle, accept_incomplete=accept_incomplete)
+            with one_server():
+                results = annual_cycle_all([c.id for c in configs], cycle, accept_incomplete=accept_incomplete)
         else:
             results = [annual_cycle(configs[0].id, cycle, meeting, accept_incomplete=accept_incomplete)]
     except (BlockingProblems, CycleBlocked) as exc:
