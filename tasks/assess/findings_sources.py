@@ -10,7 +10,7 @@ from csp.suppression import suppress_value
 from tasks.assess.analysis import Analysis
 from tasks.assess.change import TOO_FEW
 from tasks.assess.coverage import CURRENT
-from tasks.assess.findings import Draft, source_findings, source_title
+from tasks.assess.findings import Draft, source_findings, source_title, subject
 from tasks.assess.levels import table_name as levels_table
 from tasks.assess.naming import DIMENSION, theme_of, theme_of_source
 from tasks.assess.params import month_name
@@ -163,11 +163,13 @@ def untested_findings(a: Analysis) -> list[Draft]:
                                                                                       M.MONTHS_COVERED]},
                          headline=True))
     trends = a.changes.trends
-    few = sorted(set(trends.loc[trends["label"] == TOO_FEW, "source_kind"])) if not trends.empty else []
-    if few:
-        text = plain(f"No trend is tested for {_list([source_title(k) for k in few])}: fewer than 3 "
-                     "months (or quarters) with events in the period.")
-        out.append(Draft(M.OVERVIEW_THEME, None, text, {"sources": few, "metrics": [M.TREND_RATIO]}))
+    if not trends.empty:
+        few = trends[(trends["label"] == TOO_FEW) & trends["source_kind"].isin(no_year)]
+        named = [subject(str(r.source_kind), str(r.category)) for r in few.itertuples()]
+        if named:
+            text = plain(f"No trend is tested for {_list(named)}: fewer than 3 months (or quarters) with "
+                         "events in the period.")
+            out.append(Draft(M.OVERVIEW_THEME, None, text, {"series": named, "metrics": [M.TREND_RATIO]}))
     if a.changes.family_size:
         dispersion = pd.concat([f["dispersion"] for f in (a.changes.changes, a.changes.trends)
                                 if not f.empty and "dispersion" in f]).dropna()

@@ -323,8 +323,9 @@ def describe_change(label: str, ratio: float | None = None, low: float | None = 
         if current == 0 and previous:
             return f"{lead} (none recorded this year)"
         return lead
-    direction = "up" if ratio >= 1 else "down"
-    return f"{lead} ({direction} {_pct_words(ratio)}{_interval(low, high)})"
+    pct = _pct_words(ratio)
+    moved = "unchanged" if pct == "0%" else f"{'up' if ratio > 1 else 'down'} {pct}"
+    return f"{lead} ({moved}{_interval(low, high)})"
 
 
 def describe_trend(label: str, ratio: float | None = None, low: float | None = None,
