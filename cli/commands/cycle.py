@@ -13,15 +13,25 @@ def run(
                               help="Cycle, e.g. 2025-26 (default: newest whose period has ended)"),
     meeting: str = typer.Option(None, "--meeting", "-m",
                                 help="Board meeting id for the papers (default: the cycle's first)"),
+    accept_incomplete: bool = typer.Option(
+        False, "--accept-incomplete",
+        help="Go on although validation blocked (e.g. months missing); every paper states the months present"),
 ) -> None:
     """Ingest and validate, assess, recommend priorities and draft the board pack."""
     from flows.annual_cycle import annual_cycle, annual_cycle_all
+    from tasks.ingest.report import BlockingProblems
+    from tasks.validate.gate import CycleBlocked
 
     configs = partnerships(partnership)
-    if partnership == "all":
-        results = annual_cycle_all([c.id for c in configs], cycle)
-    else:
-        results = [annual_cycle(configs[0].id, cycle, meeting)]
+    try:
+        if partnership == "all":
+            results = annual_cycle_all([c.id for c in configs], cycle, accept_incomplete=accept_incomplete)
+        else:
+            results = [annual_cycle(configs[0].id, cycle, meeting, accept_incomplete=accept_incomplete)]
+    except (BlockingProblems, CycleBlocked) as exc:
+        typer.secho(f"{exc}\nThe cycle stopped: fix the data, or re-run with --accept-incomplete to go on "
+                    "with what is present.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
     for result in results:
         pack = result.get("pack") or {}
         folder = pack.get("folder") if isinstance(pack, dict) else pack

@@ -90,15 +90,15 @@ def ensure_cycle(session: Session, config: PartnershipConfig, cycle_name: str) -
             models.Cycle.partnership_id == config.id, models.Cycle.name == cycle_name
         )
     )
+    start, end = period.start.start_time.date(), period.end.end_time.date()
     if row is None:
-        row = models.Cycle(
-            partnership_id=config.id,
-            name=cycle_name,
-            period_start=period.start.start_time.date(),
-            period_end=period.end.end_time.date(),
-            status="open",
-        )
+        row = models.Cycle(partnership_id=config.id, name=cycle_name, period_start=start, period_end=end,
+                           status="open")
         session.add(row)
+        session.flush()
+    elif (row.period_start, row.period_end) != (start, end):
+        # the configured period end month (or length) changed: the stored dates follow the configuration
+        row.period_start, row.period_end = start, end
         session.flush()
     return row
 

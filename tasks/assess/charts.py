@@ -297,7 +297,7 @@ def maps(a: Analysis, folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
             return None
         return places.lsoa.rates.at[code, ALL]
 
-    note = ("Hatched: no rate (no 2011 population, too small a population, no matching police rows, "
+    note = ("Hatched: no rate (no population, too small a population, no matching police rows, "
             "or a hidden small count). Contains OS data (c) Crown copyright.")
     label = a.params.area_label
     out = []

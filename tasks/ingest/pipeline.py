@@ -153,9 +153,7 @@ def _ingest_boundaries(database_url: str, config: Partnership, source: SourceFil
         features = json.loads(source.content.decode("utf-8-sig"))["features"]
     except (ValueError, KeyError, TypeError) as exc:
         raise IngestError(f"{source.label}: not a GeoJSON FeatureCollection ({exc})") from exc
-    names = pd.Series([f.get("properties", {}).get("LSOA11NM") for f in features], dtype=object)
-    inside = area.la_of_lsoa_name(names) == config.local_authority.lsoa_name_prefix
-    polygons = pd.DataFrame({"lsoa_name": names[inside.fillna(False).astype(bool)]})
+    polygons = area.boundary_lsoas([f.get("properties") or {} for f in features], config)
     split = area.AreaSplit(polygons, outside=len(features) - len(polygons), unlocated=0)
     prov = _provenance(config, "boundaries", source, path, len(features), split, flow_run_id)
     with session_scope(database_url) as session:
@@ -206,6 +204,10 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
     """All configured sources of one partnership, reference data first."""
     reports: list[FileReport] = []
     for kind in kinds or configured_kinds(config):
+        missing = _missing_optional(config, kind)
+        if missing:
+            reports.append(missing)
+            continue
         try:
             reports += ingest_source(database_url, config, cycle_name, kind, today=today,
                                      flow_run_id=flow_run_id)
@@ -213,6 +215,17 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
             reports.append(FileReport(kind, str(config.sources[kind].path), "failed",
                                       message=str(exc)))
     return reports
+
+
+def _missing_optional(config: Partnership, kind: str) -> FileReport | None:
+    """An optional source whose path is not there: a clear note, and the cycle goes on without it."""
+    source = config.sources[kind]
+    path = config.source_path(kind)
+    if source.required or path.exists():
+        return None
+    return FileReport(kind, source.path, "skipped", message=(
+        f"optional source {kind!r} not found at {path}; the cycle goes on without it (set its path in "
+        f"{config.config_file}, or switch it off with 'sources.{kind}.enabled: false')"))
 
 
 def record_ingest_run(database_url: str, config: Partnership, cycle_name: str,
