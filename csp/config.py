@@ -112,6 +112,28 @@ class Thresholds(_Strict):
     significance: float = Field(default=0.05, gt=0, lt=1)
     emerging_min_categories: int = Field(default=3, ge=1)
     min_area_population: int = Field(default=100, ge=0)
+    # Recording steps (tasks/assess/steps.py): a level shift at least this many times up or down,
+    # holding for at least step_min_months on each side, is flagged as a recording change.
+    step_min_ratio: float = Field(default=2.0, gt=1)
+    step_min_months: int = Field(default=3, ge=2)
+    # Priority areas (tasks/prioritise/rules.py): at most this share of the areas (rounded down) and
+    # no more than priority_area_max are recommended.
+    priority_area_share: float = Field(default=0.2, gt=0, le=1)
+    priority_area_max: int = Field(default=5, ge=0)
+    # An area whose rise comes from new homes is Preventing: at least this share of its residents
+    # live in LSOAs created since 2011 (metric new_homes_share).
+    new_homes_min_share: float = Field(default=0.2, gt=0, le=1)
+
+
+class AcceptedRecordingChange(_Strict):
+    """A recording step an analyst has looked at and accepts: comparisons across it are reported."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    category: str
+    from_month: str = Field(alias="from", pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                            description="first month at the new level, YYYY-MM")
+    source: str = "police_uk"
+    reason: str = ""
 
 
 class Source(_Strict):
@@ -174,6 +196,7 @@ class Partnership(_Strict):
     meetings: list[Meeting] = []
     priorities: list[Priority] = []
     growth_areas: list[str] = []
+    accepted_recording_changes: list[AcceptedRecordingChange] = []
     harm_weights: dict[str, float] = {}
     board: list[Person] = []
     members: list[Person] = []
