@@ -114,7 +114,7 @@ def _sa_summary_and_recommendations(b: Builder) -> None:
     b.para("It is recommended that the partnership:")
     b.loop("{%p for r in recommendations %}",
            [("Normal", "{{ r.number }}. **{{ r.subject }}**{% if r.kind == 'area' %} (priority area)"
-                       "{% endif %} – {{ r.reasons }}")])
+                       "{% endif %} – {{ r.reasons }}{% if r.decided %} **{{ r.status }}.**{% endif %}")])
     b.tag("{%p else %}")
     b.para("The priorities stage has not yet made recommendations for this cycle.")
     b.tag("{%p endif %}")
@@ -301,14 +301,14 @@ def sa_summary() -> Builder:
     b.para("It is recommended that the partnership:")
     b.loop("{%p for r in recommendations %}",
            [("Normal", "{{ r.number }}. **{{ r.subject }}**{% if r.kind == 'area' %} (priority area)"
-                       "{% endif %} – {{ r.reasons }}")])
+                       "{% endif %} – {{ r.reasons }}{% if r.decided %} **{{ r.status }}.**{% endif %}")])
     b.tag("{%p else %}")
     b.para("The priorities stage has not yet made recommendations for this cycle.")
     b.tag("{%p endif %}")
     b.tag("{%p if priority_areas %}")
     b.h1("Recommended priority areas")
-    b.table(["Class", "Areas"], ["{{ c.label }}", "{{ c.areas }}"], loop="c in priority_areas",
-            widths=[35, 135])
+    b.table(["Class", "Areas", "Status"], ["{{ c.label }}", "{{ c.areas }}", "{{ c.status }}"],
+            loop="c in priority_areas", widths=[30, 100, 40])
     b.tag("{%p endif %}")
     b.h1("About the data")
     b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code and {{ match.msoa_pct }} by "
@@ -401,9 +401,16 @@ def community_safety_plan() -> Builder:
     b.para("Our role is to understand the community safety issues {{ area_name }} is experiencing, decide "
            "which matter most, and agree what we can do together to add value to the day-to-day work of "
            "each agency. This plan sets out those actions and is refreshed every year.")
-    b.para("The strategic assessment {{ cycle }} ({{ period }}) informed this plan. The Board decided that "
-           "the priorities for {{ priorities_year }} would be:")
-    b.loop("{%p for p in priorities %}", [("List Bullet", "{{ p.title }}")])
+    b.tag("{%p if decided %}")
+    b.para("The strategic assessment {{ cycle }} ({{ period }}) informed this plan. The Board agreed on "
+           "{{ decided_date }} that the priorities for {{ priorities_year }} would be:")
+    b.tag("{%p else %}")
+    b.para("**Draft for the Board's agreement on {{ meeting.date }}.** The strategic assessment "
+           "{{ cycle }} ({{ period }}) informed this plan. It recommends the priorities below for "
+           "{{ priorities_year }}; none is agreed until the Board decides.")
+    b.tag("{%p endif %}")
+    b.loop("{%p for p in priorities %}", [("List Bullet", "{{ p.title }}{% if p.proposed %} (proposed)"
+                                                          "{% endif %}")])
     b.para("For each priority the lead officer gives an update at the partnership's meetings, published "
            "with the meeting papers.")
     b.h2("Contact us")
@@ -437,8 +444,8 @@ def community_safety_plan() -> Builder:
     b.tag("{%p endfor %}")
     b.tag("{%p if priority_areas %}")
     b.h1("Priority areas")
-    b.table(["Class", "Areas"], ["{{ c.label }}", "{{ c.areas }}"], loop="c in priority_areas",
-            widths=[35, 135])
+    b.table(["Class", "Areas", "Status"], ["{{ c.label }}", "{{ c.areas }}", "{{ c.status }}"],
+            loop="c in priority_areas", widths=[30, 100, 40])
     b.tag("{%p endif %}")
     return b
 
@@ -651,9 +658,19 @@ def terms_of_reference() -> Builder:
         "we allocate funding through transparent procedures based on the available evidence.",
     ):
         b.bullet(text)
-    b.para("The priorities of the {{ short_name }} for {{ priorities_year }}, detailed in the Community "
-           "Safety Plan {{ plan_period }}, are:")
+    b.tag("{%p if decided %}")
+    b.para("The priorities of the {{ short_name }} for {{ priorities_year }}, agreed on {{ decided_date }} "
+           "and detailed in the Community Safety Plan {{ plan_period }}, are:")
+    b.tag("{%p else %}")
+    b.para("The priorities of the {{ short_name }} in force until the Board agrees those for "
+           "{{ priorities_year }} are:")
+    b.tag("{%p endif %}")
     b.loop("{%p for p in priorities %}", [("List Bullet", "**{{ p.title }}**")])
+    b.tag("{%p if proposed %}")
+    b.para("Proposed for {{ priorities_year }}, for the Board's agreement on {{ meeting.date }} (not yet "
+           "agreed):")
+    b.loop("{%p for p in proposed %}", [("List Bullet", "{{ p.title }} (proposed)")])
+    b.tag("{%p endif %}")
     for heading, bullets in RESPONSIBILITIES:
         b.h2(heading)
         for text in bullets:

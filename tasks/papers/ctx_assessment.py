@@ -18,10 +18,12 @@ from csp.cycle import parse_cycle
 from csp.store.db import MissingStageError
 from csp.suppression import is_small
 from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
+from tasks.papers import standing as S
 from tasks.papers import store_read as R
 from tasks.papers.common import Built, ImageRef, Setting, common, resolve_chart
 from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows
 from tasks.papers.numbers import WITHHELD, Numbers
+from tasks.prioritise.store import RecommendationView
 
 OVERVIEW = getattr(M, "OVERVIEW_THEME", "overview")
 OVERVIEW_TITLE = "Overview"
@@ -213,24 +215,19 @@ def headline_sections(found: list[R.FindingRow], public: bool) -> list[dict[str,
             for title, items in groups.items() if items]
 
 
-def _decision_text(decision: dict[str, Any] | None) -> str:
-    if not decision:
-        return ""
-    when = decision["decided_on"]
-    date = f"{when.day} {when:%B %Y}" if when else ""
-    reason = f" – {decision['reason']}" if decision.get("reason") else ""
-    return f"{decision['outcome']} ({decision['decided_value']}), {decision['meeting']}, {date}{reason}"
+def recommendation_rows(recs: list[RecommendationView]) -> list[dict[str, Any]]:
+    """Themes to retain, add or retire, then priority areas by class: the board's questions.
 
-
-def recommendation_rows(recs: list[R.RecommendationRow]) -> list[dict[str, Any]]:
-    """Themes to retain, add or retire, then priority areas by class: the board's questions."""
+    ``status`` says whether the board has decided: "Recommended" until a decision is recorded.
+    """
     themes = [r for r in recs if r.kind == "theme" and r.recommendation in THEME_VALUES]
     order = [t.id for t in THEMES]
     themes.sort(key=lambda r: (order.index(r.subject) if r.subject in order else -1, r.subject))
     areas = [r for r in recs if r.kind == "area" and r.recommendation in AREA_CLASSES]
     areas.sort(key=lambda r: (AREA_CLASSES.index(r.recommendation), -(r.score or 0), r.subject_name))
     return [{"number": i, "kind": r.kind, "subject": r.subject_name, "recommendation": r.recommendation,
-             "reasons": r.reason_text} for i, r in enumerate([*themes, *areas], start=1)]
+             "reasons": r.reason_text, "decided": S.is_decided(r), "status": S.status_text(r)}
+            for i, r in enumerate([*themes, *areas], start=1)]
 
 
 def _in_overview(theme_id: str) -> bool:
@@ -291,7 +288,7 @@ def theme_sections(setting: Setting, mx: Metrics, found: list[R.FindingRow], cha
     return sections, table_no
 
 
-def priority_updates(setting: Setting, recs: list[R.RecommendationRow],
+def priority_updates(setting: Setting, recs: list[RecommendationView],
                      found: list[R.FindingRow]) -> list[dict[str, Any]]:
     by_theme = {r.subject: r for r in recs if r.kind == "theme"}
     updates = []
@@ -304,7 +301,7 @@ def priority_updates(setting: Setting, recs: list[R.RecommendationRow],
             "theme": theme.title if theme else priority.theme.replace("_", " ").capitalize(),
             "recommendation": rec.recommendation if rec else "",
             "reasons": rec.reason_text if rec else "",
-            "decision": _decision_text(rec.decision if rec else None),
+            "decision": S.status_text(rec) if S.is_decided(rec) else "",
             "findings": [_text(f, setting.public) for f in found if f.theme == priority.theme and f.headline],
         })
     return updates
@@ -329,7 +326,7 @@ class AssessmentData:
     metrics: Metrics
     findings: list[R.FindingRow]
     charts: list[R.ChartRow]
-    recommendations: list[R.RecommendationRow]
+    recommendations: list[RecommendationView]
     files: list[R.FileRow]
     checks: pd.DataFrame
 
@@ -345,7 +342,8 @@ def load(session: Session, setting: Setting) -> AssessmentData:
     files = R.cycle_files(session, cycle, setting.period, mx.file_ids())
     checks = R.validation_checks(session, cycle.id, [f.id for f in files])
     return AssessmentData(mx, R.findings(session, cycle.id), R.charts(session, cycle.id),
-                          R.recommendations(session, cycle.id), files, checks)
+                          S.recommendations(session, setting.config.id, setting.period.name), files,
+                          checks)
 
 
 def _caveats(data: AssessmentData) -> list[str]:
@@ -397,16 +395,22 @@ def key_figures(setting: Setting, mx: Metrics) -> list[dict[str, str]]:
     return [{k: r[k] for k in ("label", "current", "previous", "change_pct", "change_label")} for r in rows]
 
 
-def area_classes(recs: list[R.RecommendationRow]) -> list[dict[str, str]]:
-    """Recommended (or, once decided, adopted) priority areas by class, names joined for a table cell."""
-    classes: dict[str, list[str]] = {c: [] for c in AREA_CLASSES}
+def area_classes(recs: list[RecommendationView]) -> list[dict[str, str]]:
+    """Priority areas by class, names joined for a table cell: the class in force once the board has
+    decided, else the recommended class, and a status saying which."""
+    classes: dict[str, list[RecommendationView]] = {c: [] for c in AREA_CLASSES}
     for rec in recs:
-        if rec.kind != "area":
+        if rec.kind == "area" and S.in_force(rec) in classes:
+            classes[S.in_force(rec)].append(rec)
+    rows = []
+    for label, members in classes.items():
+        if not members:
             continue
-        value = rec.decision["decided_value"] if rec.decision else rec.recommendation
-        if value in classes:
-            classes[value].append(rec.subject_name)
-    return [{"label": c, "areas": ", ".join(sorted(a))} for c, a in classes.items() if a]
+        decided = all(S.is_decided(r) for r in members)
+        status = f"Agreed on {S.decision_date(members)}" if decided else "Recommended"
+        rows.append({"label": label, "areas": ", ".join(sorted(r.subject_name for r in members)),
+                     "status": status})
+    return rows
 
 
 def build_sa_summary(session: Session, setting: Setting) -> Built:

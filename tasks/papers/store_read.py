@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, or_, select
@@ -89,42 +88,6 @@ def charts(session: Session, cycle_id: int) -> list[ChartRow]:
         newest[row.key] = row
     return [ChartRow(r.key, r.theme, r.path, r.caption, r.source, bool(r.public), r.sha256)
             for r in newest.values()]
-
-
-@dataclass(frozen=True)
-class RecommendationRow:
-    kind: str
-    subject: str
-    subject_name: str
-    recommendation: str
-    score: float | None
-    reasons: dict[str, Any]
-    reason_text: str
-    decision: dict[str, Any] | None  # outcome, decided_value, reason, meeting, decided_on
-
-
-def recommendations(session: Session, cycle_id: int) -> list[RecommendationRow]:
-    """The cycle's recommendations with the decision in force (newest), stale ones left out."""
-    rows = session.scalars(
-        select(models.Recommendation)
-        .where(models.Recommendation.cycle_id == cycle_id)
-        .order_by(models.Recommendation.id)
-    ).all()
-    result = []
-    for row in rows:
-        reasons = dict(row.reasons or {})
-        decision = max(row.decisions, key=lambda d: (d.decided_on, d.recorded_at, d.id), default=None)
-        if reasons.get("stale") and decision is None:
-            continue
-        result.append(RecommendationRow(
-            row.kind, row.subject, row.subject_name, row.recommendation, row.score, reasons,
-            row.reason_text,
-            None if decision is None else {
-                "outcome": decision.outcome, "decided_value": decision.decided_value,
-                "reason": decision.reason, "meeting": decision.meeting, "decided_on": decision.decided_on,
-            },
-        ))
-    return result
 
 
 @dataclass(frozen=True)
