@@ -25,8 +25,9 @@ VERSION_NOTE = (
     "“<{{ thresholds.suppression_min }}” and figures worked out from them as “[c]”; no crime "
     "reference, location or personal detail appears in it.",
     "{%p else %}",
-    "**{{ marking }}: restricted version for the partnership's board and analysts. It shows counts "
-    "below {{ thresholds.suppression_min }}. Do not publish it: publish the public version.**",
+    "**{{ marking }}. Not for publication: restricted version for the partnership's board and analysts. "
+    "It shows counts below {{ thresholds.suppression_min }}, row-level details and illustrative partner "
+    "data. Publish the public version instead.**",
     "{%p endif %}",
 )
 
@@ -58,8 +59,11 @@ def _sa_front(b: Builder) -> None:
         ("Time period:", "{{ period }}"),
         ("Format:", "Word document"),
         ("Status:", "Draft for the meeting of {{ meeting.date }} ({{ version }} version)"),
-        ("Usage statement:", "This document may be reproduced in whole or in part if the source is "
-                             "acknowledged. Police data: data.police.uk, Open Government Licence v3.0."),
+        ("Usage statement:", "{% if is_public %}This document may be reproduced in whole or in part if the "
+                             "source is acknowledged. Police data: data.police.uk, Open Government Licence "
+                             "v3.0.{% else %}{{ marking }}. Not for publication: for the partnership's board "
+                             "and analysts only. Do not reproduce or forward; publish the public version."
+                             "{% endif %}"),
         ("Disclaimer:", "The partnership believes the information in this document to be correct but "
                         "does not guarantee its accuracy, nor accept liability for any loss arising "
                         "from its use."),
@@ -172,6 +176,30 @@ def _sa_themes(b: Builder) -> None:
     b.tag("{%p endfor %}")
 
 
+def _sa_illustrative(b: Builder) -> None:
+    """Restricted only: illustrative partner data, kept apart under its own heading."""
+    b.tag("{%p if illustrative.findings or illustrative.categories or illustrative.figures %}")
+    b.h1("Illustrative data (restricted)")
+    b.para("**The figures in this section come from illustrative files in the partners' published shapes, "
+           "not from real partner data. They show the method only, are left out of every public paper "
+           "and must not be quoted.**")
+    b.loop("{%p for f in illustrative.findings %}", [("List Bullet", "{{ f }}")])
+    b.tag("{%p if illustrative.categories %}")
+    b.caption("Table", "{{ illustrative.table }}", "Illustrative partner data by category, "
+              "{{ previous_period_ending }} and {{ period_ending }}")
+    b.table(["Category", "Illustrative source", "{{ previous_period_short }}", "{{ period_short }}", "Change",
+             "Assessment"],
+            ["{{ c.category }}", "{{ c.source }}", "{{ c.previous }}", "{{ c.current }}",
+             "{{ c.change_pct }}", "{{ c.change_label }}"],
+            loop="c in illustrative.categories", widths=[40, 40, 22, 22, 18, 28])
+    b.tag("{%p endif %}")
+    b.tag("{%p for fig in illustrative.figures %}")
+    b.para("{{ fig.image }}")
+    b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+
+
 def _sa_priority_updates(b: Builder) -> None:
     b.h1("Priority updates")
     b.tag("{%p for p in priority_updates %}")
@@ -227,8 +255,9 @@ def _sa_data_notes(b: Builder) -> None:
            "placed still count in every partnership total.")
     b.tag("{%p if illustrative_sources %}")
     b.h2("Illustrative data")
-    b.para("**The following sources are illustrative files in the partners' published shapes, not "
-           "real partner data. Findings that rest on them show the method, not the area.**")
+    b.para("The following partner sources are illustrative files in the partners' published shapes, not "
+           "real partner data. {% if is_public %}Nothing in this public version rests on them."
+           "{% else %}They appear only under the heading “Illustrative data (restricted)”.{% endif %}")
     b.loop("{%p for s in illustrative_sources %}", [("List Bullet", "{{ s }}")])
     b.tag("{%p endif %}")
     b.tag("{%p if caveats %}")
@@ -270,6 +299,7 @@ def strategic_assessment() -> Builder:
     _sa_overview(b)
     _sa_themes(b)
     _sa_priority_updates(b)
+    _sa_illustrative(b)
     _sa_data_notes(b)
     _sa_appendices(b)
     return b
@@ -310,11 +340,17 @@ def sa_summary() -> Builder:
     b.table(["Class", "Areas", "Status"], ["{{ c.label }}", "{{ c.areas }}", "{{ c.status }}"],
             loop="c in priority_areas", widths=[30, 100, 40])
     b.tag("{%p endif %}")
+    b.tag("{%p if illustrative_findings %}")
+    b.h1("Illustrative data (restricted)")
+    b.para("**From illustrative files, not real partner data: not for quotation or publication.**")
+    b.loop("{%p for f in illustrative_findings %}", [("List Bullet", "{{ f }}")])
+    b.tag("{%p endif %}")
     b.h1("About the data")
     b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code and {{ match.msoa_pct }} by "
            "MSOA name. The full assessment's data notes list every file with its checksum.")
     b.tag("{%p if illustrative_sources %}")
-    b.para("**Illustrative data (not real partner data):**")
+    b.para("These partner sources are illustrative, not real partner data{% if is_public %}, and nothing in "
+           "this public summary rests on them{% endif %}:")
     b.loop("{%p for s in illustrative_sources %}", [("List Bullet", "{{ s }}")])
     b.tag("{%p endif %}")
     return b

@@ -7,6 +7,7 @@ figure in the paper can be traced to the run and files that made it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
 from tasks.papers import standing as S
 from tasks.papers import store_read as R
 from tasks.papers.common import Built, ImageRef, Setting, common, resolve_chart
-from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows
+from tasks.papers.ctx_sources import coverage_rows, is_illustrative, match_rates, source_label, source_rows
 from tasks.papers.numbers import WITHHELD, Numbers
 from tasks.prioritise.store import RecommendationView
 
@@ -126,9 +127,13 @@ def _theme_sources(theme_id: str, mx: Metrics) -> list[tuple[str, str]]:
     return pairs
 
 
-def category_rows(theme_id: str, mx: Metrics, nb: Numbers, setting: Setting) -> list[dict[str, str]]:
+def category_rows(theme_id: str, mx: Metrics, nb: Numbers, setting: Setting,
+                  illustrative: bool = False) -> list[dict[str, str]]:
+    """A theme's categories from real sources (or, with ``illustrative``, from illustrative ones only)."""
     rows = []
     for source, category in _theme_sources(theme_id, mx):
+        if is_illustrative(setting.config, source) != illustrative:
+            continue
         label = source_label(setting.config, source)
         name = label if category == "All" else category
         rows.append({"category": name, "source": label, **comparison(mx, nb, source, category)})
@@ -194,6 +199,44 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
         }))
     rows.sort(key=lambda r: (r[0], r[1]))
     return [r[2] for r in rows]
+
+
+ILLUSTRATIVE_MARK = "illustrative data"
+
+
+def finding_is_illustrative(setting: Setting, finding: R.FindingRow) -> bool:
+    """A finding resting on an illustrative source: by its recorded source, or the assessment's mark."""
+    by_source = bool(finding.source_kind) and is_illustrative(setting.config, str(finding.source_kind))
+    return by_source or ILLUSTRATIVE_MARK in finding.text.lower()
+
+
+def chart_is_illustrative(chart: R.ChartRow) -> bool:
+    return ILLUSTRATIVE_MARK in f"{chart.caption} {chart.source}".lower()
+
+
+def real_only(setting: Setting, data: AssessmentData) -> AssessmentData:
+    """The data without illustrative findings and charts: what the body of every paper is built from."""
+    return AssessmentData(data.metrics, [f for f in data.findings if not finding_is_illustrative(setting, f)],
+                          [c for c in data.charts if not chart_is_illustrative(c)], data.recommendations,
+                          data.files, data.checks)
+
+
+def illustrative_block(setting: Setting, data: AssessmentData, table_no: int, figure_no: int) -> dict[str, Any]:
+    """Illustrative partner data, for the restricted version's own section; empty in public papers."""
+    empty = {"findings": [], "categories": [], "figures": [], "table": table_no}
+    if setting.public:
+        return empty
+    mark = re.compile(r"\s*\(illustrative data\.?\)\s*$", re.IGNORECASE)
+    found = [mark.sub("", f.text) for f in data.findings if finding_is_illustrative(setting, f)]
+    categories = [row for theme in THEMES
+                  for row in category_rows(theme.id, data.metrics, setting.numbers, setting, True)]
+    figures = []
+    for chart in (c for c in data.charts if chart_is_illustrative(c)):
+        path = resolve_chart(chart.path)
+        if path.exists():
+            figures.append({"number": figure_no + len(figures), "image": ImageRef(str(path), chart.sha256),
+                            "caption": chart.caption, "source": chart.source})
+    return {"findings": found, "categories": categories, "figures": figures, "table": table_no}
 
 
 def _text(finding: R.FindingRow, public: bool) -> str:
@@ -356,11 +399,15 @@ def _caveats(data: AssessmentData) -> list[str]:
 
 
 def build_strategic_assessment(session: Session, setting: Setting) -> Built:
-    data = load(session, setting)
+    everything = load(session, setting)
+    data = real_only(setting, everything)
     mx, nb = data.metrics, setting.numbers
     picture = overview(setting, data.findings, data.charts)
     sections, next_table = theme_sections(setting, mx, data.findings, data.charts,
                                           1 + len(picture["figures"]))
+    next_figure = 1 + len(picture["figures"]) + sum(len(t["figures"]) for s in sections for t in s["themes"])
+    illustrative = illustrative_block(setting, everything, next_table, next_figure)
+    next_table += bool(illustrative["categories"])
     previous, new_sources, missing_sources = _previous(session, setting, mx)
     sources = source_rows(setting, data.files)
     context = {
@@ -374,11 +421,12 @@ def build_strategic_assessment(session: Session, setting: Setting) -> Built:
         "overview": picture,
         "sections": sections,
         "priority_updates": priority_updates(setting, data.recommendations, data.findings),
+        "illustrative": illustrative,
         "sources": sources,
         "illustrative_sources": sorted({s["description"] for s in sources if s["illustrative"]}),
         "coverage": coverage_rows(session, setting, data.files)[1],
         "match": match_rates(mx, nb, setting.config.area_unit.kind == "msoa"),
-        "caveats": _caveats(data),
+        "caveats": _caveats(data) if not setting.public else [],
         "appendix_areas": appendix_rows(mx, nb),
         "appendix_table": next_table,
         "assessment_run": ", ".join(mx.runs()) or "not recorded",
@@ -390,6 +438,8 @@ def key_figures(setting: Setting, mx: Metrics) -> list[dict[str, str]]:
     nb = setting.numbers
     rows = [{"label": c, **comparison(mx, nb, "police_uk", c)} for c in mx.categories("police_uk")]
     for source in sorted(set(mx.frame.source_kind) - {"police_uk", "population"}):
+        if setting.public and is_illustrative(setting.config, source):
+            continue  # illustrative data is never published
         if mx.row(M.COUNT, source) is not None:
             rows.append({"label": source_label(setting.config, source), **comparison(mx, nb, source, "All")})
     return [{k: r[k] for k in ("label", "current", "previous", "change_pct", "change_label")} for r in rows]
@@ -414,10 +464,12 @@ def area_classes(recs: list[RecommendationView]) -> list[dict[str, str]]:
 
 
 def build_sa_summary(session: Session, setting: Setting) -> Built:
-    data = load(session, setting)
+    everything = load(session, setting)
+    data = real_only(setting, everything)
     sources = source_rows(setting, data.files)
     context = {
         **common(setting),
+        "illustrative_findings": illustrative_block(setting, everything, 0, 0)["findings"],
         "totals": totals(data.metrics, setting.numbers),
         "headline_sections": headline_sections(data.findings, setting.public),
         "recommendations": recommendation_rows(data.recommendations),

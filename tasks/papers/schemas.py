@@ -78,6 +78,7 @@ STRATEGIC_ASSESSMENT: Schema = {
     "overview": {"findings": [SCALAR], "figures": [FIGURE]},
     "sections": [{"title": SCALAR, "themes": [THEME]}],
     "priority_updates": [PRIORITY_UPDATE],
+    "illustrative": {"findings": [SCALAR], "categories": [CATEGORY_ROW], "figures": [FIGURE], "table": SCALAR},
     "sources": [SOURCE],
     "illustrative_sources": [SCALAR],
     "coverage": [COVERAGE],
@@ -90,6 +91,7 @@ STRATEGIC_ASSESSMENT: Schema = {
 
 SA_SUMMARY: Schema = {
     **COMMON,
+    "illustrative_findings": [SCALAR],
     "totals": TOTALS,
     "headline_sections": HEADLINES,
     "recommendations": [RECOMMENDATION],

@@ -53,6 +53,7 @@ class FindingRow:
     headline: bool
     text: str
     public_text: str
+    source_kind: str | None = None  # the source a finding rests on, when the assessment recorded one
 
 
 def findings(session: Session, cycle_id: int) -> list[FindingRow]:
@@ -63,7 +64,8 @@ def findings(session: Session, cycle_id: int) -> list[FindingRow]:
     newest_run = {row.theme: row.run_id for row in rows}
     kept = [row for row in rows if row.run_id == newest_run[row.theme]]
     kept.sort(key=lambda r: (r.theme, r.position, r.id))
-    return [FindingRow(r.theme, r.category, r.position, r.headline, r.text, r.public_text) for r in kept]
+    return [FindingRow(r.theme, r.category, r.position, r.headline, r.text, r.public_text,
+                       (r.evidence or {}).get("source_kind")) for r in kept]
 
 
 @dataclass(frozen=True)
