@@ -14,13 +14,13 @@ from docx import Document
 from sqlalchemy import select, update
 
 from csp.config import load_partnership
+from csp.settings import PROJECT_ROOT
 from csp.store import models
 from csp.store.db import session_scope
 from tasks.papers.context import build_context
 from tasks.papers.draft import draft_pack
 from tasks.papers.lint import TemplateCheckError
 from tasks.papers.pack import PublicationError, list_papers, pack_folder, plan_pack
-from csp.settings import PROJECT_ROOT
 from tasks.papers.registry import TEMPLATES_DIR
 from tasks.papers.render import render_job
 from tests.papers_fixtures import CRIME_ID
