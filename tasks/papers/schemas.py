@@ -45,6 +45,7 @@ SOURCE = fields(
     "rows_outside_area", "period", "illustrative",
 )
 COVERAGE = fields("source", "months_expected", "months_present", "missing")
+SOURCE_SUMMARY = fields("description", "period", "files", "rows_accepted", "illustrative")
 CATEGORY_ROW = fields(
     "category", "source", "previous", "current", "change_pct", "change_label", "trend_label"
 )
@@ -73,13 +74,16 @@ STRATEGIC_ASSESSMENT: Schema = {
     "totals": TOTALS,
     "new_sources": [SCALAR],
     "missing_sources": [SCALAR],
-    "headline_sections": HEADLINES,
+    "has_previous": SCALAR,
+    "key_findings": [SCALAR],
     "recommendations": [RECOMMENDATION],
+    "detailed_findings": HEADLINES,
+    "method_scores": [fields("subject", "recommendation", "score", "volume_rank", "harm_rank")],
     "overview": {"findings": [SCALAR], "figures": [FIGURE]},
     "sections": [{"title": SCALAR, "themes": [THEME]}],
     "priority_updates": [PRIORITY_UPDATE],
     "illustrative": {"findings": [SCALAR], "categories": [CATEGORY_ROW], "figures": [FIGURE], "table": SCALAR},
-    "sources": [SOURCE],
+    "sources": [SOURCE_SUMMARY],
     "illustrative_sources": [SCALAR],
     "coverage": [COVERAGE],
     "match": MATCH,
@@ -93,7 +97,8 @@ SA_SUMMARY: Schema = {
     **COMMON,
     "illustrative_findings": [SCALAR],
     "totals": TOTALS,
-    "headline_sections": HEADLINES,
+    "has_previous": SCALAR,
+    "key_findings": [SCALAR],
     "recommendations": [RECOMMENDATION],
     "key_figures": [fields("label", "current", "previous", "change_pct", "change_label")],
     "priority_areas": [AREA_CLASS],
@@ -108,7 +113,8 @@ PRIORITIES: Schema = {
     "has_recommendations": SCALAR,
     "current_priorities": [fields("number", "title", "theme", "lead_officer", "adopted")],
     "theme_recommendations": [fields("number", "subject", "title", "recommendation", "reasons", "score",
-                                      "status")],
+                                      "status", "based_on")],
+    "method_scores": [fields("subject", "recommendation", "score", "volume_rank", "harm_rank")],
     "emerging": [AREA_RECOMMENDATION],
     "preventing": [AREA_RECOMMENDATION],
     "sustaining": [AREA_RECOMMENDATION],
@@ -153,6 +159,7 @@ WARNING = fields("source", "file_name", "expectation", "column", "unexpected", "
 DATA_QUALITY: Schema = {
     **COMMON,
     "files": [SOURCE],
+    "source_summary": [SOURCE_SUMMARY],
     "coverage_sources": [SCALAR],
     "coverage_rows": [{"month": SCALAR, "cells": [SCALAR]}],
     "coverage": [COVERAGE],
