@@ -80,7 +80,7 @@ def _after_board(url: str, config: Partnership, cycle: str, log: StageLog, today
     actions = _seed_actions(url, config, cycle, log)
     reports = [log.run("monitoring", f"Q{q.number}", partnership=config.id, cycle=cycle, quarter=q.number,
                        database_url=url, today=today)
-               for q in due_quarters(config, cycle, today, url)]
+               for q in due_quarters(config, cycle, today)]
     scrutiny = None
     if scrutiny_due(config, cycle) <= today:
         scrutiny = log.run("scrutiny", partnership=config.id, cycle=cycle, database_url=url, today=today)

@@ -14,11 +14,13 @@ from prefect.runtime import flow_run
 
 from csp.config import Partnership, load_partnership
 from csp.cycle import Quarter, parse_cycle
+
+__all__ = ["QuarterNotReadyError", "due_quarters", "quarterly_monitoring", "resolve"]
 from csp.settings import get_settings
 from csp.store.db import ensure_cycle, finish_stage, migrate, session_scope, start_stage
-from csp.year import default_quarter, latest_data_month
+from csp.year import default_quarter
 from flows.ingest_and_validate import ingest_and_validate
-from tasks.monitoring.numbers import monitored_quarter, police_months, quarter_due
+from tasks.monitoring.numbers import due_quarters, monitored_quarter, police_months, quarter_due
 from tasks.monitoring.report import draft_report
 
 STAGE = "monitoring"
@@ -39,13 +41,6 @@ def resolve(config: Partnership, cycle: str | None, quarter: int | None, today: 
         due = [q for q in range(1, 5) if quarter_due(config, monitored_quarter(config, cycle, q)) <= today]
         quarter = due[-1] if due else 1
     return cycle, monitored_quarter(config, cycle, quarter)
-
-
-def due_quarters(config: Partnership, cycle: str, today: dt.date, url: str | None = None) -> list[Quarter]:
-    """The quarters of the cycle's monitoring year that are published by ``today`` and on disk."""
-    newest = latest_data_month(config)
-    quarters = [monitored_quarter(config, cycle, q) for q in range(1, 5)]
-    return [q for q in quarters if quarter_due(config, q) <= today and (newest is None or q.end <= newest)]
 
 
 def _run_name() -> str:

@@ -38,6 +38,15 @@ def quarter_due(config: Partnership, quarter: Quarter) -> dt.date:
     return month.start_time.date()
 
 
+def due_quarters(config: Partnership, cycle: str, today: dt.date) -> list[Quarter]:
+    """The quarters of the cycle's monitoring year that are published by ``today`` and on disk."""
+    from csp.year import latest_data_month
+
+    newest = latest_data_month(config)
+    quarters = [monitored_quarter(config, cycle, q) for q in range(1, 5)]
+    return [q for q in quarters if quarter_due(config, q) <= today and (newest is None or q.end <= newest)]
+
+
 def _bounds(months: list[pd.Period]) -> tuple[dt.date, dt.date]:
     return months[0].start_time.date(), months[-1].start_time.date()
 

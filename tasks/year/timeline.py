@@ -22,7 +22,7 @@ MONITORING_PAPER = "tcg_performance"
 SCRUTINY_PAPER = "scrutiny_report"
 PIPELINE = ("ingest", "validate", "strategic_assessment", "priorities", "papers", "board", "monitoring",
             "scrutiny")  # stage runs in the order the year runs them
-DONE, WAITING, FAILED, NOT_YET = "done", "waiting", "failed", "not yet"
+DONE, WAITING, FAILED, NOT_YET, NOT_DUE = "done", "waiting", "failed", "not yet", "not due"
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,19 @@ class Timeline:
 
     @property
     def complete(self) -> bool:
-        return all(step.state == DONE for step in self.steps)
+        """Every step done, except quarters whose data is not yet due or not yet on disk."""
+        return all(step.state in (DONE, NOT_DUE) for step in self.steps) and self.steps[-1].state == DONE
 
     @property
     def where(self) -> str:
-        """The first step not done: where the year stands, in a few words."""
+        """The first step due and not done: where the year stands, in a few words."""
         for step in self.steps:
-            if step.state != DONE:
+            if step.state not in (DONE, NOT_DUE):
                 return f"{step.name}: {step.state}" + (f" since {step.when_text}" if step.when else "")
-        return "year complete"
+        later = [s.name.split()[0] for s in self.steps if s.state == NOT_DUE]
+        if self.complete:
+            return "year complete" + (f" ({', '.join(later)} not yet due or no data yet)" if later else "")
+        return f"{self.steps[-1].name}: {self.steps[-1].state} ({self.steps[-1].detail})"
 
     def markdown(self) -> str:
         lines = [f"**{self.partnership} {self.cycle}: {self.where}**", "",
@@ -111,7 +115,7 @@ def _board_step(session: Session, cycle_id: int) -> Step:
     board = _last_stage(session, cycle_id, "board")
     if board is not None and board.status == "waiting":
         return Step("Board decision", WAITING, board.started_at, "waiting for the board since "
-                    f"{board.started_at:%Y-%m-%d}; record with csp priorities decide/import-decisions")
+                    f"{board.started_at:%Y-%m-%d}: record with csp priorities decide/import-decisions")
     if decided[1]:
         return Step("Board decision", DONE, decided[0], f"{decided[1]} decision(s) recorded")
     return Step("Board decision", NOT_YET)
@@ -125,8 +129,24 @@ def _stale(papers: list[models.Paper], assessed: dt.datetime | None) -> list[str
             if p.drafted_at < assessed and p.paper not in (MONITORING_PAPER,)]
 
 
-def timeline(url: str, config: Partnership, cycle: str) -> Timeline:
+def _due_step(step: Step, due: dt.date, today: dt.date, available: bool = True) -> Step:
+    """A step not done whose date (or data) has not come is 'not due', with when it will be."""
+    if step.state != NOT_YET:
+        return step
+    if due > today:
+        return Step(step.name, NOT_DUE, None, f"due {due}")
+    if not available:
+        return Step(step.name, NOT_DUE, None, "its months are not on disk yet")
+    return step
+
+
+def timeline(url: str, config: Partnership, cycle: str, today: dt.date | None = None) -> Timeline:
     """The year of one partnership's cycle as steps, from the store."""
+    from csp.year import latest_data_month, scrutiny_due
+    from tasks.monitoring.numbers import monitored_quarter, quarter_due
+
+    today = today or dt.date.today()
+    newest = latest_data_month(config)
     board, plan = board_meeting(config, cycle), plan_meeting(config, cycle)
     with session_scope(url) as session:
         row = session.scalar(select(models.Cycle).where(models.Cycle.partnership_id == config.id,
@@ -145,9 +165,13 @@ def timeline(url: str, config: Partnership, cycle: str) -> Timeline:
             _actions_step(session, config.id, (board.id, plan.id)),
         ]
         for number in range(1, 5):
-            steps.append(_paper_step(f"Q{number} TCG performance report",
-                                     _papers(session, row.id, paper=MONITORING_PAPER, meeting=f"tcg-q{number}")))
-        steps.append(_paper_step("Scrutiny report", _papers(session, row.id, paper=SCRUTINY_PAPER)))
+            quarter = monitored_quarter(config, cycle, number)
+            step = _paper_step(f"Q{number} TCG performance report",
+                               _papers(session, row.id, paper=MONITORING_PAPER, meeting=f"tcg-q{number}"))
+            steps.append(_due_step(step, quarter_due(config, quarter), today,
+                                   newest is None or quarter.end <= newest))
+        scrutiny = _paper_step("Scrutiny report", _papers(session, row.id, paper=SCRUTINY_PAPER))
+        steps.append(_due_step(scrutiny, scrutiny_due(config, cycle), today))
         assessed = assessment.when if assessment.state == DONE else None
         everything = _papers(session, row.id)
         warnings = _stale(everything, assessed if isinstance(assessed, dt.datetime) else None)
