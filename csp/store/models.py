@@ -77,6 +77,28 @@ class StageRun(Base):
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     message: Mapped[str | None] = mapped_column(Text)
+    # Who runs it, so a run whose process died is shown as interrupted rather than "running" forever.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class StageLock(Base):
+    """One row per (partnership, cycle, stage) that writers lock while they replace that stage's
+    results (csp/store/locks.py). Keyed by names, not ids, so it can be taken before the cycle
+    row exists. ``holder`` and the host/pid/heartbeat fields describe a long-lived lease (a whole
+    cycle run); a transaction-scoped stage lock leaves them alone."""
+
+    __tablename__ = "stage_lock"
+
+    partnership_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cycle_name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class InputFile(Base):

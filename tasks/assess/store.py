@@ -17,6 +17,7 @@ from csp import metrics as metric_names
 from csp.config import Partnership
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, sql_rows, start_stage
+from csp.store.locks import take_stage_lock
 
 STAGE = "strategic_assessment"
 VALIDATION_METRICS = (metric_names.LSOA_MATCH_RATE_PCT, metric_names.MSOA_MATCH_RATE_PCT)
@@ -26,6 +27,8 @@ def replace_outputs(database_url: str, config: Partnership, cycle_name: str, met
                     findings: list[dict[str, Any]], charts: list[dict[str, Any]], run_id: str) -> dict[str, int]:
     """Replace the cycle's metrics, findings and charts in one transaction; returns row counts."""
     with session_scope(database_url) as session:
+        # Serialised per partnership and cycle: a second run waits, then replaces these rows whole.
+        take_stage_lock(session, config.id, cycle_name, STAGE)
         cycle = ensure_cycle(session, config, cycle_name)
         # Validation's metrics (the LSOA-vintage match rates) belong to that stage: keep them.
         session.execute(delete(models.Metric).where(

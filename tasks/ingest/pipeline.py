@@ -22,7 +22,7 @@ from csp.store.db import ensure_cycle, ensure_partnership, finish_stage, session
 from tasks.ingest import area, readers
 from tasks.ingest.errors import IngestError
 from tasks.ingest.files import SourceFile, discover, sha256
-from tasks.ingest.store import Provenance, existing_file, store_file
+from tasks.ingest.store import Provenance, existing_file, locked_duplicate, store_file
 from tasks.validate import check_frame
 
 # Reference data first: places and populations are needed to read the rest.
@@ -83,8 +83,7 @@ def _provenance(config: Partnership, kind: str, source: SourceFile, path: Path, 
 def _already_stored(database_url: str, config: Partnership, kind: str, source: SourceFile,
                     path: Path) -> FileReport | None:
     probe = _provenance(config, kind, source, path, 0, None, None)
-    with session_scope(database_url) as session:
-        ensure_partnership(session, config)
+    with session_scope(database_url) as session:  # a read only: a refused file leaves no trace
         found = existing_file(session, probe)
         if found is None:
             return None
@@ -123,6 +122,8 @@ def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kin
     all_problems = _with_raw(problems, split.inside) + list(check.problems)
     prov = _provenance(config, kind, source, path, len(frame), split, flow_run_id)
     with session_scope(database_url) as session:
+        if locked_duplicate(session, prov):  # the same file stored meanwhile by a concurrent run
+            return _already_stored(database_url, config, kind, source, path)
         ensure_partnership(session, config)
         record, replaced = store_file(session, prov, accepted, all_problems, list(check.outcomes))
         return FileReport(kind, source.label, "stored", record.rows_read, record.rows_accepted,

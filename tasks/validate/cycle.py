@@ -24,6 +24,7 @@ from csp.cycle import CyclePeriod, published_through
 from csp.settings import get_settings
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
+from csp.store.locks import take_stage_lock
 from tasks.validate import coverage, docs, report
 from tasks.validate.matching import MatchRates, match_rates
 
@@ -261,9 +262,35 @@ def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, t
     period = config.cycle(cycle_name)
     today = today or dt.date.today()
     folder = (output_dir or settings.output_dir) / config.id / cycle_name / "data-quality"
+    with session_scope(database_url) as session:  # committed now, so a crash shows as interrupted
+        stage_id = start_stage(session, ensure_cycle(session, config, cycle_name), STAGE, run_id).id
+    try:
+        result = _validate_and_report(database_url, config, cycle_name, period, today, run_id, folder,
+                                      gx_dir or settings.gx_dir, build_docs)
+    except BaseException as exc:
+        _finish(database_url, stage_id, "failed", f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    # Only now, with the results stored and the report written, does the stage count as finished.
+    _finish(database_url, stage_id, "failed" if result.blocking else "completed",
+            f"{len(result.blocking)} blocking, {len(result.warnings)} warnings", result.status)
+    return result
+
+
+def _finish(database_url: str, stage_id: int, status: str, message: str,
+            cycle_status: str | None = None) -> None:
     with session_scope(database_url) as session:
+        stage = session.get(models.StageRun, stage_id)
+        finish_stage(stage, status, message)
+        if cycle_status:
+            session.get(models.Cycle, stage.cycle_id).status = cycle_status
+
+
+def _validate_and_report(database_url: str, config: Partnership, cycle_name: str, period: CyclePeriod,
+                         today: dt.date, run_id: str | None, folder: Path, gx_dir: Path,
+                         build_docs: bool) -> CycleValidation:
+    with session_scope(database_url) as session:
+        take_stage_lock(session, config.id, cycle_name, STAGE)  # one writer of these results at a time
         cycle = ensure_cycle(session, config, cycle_name)
-        stage = start_stage(session, cycle, STAGE, run_id)
         files = coverage.current_files(session, config.id)
         table, rates, duplicates, quarantined, findings = _collect(session, config, period, today, files)
         frames = docs.stored_frames(session, files, period.window_start.start_time.date(),
@@ -271,11 +298,9 @@ def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, t
         blocking = [f.message for f in findings if f.severity == "blocking" and not f.success]
         warnings = [f.message for f in findings if f.severity == "warning" and not f.success]
         _store(session, cycle, findings, rates, files, config, run_id)
-        cycle.status = "validation_failed" if blocking else "validated"
-        finish_stage(stage, "failed" if blocking else "completed",
-                     f"{len(blocking)} blocking, {len(warnings)} warnings")
-    data_docs = _data_docs(gx_dir or settings.gx_dir, config.id, cycle_name, frames, warnings)
-    result = CycleValidation(config.id, cycle_name, period.label, cycle.status, blocking, warnings, table,
+    status = "validation_failed" if blocking else "validated"
+    data_docs = _data_docs(gx_dir, config.id, cycle_name, frames, warnings)
+    result = CycleValidation(config.id, cycle_name, period.label, status, blocking, warnings, table,
                              rates, duplicates, quarantined, data_docs, folder / "coverage.csv",
                              folder / "coverage.html",
                              {kind: config.sources[kind].required for kind in table.index}, findings)

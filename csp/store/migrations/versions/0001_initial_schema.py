@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 13:00:11.251149
+Create Date: 2026-12-01 15:13:12.809384
 """
 
 from collections.abc import Sequence
@@ -24,6 +24,17 @@ def upgrade() -> None:
     sa.Column('la_code', sa.String(length=16), nullable=False),
     sa.Column('la_name', sa.String(length=100), nullable=False),
     sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('stage_lock',
+    sa.Column('partnership_id', sa.String(length=64), nullable=False),
+    sa.Column('cycle_name', sa.String(length=16), nullable=False),
+    sa.Column('stage', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.Text(), nullable=True),
+    sa.Column('host', sa.String(length=255), nullable=True),
+    sa.Column('pid', sa.Integer(), nullable=True),
+    sa.Column('taken_at', sa.DateTime(), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('partnership_id', 'cycle_name', 'stage')
     )
     op.create_table('action',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -262,6 +273,9 @@ def upgrade() -> None:
     sa.Column('started_at', sa.DateTime(), nullable=False),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('host', sa.String(length=255), nullable=True),
+    sa.Column('pid', sa.Integer(), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -373,5 +387,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_action_partnership_id'))
 
     op.drop_table('action')
+    op.drop_table('stage_lock')
     op.drop_table('partnership')
     # ### end Alembic commands ###
