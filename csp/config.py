@@ -38,6 +38,8 @@ PAPER_KINDS = (
     "minutes",
     "data_quality",
     "terms_of_reference",
+    "action_log",
+    "financial_report",
 )
 
 
@@ -149,6 +151,20 @@ class Scrutiny(_Strict):
     council_work: list[CouncilWork] = []
 
 
+class Actions(_Strict):
+    """How the partnership numbers its action points: Cambridge's 'MM/NN' by the meeting's month
+    ('10/01' is the first action of an October meeting) or 1, 2, 3 within each meeting."""
+
+    numbering: Literal["month", "sequential"] = "sequential"
+
+
+class Finance(_Strict):
+    """Names of the two funds as the partnership's papers print them."""
+
+    grant_name: str = "Community Safety Fund (Police and Crime Commissioner grant)"
+    pool_name: str = "Pooled Fund"
+
+
 class Partnership(_Strict):
     """One partnership's configuration, as loaded and checked."""
 
@@ -168,6 +184,8 @@ class Partnership(_Strict):
     board: list[Person] = []
     members: list[Person] = []
     contact: Contact = Contact()
+    actions: Actions = Actions()
+    finance: Finance = Finance()
     templates: dict[str, str] = {}
     scrutiny: Scrutiny = Scrutiny()
     config_file: str = ""

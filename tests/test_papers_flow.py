@@ -35,7 +35,7 @@ def test_flow_drafts_in_parallel_records_publishes_and_reuses_renders(prefect_ha
 
     first = draft_board_papers("cambridge", "2025-26", "board-2026-02", database_url=store)
     folder = Path(first["folder"])
-    assert len(first["papers"]) == 11 and len(list(folder.glob("*.docx"))) == 11
+    assert len(first["papers"]) == 13 and len(list(folder.glob("*.docx"))) == 13
     (status, run_id, message), = _stage_runs(store)
     assert status == "completed" and run_id and "11 paper(s)" in message
     with session_scope(store) as session:
@@ -81,7 +81,7 @@ def test_cli_drafts_and_lists_papers(prefect_harness, store, monkeypatch):
     run_id = _stage_runs(store)[0][1]
     assert f"run {run_id}" in listing.output
     checked = runner.invoke(app, ["papers", "check", *ARGS])
-    assert checked.exit_code == 0 and checked.output.count("ok  ") == 8
+    assert checked.exit_code == 0 and checked.output.count("ok  ") == 10
 
 
 def test_cli_names_a_broken_template_and_writes_nothing(prefect_harness, store, monkeypatch, tmp_path):

@@ -44,7 +44,7 @@ def _table(url: str, configs: list[Partnership], cycle: str | None) -> None:
 def _detail(url: str, config: Partnership, cycle: str | None) -> None:
     from cli.commands.ingest import _status_sources
     from csp.store import models
-    from csp.store.db import session_scope
+    from csp.store.db import session_scope, shown_status
     from tasks.year.timeline import PIPELINE, timeline
 
     name = _cycle_for(config, cycle)
@@ -63,8 +63,7 @@ def _detail(url: str, config: Partnership, cycle: str | None) -> None:
             models.ValidationResult.cycle_id == cycle_row.id, models.ValidationResult.severity == "blocking",
             models.ValidationResult.success.is_(False))).all()
         blocking_text = [f"{r.suite}: {r.message}" for r in blocking]
-        stage_lines = [(stage, run.status, f"{run.started_at:%Y-%m-%d %H:%M}",
-                        (run.message or "").splitlines()[0][:90] if run.message else "")
+        stage_lines = [_stage_line(stage, run, shown_status(run))
                        for stage in PIPELINE if (run := latest.get(stage)) is not None]
     year = timeline(url, config, name)
     typer.echo(f"\n  cycle {name}: {year.where}")
@@ -81,6 +80,13 @@ def _detail(url: str, config: Partnership, cycle: str | None) -> None:
         typer.secho(f"    BLOCKING {text}", fg=typer.colors.RED)
     for warning in year.warnings:
         typer.secho(f"  warning: {warning}", fg=typer.colors.YELLOW)
+
+
+def _stage_line(stage: str, run, shown: str) -> tuple[str, str, str, str]:  # noqa: ANN001 - a StageRun
+    detail = (run.message or "").splitlines()[0][:90] if run.message else ""
+    if shown == "interrupted":
+        detail = f"its process ({run.host}, pid {run.pid}) is gone; run the stage again"
+    return stage, shown, f"{run.started_at:%Y-%m-%d %H:%M}", detail
 
 
 def status(
