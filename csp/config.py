@@ -64,11 +64,29 @@ class LocalAuthority(_Strict):
 
 
 class AreaUnit(_Strict):
-    kind: Literal["msoa", "lookup"] = "msoa"
+    kind: Literal["msoa", "ward", "lookup"] = "msoa"
     label: str = "MSOA"
     lookup: str | None = Field(
         default=None, description="CSV with lsoa_code, area_code, area_name (kind: lookup)"
     )
+
+
+class Geography(_Strict):
+    """Which LSOA vintage rows are placed on, and the reference files that name and map them.
+
+    2021 (the default) places police rows by their 2021 LSOA code through the Census 2021 file (the
+    population source, which also names each LSOA's MSOA and authority); 2011 codes on older police
+    months are mapped through the exact-fit lookup. ``vintage: 2011`` keeps the old placement by LSOA
+    name prefix against a Census 2011 population file, for a partnership whose data needs it.
+    """
+
+    vintage: Literal[2011, 2021] = 2021
+    lsoa_2011_to_2021: str | None = Field(
+        default=None, description="ONS LSOA 2011 -> 2021 exact-fit lookup (CHGIND U/S/M/X)")
+    msoa_names: str | None = Field(
+        default=None, description="House of Commons Library MSOA names (msoa21cd, msoa21hclnm)")
+    wards: str | None = Field(
+        default=None, description="LSOA 2021 -> ward lookup (lsoa21_code, ward24_code, ward24_name)")
 
 
 class Assessment(_Strict):
@@ -76,6 +94,8 @@ class Assessment(_Strict):
     publication_lag_months: int = Field(
         default=2, ge=0, le=12,
         description="Months after a month ends before its police data is published (police.uk: about 2)")
+    period_months: int = Field(default=12, ge=1, le=12,
+                               description="Length of the assessment period in months")
 
 
 class Meeting(_Strict):
@@ -100,6 +120,7 @@ class Thresholds(_Strict):
 
 class Source(_Strict):
     path: str
+    enabled: bool = True
     required: bool = False
     illustrative: bool = False
     description: str = ""
@@ -174,6 +195,7 @@ class Partnership(_Strict):
     local_authority: LocalAuthority
     police_force: str
     area_unit: AreaUnit = AreaUnit()
+    geography: Geography = Geography()
     assessment: Assessment = Assessment()
     thresholds: Thresholds = Thresholds()
     sources: dict[str, Source]
@@ -208,7 +230,14 @@ class Partnership(_Strict):
 
     def cycle(self, name: str) -> CyclePeriod:
         """The assessment period of a named cycle under this partnership's calendar."""
-        return parse_cycle(name, self.assessment.period_end_month)
+        return parse_cycle(name, self.assessment.period_end_month, self.assessment.period_months)
+
+    def reference_path(self, relative: str | None, data_dir: Path | None = None) -> Path | None:
+        """A reference file named in configuration, relative paths being under the data folder."""
+        if not relative:
+            return None
+        path = Path(relative)
+        return path if path.is_absolute() else (data_dir or get_settings().data_dir) / path
 
     def meeting(self, meeting_id: str) -> Meeting:
         for meeting in self.meetings:
@@ -226,8 +255,8 @@ class Partnership(_Strict):
         """Absolute path of a configured source, relative paths being under the data folder."""
         if kind not in self.sources:
             raise ConfigError(
-                f"{self.config_file}: key 'sources.{kind}': not configured; "
-                f"expected a source entry with a path"
+                f"{self.config_file}: key 'sources.{kind}': not configured (or switched off with "
+                f"'enabled: false'); expected a source entry with a path"
             )
         path = Path(self.sources[kind].path)
         return path if path.is_absolute() else (data_dir or get_settings().data_dir) / path
@@ -283,9 +312,24 @@ def _explain(path: Path, error: ValidationError) -> ConfigError:
     return ConfigError("\n".join(lines))
 
 
+def _without_disabled(raw: dict[str, Any]) -> dict[str, Any]:
+    """Sources switched off with ``enabled: false`` (e.g. one inherited from a force file) are dropped."""
+    sources = raw.get("sources")
+    if isinstance(sources, dict):
+        raw["sources"] = {kind: entry for kind, entry in sources.items()
+                          if not (isinstance(entry, dict) and entry.get("enabled") is False)}
+    return raw
+
+
 def load_partnership_file(path: Path, defaults: dict[str, Any] | None = None) -> Partnership:
-    """Load one partnership file merged over the defaults; raise ConfigError naming file and key."""
-    raw = _deep_merge(defaults or {}, _read_yaml(path))
+    """Load one partnership file merged over the defaults; raise ConfigError naming file and key.
+
+    The file may name a force-level defaults file with ``inherits:`` (itself over ``_defaults.yaml``);
+    see :func:`_inherited`.
+    """
+    own = _read_yaml(path)
+    base = _inherited(path, own.pop("inherits", None), defaults or {}, [path])
+    raw = _without_disabled(_deep_merge(base, own))
     raw["config_file"] = str(path)
     try:
         partnership = Partnership.model_validate(raw)
@@ -301,6 +345,29 @@ def load_partnership_file(path: Path, defaults: dict[str, Any] | None = None) ->
         except ValueError as exc:
             raise ConfigError(f"{path}: key 'meetings.{meeting.id}.cycle': {exc}") from None
     return partnership
+
+
+def _inherited(path: Path, parent: Any, defaults: dict[str, Any], seen: list[Path]) -> dict[str, Any]:
+    """The merged content a file inherits: its ``inherits:`` chain (nearest last) over the defaults.
+
+    Force-level files (``_force_gwent.yaml``) hold what every partnership of a force shares: police
+    force and source, boundaries, period end month. Parents are named relative to the file's folder.
+    """
+    if parent is None:
+        return defaults
+    if not isinstance(parent, str) or not parent.strip():
+        raise ConfigError(f"{path}: key 'inherits': expected a file name such as _force_gwent.yaml")
+    parent_path = path.parent / parent.strip()
+    if not parent_path.exists():
+        raise ConfigError(f"{path}: key 'inherits': no such file {parent_path}")
+    if parent_path.resolve() in {p.resolve() for p in seen}:
+        chain = " -> ".join(str(p.name) for p in [*seen, parent_path])
+        raise ConfigError(f"{path}: key 'inherits': the chain loops ({chain})")
+    content = _read_yaml(parent_path)
+    grand = content.pop("inherits", None)
+    if parent_path.name == DEFAULTS_FILE:
+        return defaults or content  # the shared defaults are the base of every chain already
+    return _deep_merge(_inherited(parent_path, grand, defaults, [*seen, parent_path]), content)
 
 
 def _defaults(config_dir: Path) -> dict[str, Any]:

@@ -34,7 +34,13 @@ class CyclePeriod:
         return list(pd.period_range(self.start, self.end, freq="M"))
 
     @property
+    def length(self) -> int:
+        """Months in the assessment period (assessment.period_months, 12 by default)."""
+        return len(self.months)
+
+    @property
     def previous_start(self) -> pd.Period:
+        """The comparison period is the same months a year earlier."""
         return self.start - 12
 
     @property
@@ -58,7 +64,7 @@ class CyclePeriod:
     @property
     def ending_label(self) -> str:
         """The seeds' phrase, e.g. '12 months to September 2025'."""
-        return f"12 months to {self.end.strftime('%B %Y')}"
+        return f"{self.length} months to {self.end.strftime('%B %Y')}"
 
     @property
     def priorities_year(self) -> str:
@@ -71,7 +77,7 @@ class CyclePeriod:
         return f"{first}-{str(first + 1)[-2:]}"
 
 
-def parse_cycle(name: str, period_end_month: int = 9) -> CyclePeriod:
+def parse_cycle(name: str, period_end_month: int = 9, period_months: int = 12) -> CyclePeriod:
     """Turn ``2025-26`` into its assessment period; raise CycleNameError with the expected form."""
     match = _CYCLE.match(name or "")
     if not match:
@@ -84,8 +90,10 @@ def parse_cycle(name: str, period_end_month: int = 9) -> CyclePeriod:
         )
     if not 1 <= period_end_month <= 12:
         raise CycleNameError(f"period_end_month {period_end_month}: expected 1-12")
+    if not 1 <= period_months <= 12:
+        raise CycleNameError(f"period_months {period_months}: expected 1-12")
     end = pd.Period(year=first, month=period_end_month, freq="M")
-    return CyclePeriod(name=name, start=end - 11, end=end)
+    return CyclePeriod(name=name, start=end - (period_months - 1), end=end)
 
 
 def cycle_name(first_year: int) -> str:

@@ -48,14 +48,30 @@ TOP_RATE = "top_rate"  # 1.0 when the area is in the top share by rate for the c
 TOP_RATE_CATEGORIES = "top_rate_categories"  # per area, category "All": how many categories
 RANK_BY_RATE = "rank_by_rate"
 POPULATION_COVERAGE_PCT = "population_coverage_pct"  # rows placed in an area with a population
+# Per area (area_type AREA, source_kind "population", category "All", period "current"): the share, from
+# 0 to 1, of the area's Census 2021 residents who live in LSOAs created since 2011 (2021 LSOAs that are
+# parts of a split 'S' or irregular 'X' change in the ONS exact-fit lookup, or absent from 2011): the
+# mark of new homes. None under 2011 geography. Priorities use it to class growth areas as Preventing.
+NEW_HOMES_SHARE = "new_homes_share"
+NEW_LSOA_CHANGES = ("S", "X", "new")  # population.lsoa_change values that count as created since 2011
 
 # Concentration
 HOTSPOT_SHARE_PCT = "hotspot_share_pct"  # share of incidents in the top 10% of LSOAs
 HOTSPOT = "hotspot"  # per LSOA, label "new", "persistent", "diminishing" or "current"
 
-# Data quality (from validation)
+# Data quality (from validation). Under 2021 geography the LSOA match is the share of police rows with an
+# LSOA whose code is a 2021 LSOA or maps to one from 2011; the MSOA match the share placed in an MSOA.
 LSOA_MATCH_RATE_PCT = "lsoa_match_rate_pct"
 MSOA_MATCH_RATE_PCT = "msoa_match_rate_pct"
+# Police rows of the period whose LSOA was mapped from a 2011 code (partnership; label says how many
+# were splits given to the largest part); rows with an LSOA code in neither file
+ROWS_MAPPED_FROM_2011 = "rows_mapped_from_2011"
+ROWS_UNMATCHED_LSOA = "rows_unmatched_lsoa"
+
+# Completeness of the assessment period (partnership, source "police_uk", period "current"): months
+# present and months expected; label "complete" or "accepted incomplete" (operator's --accept-incomplete)
+PERIOD_MONTHS_PRESENT = "period_months_present"
+PERIOD_MONTHS_EXPECTED = "period_months_expected"
 
 # --- Added by the strategic assessment stage (names only added, none renamed) ---
 

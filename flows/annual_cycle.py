@@ -116,12 +116,13 @@ def _publish(url: str, config: Partnership, cycle: str, log: StageLog) -> None:
 def annual_cycle(partnership: str = "cambridge", cycle: str | None = None, meeting: str | None = None,
                  database_url: str | None = None, until: Literal["board"] | None = None,
                  decisions: str | None = None, accept_recommendations: bool = False,
-                 resume: bool = False, today: dt.date | None = None) -> dict:
+                 resume: bool = False, today: dt.date | None = None, accept_incomplete: bool = False) -> dict:
     """One partnership's year. Without a cycle: the newest whose period has ended and is published.
 
     ``decisions`` (a filled-in decisions CSV) or ``accept_recommendations`` supply the board's decision
     without waiting; ``until="board"`` stops after the pack; ``resume`` continues a cycle whose pack is
-    drafted from the board's decision on.
+    drafted from the board's decision on. A cycle whose validation blocks stops with the problems
+    listed; with ``accept_incomplete`` the operator accepts it and every paper states the months present.
     """
     config = load_partnership(partnership)
     today = today or dt.date.today()
@@ -137,8 +138,10 @@ def annual_cycle(partnership: str = "cambridge", cycle: str | None = None, meeti
             if resume:
                 log.note("ingest to board pack", "reused", "resumed after the board pack")
             else:
-                for stage in ("ingest", "assessment", "recommendations"):
-                    log.run(stage, partnership=partnership, cycle=cycle, database_url=url)
+                for stage in ("ingest", "assessment"):
+                    log.run(stage, partnership=partnership, cycle=cycle, database_url=url,
+                            accept_incomplete=accept_incomplete)
+                log.run("recommendations", partnership=partnership, cycle=cycle, database_url=url)
                 result["pack"] = log.run("board pack", board.id, partnership=partnership, cycle=cycle,
                                          meeting=board.id, database_url=url)
             if not _board(url, config, cycle, board.id, log, decisions=decisions,

@@ -26,9 +26,10 @@ def _errors() -> tuple[type[BaseException], ...]:
     from tasks.ingest.report import BlockingProblems
     from tasks.papers.lint import TemplateCheckError
     from tasks.prioritise.decisions import DecisionError
+    from tasks.validate.gate import CycleBlocked
     from tasks.year.guard import CycleBusyError
 
-    return (BlockingProblems, CycleBusyError, DecisionError, MissingStageError, QuarterNotReadyError,
+    return (BlockingProblems, CycleBlocked, CycleBusyError, DecisionError, MissingStageError, QuarterNotReadyError,
             TemplateCheckError, ValidationError)
 
 
@@ -65,6 +66,9 @@ def run(
     accept: bool = typer.Option(False, "--accept-recommendations", help="Record every recommendation as "
                                 "accepted at the board meeting"),
     today: str = typer.Option(None, "--today", help="Run as if on this date (YYYY-MM-DD): what is due"),
+    accept_incomplete: bool = typer.Option(
+        False, "--accept-incomplete",
+        help="Go on although validation blocked (e.g. months missing); every paper states the months present"),
 ) -> None:
     """The year: ingest, assess, recommend, board pack; then, with the decision, plan onwards."""
     from flows.annual_cycle import annual_cycle
@@ -73,7 +77,7 @@ def run(
         fail(f"--until {until!r}: expected one of {', '.join(UNTIL)}")
     when = guarded(lambda: dt.date.fromisoformat(today), ValueError) if today else None
     options = {"until": until, "decisions": str(decisions) if decisions else None,
-               "accept_recommendations": accept, "today": when}
+               "accept_recommendations": accept, "today": when, "accept_incomplete": accept_incomplete}
     for config in partnerships(partnership):
         result = guarded(lambda c=config: annual_cycle(c.id, cycle, meeting, **options), *_errors())
         _report(result)

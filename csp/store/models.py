@@ -143,9 +143,13 @@ class CrimeRecord(Base):
     month: Mapped[dt.date] = mapped_column(Date)  # first day of the month
     category: Mapped[str] = mapped_column(String(80))  # police.uk crime type
     crime_id: Mapped[str | None] = mapped_column(String(100))
-    lsoa_code: Mapped[str | None] = mapped_column(String(12))
+    lsoa_code: Mapped[str | None] = mapped_column(String(12))  # the 2021 LSOA it is placed in
     lsoa_name: Mapped[str | None] = mapped_column(String(100))
+    msoa_code: Mapped[str | None] = mapped_column(String(12))
     msoa_name: Mapped[str | None] = mapped_column(String(100))
+    lsoa_code_published: Mapped[str | None] = mapped_column(String(12))  # as in the file (2011 or 2021)
+    # how the LSOA was placed: 2021, 2011-U/M (exact), 2011-S/X (largest part), unmatched, None (no LSOA)
+    lsoa_mapping: Mapped[str | None] = mapped_column(String(12))
     location: Mapped[str | None] = mapped_column(String(200))
     longitude: Mapped[float | None] = mapped_column(Float)
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -184,6 +188,13 @@ class Population(Base):
     lsoa_name: Mapped[str] = mapped_column(String(100))
     msoa_code: Mapped[str] = mapped_column(String(12))
     msoa_name: Mapped[str] = mapped_column(String(100))
+    # House of Commons Library MSOA place name (e.g. 'Central & West Cambridge'), and its Welsh form
+    msoa_place_name: Mapped[str | None] = mapped_column(String(100))
+    msoa_place_name_welsh: Mapped[str | None] = mapped_column(String(100))
+    ward_code: Mapped[str | None] = mapped_column(String(12))
+    ward_name: Mapped[str | None] = mapped_column(String(100))
+    # how the 2021 LSOA came from 2011: U, M, S (part of a split), X (irregular), new; None for 2011 data
+    lsoa_change: Mapped[str | None] = mapped_column(String(8))
     la_code: Mapped[str] = mapped_column(String(12))
     persons: Mapped[int] = mapped_column(Integer)
     households: Mapped[int | None] = mapped_column(Integer)

@@ -56,6 +56,7 @@ class AssessParams:
     emerging_min_categories: int = 3
     area_kind: str = "msoa"
     area_label: str = "MSOA"
+    geography_vintage: int = 2021  # LSOA vintage rows are placed on (configuration 'geography.vintage')
     lookup_path: str | None = None
     lookup_sha256: str | None = None
     boundaries_path: str | None = None
@@ -129,6 +130,7 @@ def params_from_config(config: Partnership, cycle_name: str, data_dir: Path | No
         emerging_min_categories=t.emerging_min_categories,
         area_kind=config.area_unit.kind,
         area_label=config.area_unit.label,
+        geography_vintage=config.geography.vintage,
         lookup_path=str(lookup) if lookup else None,
         lookup_sha256=_sha256(lookup) if lookup else None,
         boundaries_path=str(boundaries) if boundaries else None,

@@ -1,10 +1,12 @@
 """Places: counts, rates per 1,000 residents and shares, per area and per LSOA.
 
-The area unit is configured. With ``kind: msoa`` a crime row's area is its LSOA name minus the final
-letter ("Cambridge 008E" -> "Cambridge 008"), matched to the population table's MSOA name: names are
-stable between the 2021 LSOAs on crime rows and the 2011 census populations, codes are not. With
-``kind: lookup`` a CSV (lsoa_code, area_code, area_name) places both crime rows and population LSOAs.
-LSOAs are matched by code, so 2021 LSOAs that did not exist in 2011 have no population.
+The area unit is configured. Under 2021 geography (the default) crime rows carry the 2021 LSOA they
+were placed in at ingest, and the Census 2021 population names each LSOA's MSOA and ward, so an area
+is found by code: ``kind: msoa`` keys areas by MSOA code and names them with the House of Commons
+Library place name ("Central & West Cambridge", code E02003725); ``kind: ward`` by 2024 ward code and
+name. With ``kind: lookup`` a CSV (lsoa_code, area_code, area_name) places both crime rows and
+population LSOAs. Under 2011 geography a crime row's area is its LSOA name minus the final letter
+("Cambridge 008E" -> "Cambridge 008"), matched to the 2011 population's MSOA name.
 
 An area whose population is missing, zero or below ``thresholds.min_area_population`` gets no rate
 (None, with the reason as label) and is stated; population coverage (the share of rows placed in an
@@ -63,11 +65,26 @@ def _msoa_of(names: pd.Series) -> pd.Series:
     return names.astype("string").str.replace(r"[A-Z]$", "", regex=True).str.strip().astype(object)
 
 
+_AREA_COLUMNS = {"msoa": ("msoa_code", "msoa_place_name"), "ward": ("ward_code", "ward_name")}
+
+
+def _by_code(params: AssessParams) -> bool:
+    """Areas found from the population's 2021 LSOA -> MSOA/ward columns (not a lookup, not 2011 names)."""
+    return params.area_kind in _AREA_COLUMNS and params.geography_vintage == 2021
+
+
+def _lsoa_to_area(population: pd.DataFrame, params: AssessParams) -> pd.Series:
+    code, _ = _AREA_COLUMNS[params.area_kind]
+    return population.dropna(subset=[code]).set_index("lsoa_code")[code]
+
+
 def place_events(events: pd.DataFrame, inputs: StoreInputs, params: AssessParams) -> pd.DataFrame:
     """Police rows with ``area_key`` (configured unit) and ``lsoa_key`` (LSOA code); None = unplaced."""
     rows = events[(events["source_kind"] == KIND) & events["period"].notna()].copy()
     if params.area_kind == "lookup" and inputs.lookup is not None:
         rows["area_key"] = rows["lsoa_code"].map(inputs.lookup.set_index("lsoa_code")["area_code"])
+    elif _by_code(params):
+        rows["area_key"] = rows["lsoa_code"].map(_lsoa_to_area(inputs.population, params))
     else:
         msoa = rows["msoa_name"].where(rows["msoa_name"].notna(), _msoa_of(rows["lsoa_name"]))
         rows["area_key"] = msoa
@@ -84,6 +101,11 @@ def _area_population(inputs: StoreInputs, params: AssessParams) -> pd.DataFrame:
                            name=pop["lsoa_code"].map(lookup["area_name"])).dropna(subset=["key"])
         return keyed.groupby("key").agg(area_code=("key", "first"), area_name=("name", "first"),
                                         population=("persons", "sum"))
+    if _by_code(params):
+        code, name = _AREA_COLUMNS[params.area_kind]
+        named = pop.assign(name=pop[name].where(pop[name].notna(), pop[code]))
+        return named.dropna(subset=[code]).groupby(code).agg(
+            area_code=(code, "first"), area_name=("name", "first"), population=("persons", "sum"))
     return pop.groupby("msoa_name").agg(area_code=("msoa_code", "first"),
                                         area_name=("msoa_name", "first"), population=("persons", "sum"))
 
@@ -100,6 +122,8 @@ def _area_names(rows: pd.DataFrame, key: str, inputs: StoreInputs, params: Asses
         return rows.dropna(subset=[key]).groupby(key)["lsoa_name"].first()
     if params.area_kind == "lookup" and inputs.lookup is not None:
         return inputs.lookup.set_index("area_code")["area_name"].groupby(level=0).first()
+    if _by_code(params):
+        return _area_population(inputs, params)["area_name"]
     keys = rows[key].dropna().unique()
     return pd.Series(keys, index=keys, dtype=object)
 
@@ -115,6 +139,8 @@ def _areas(rows: pd.DataFrame, key: str, population: pd.DataFrame, names: pd.Ser
         areas["area_code"] = keys
     pop = areas["population"].astype(float)
     matched = pd.Series(areas.index.isin(set(rows[key].dropna())), index=areas.index)
+    if params.geography_vintage == 2021:
+        matched[:] = True  # codes match exactly: a populated area without rows is a real zero
     areas["usable"] = pop.notna() & (pop > 0) & (pop >= params.min_area_population) & matched
     areas["reason"] = np.select(
         [pop.isna() | (pop <= 0), pop < params.min_area_population, ~matched],
@@ -282,10 +308,33 @@ def _partnership_rate_rows(unit: Unit, ids: list[int], pop_ids: list[int]) -> li
     return out
 
 
+def _new_homes_rows(inputs: StoreInputs, unit: Unit, params: AssessParams,
+                    pop_ids: list[int]) -> list[MetricRow]:
+    """Per area, the share of its 2021 residents in LSOAs created since 2011 (splits, irregular, new)."""
+    pop = inputs.population
+    if params.geography_vintage != 2021 or pop.empty or pop["lsoa_change"].isna().all():
+        return []
+    keys = _lsoa_area(inputs, params)
+    persons = pop.set_index("lsoa_code")["persons"].astype(float)
+    new = pop.set_index("lsoa_code")["lsoa_change"].isin(M.NEW_LSOA_CHANGES)
+    frame = pd.DataFrame({"key": keys.reindex(persons.index), "persons": persons, "new": persons.where(new, 0.0)})
+    sums = frame.dropna(subset=["key"]).groupby("key")[["persons", "new"]].sum()
+    out = []
+    for key, area in unit.areas.iterrows():
+        if key not in sums.index or not sums.at[key, "persons"] > 0:
+            continue
+        out.append(metric_row(M.NEW_HOMES_SHARE, "population", ALL, CURRENT,
+                              sums.at[key, "new"] / sums.at[key, "persons"], area_type=M.AREA,
+                              area_code=area["area_code"], area_name=area["area_name"], input_file_ids=pop_ids))
+    return out
+
+
 def _lsoa_area(inputs: StoreInputs, params: AssessParams) -> pd.Series:
     pop = inputs.population
     if params.area_kind == "lookup" and inputs.lookup is not None:
         keys = pop["lsoa_code"].map(inputs.lookup.set_index("lsoa_code")["area_code"])
+    elif _by_code(params):
+        keys = pop["lsoa_code"].map(_lsoa_to_area(pop, params))
     else:
         keys = pop["msoa_name"]
     return pd.Series(keys.to_numpy(), index=pop["lsoa_code"].to_numpy(), dtype=object).dropna()
@@ -313,6 +362,7 @@ def compute_places(events: pd.DataFrame, inputs: StoreInputs, coverage: dict[str
                + _top_rows(top, ranks, top_categories, area, ids)
                + _change_rows(changes, area, cov.files_for(params.previous_months + params.months))
                + _partnership_rate_rows(area, ids, pop_ids)
+               + _new_homes_rows(inputs, area, params, pop_ids)
                + _trend_rows(rows, area, [m for m in params.months if m in cov.current],
                              params.significance, ids))
     return Places(area, lsoa, top, ranks, top_categories, changes, _lsoa_area(inputs, params), tuple(metrics),

@@ -20,7 +20,8 @@ from csp.store.db import ensure_cycle, finish_stage, session_scope, sql_rows, st
 from csp.store.locks import take_stage_lock
 
 STAGE = "strategic_assessment"
-VALIDATION_METRICS = (metric_names.LSOA_MATCH_RATE_PCT, metric_names.MSOA_MATCH_RATE_PCT)
+VALIDATION_METRICS = (metric_names.LSOA_MATCH_RATE_PCT, metric_names.MSOA_MATCH_RATE_PCT,
+                      metric_names.ROWS_MAPPED_FROM_2011, metric_names.ROWS_UNMATCHED_LSOA)
 
 
 def replace_outputs(database_url: str, config: Partnership, cycle_name: str, metrics: list[dict[str, Any]],

@@ -154,9 +154,7 @@ def _ingest_boundaries(database_url: str, config: Partnership, source: SourceFil
         features = json.loads(source.content.decode("utf-8-sig"))["features"]
     except (ValueError, KeyError, TypeError) as exc:
         raise IngestError(f"{source.label}: not a GeoJSON FeatureCollection ({exc})") from exc
-    names = pd.Series([f.get("properties", {}).get("LSOA11NM") for f in features], dtype=object)
-    inside = area.la_of_lsoa_name(names) == config.local_authority.lsoa_name_prefix
-    polygons = pd.DataFrame({"lsoa_name": names[inside.fillna(False).astype(bool)]})
+    polygons = area.boundary_lsoas([f.get("properties") or {} for f in features], config)
     split = area.AreaSplit(polygons, outside=len(features) - len(polygons), unlocated=0)
     prov = _provenance(config, "boundaries", source, path, len(features), split, flow_run_id)
     with session_scope(database_url) as session:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 15:22:09.304733
+Create Date: 2026-12-01 15:22:18.537419
 """
 
 from collections.abc import Sequence
@@ -180,7 +180,10 @@ def upgrade() -> None:
     sa.Column('crime_id', sa.String(length=100), nullable=True),
     sa.Column('lsoa_code', sa.String(length=12), nullable=True),
     sa.Column('lsoa_name', sa.String(length=100), nullable=True),
+    sa.Column('msoa_code', sa.String(length=12), nullable=True),
     sa.Column('msoa_name', sa.String(length=100), nullable=True),
+    sa.Column('lsoa_code_published', sa.String(length=12), nullable=True),
+    sa.Column('lsoa_mapping', sa.String(length=12), nullable=True),
     sa.Column('location', sa.String(length=200), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
     sa.Column('latitude', sa.Float(), nullable=True),
@@ -279,6 +282,11 @@ def upgrade() -> None:
     sa.Column('lsoa_name', sa.String(length=100), nullable=False),
     sa.Column('msoa_code', sa.String(length=12), nullable=False),
     sa.Column('msoa_name', sa.String(length=100), nullable=False),
+    sa.Column('msoa_place_name', sa.String(length=100), nullable=True),
+    sa.Column('msoa_place_name_welsh', sa.String(length=100), nullable=True),
+    sa.Column('ward_code', sa.String(length=12), nullable=True),
+    sa.Column('ward_name', sa.String(length=100), nullable=True),
+    sa.Column('lsoa_change', sa.String(length=8), nullable=True),
     sa.Column('la_code', sa.String(length=12), nullable=False),
     sa.Column('persons', sa.Integer(), nullable=False),
     sa.Column('households', sa.Integer(), nullable=True),
