@@ -27,8 +27,9 @@ VERSION_NOTE = (
     "“<{{ thresholds.suppression_min }}” and figures worked out from them as “[c]”; no crime "
     "reference, location or personal detail appears in it.",
     "{%p else %}",
-    "**{{ marking }}: restricted version for the partnership's board and analysts. It shows counts "
-    "below {{ thresholds.suppression_min }}. Do not publish it: publish the public version.**",
+    "**{{ marking }}. Not for publication: restricted version for the partnership's board and analysts. "
+    "It shows counts below {{ thresholds.suppression_min }}, row-level details and illustrative partner "
+    "data. Publish the public version instead.**",
     "{%p endif %}",
 )
 
@@ -60,8 +61,11 @@ def _sa_front(b: Builder) -> None:
         ("Time period:", "{{ period }}"),
         ("Format:", "Word document"),
         ("Status:", "Draft for the meeting of {{ meeting.date }} ({{ version }} version)"),
-        ("Usage statement:", "This document may be reproduced in whole or in part if the source is "
-                             "acknowledged. Police data: data.police.uk, Open Government Licence v3.0."),
+        ("Usage statement:", "{% if is_public %}This document may be reproduced in whole or in part if the "
+                             "source is acknowledged. Police data: data.police.uk, Open Government Licence "
+                             "v3.0.{% else %}{{ marking }}. Not for publication: for the partnership's board "
+                             "and analysts only. Do not reproduce or forward; publish the public version."
+                             "{% endif %}"),
         ("Disclaimer:", "The partnership believes the information in this document to be correct but "
                         "does not guarantee its accuracy, nor accept liability for any loss arising "
                         "from its use."),
@@ -116,7 +120,7 @@ def _sa_summary_and_recommendations(b: Builder) -> None:
     b.para("It is recommended that the partnership:")
     b.loop("{%p for r in recommendations %}",
            [("Normal", "{{ r.number }}. **{{ r.subject }}**{% if r.kind == 'area' %} (priority area)"
-                       "{% endif %} – {{ r.reasons }}")])
+                       "{% endif %} – {{ r.reasons }}{% if r.decided %} **{{ r.status }}.**{% endif %}")])
     b.tag("{%p else %}")
     b.para("The priorities stage has not yet made recommendations for this cycle.")
     b.tag("{%p endif %}")
@@ -174,6 +178,30 @@ def _sa_themes(b: Builder) -> None:
     b.tag("{%p endfor %}")
 
 
+def _sa_illustrative(b: Builder) -> None:
+    """Restricted only: illustrative partner data, kept apart under its own heading."""
+    b.tag("{%p if illustrative.findings or illustrative.categories or illustrative.figures %}")
+    b.h1("Illustrative data (restricted)")
+    b.para("**The figures in this section come from illustrative files in the partners' published shapes, "
+           "not from real partner data. They show the method only, are left out of every public paper "
+           "and must not be quoted.**")
+    b.loop("{%p for f in illustrative.findings %}", [("List Bullet", "{{ f }}")])
+    b.tag("{%p if illustrative.categories %}")
+    b.caption("Table", "{{ illustrative.table }}", "Illustrative partner data by category, "
+              "{{ previous_period_ending }} and {{ period_ending }}")
+    b.table(["Category", "Illustrative source", "{{ previous_period_short }}", "{{ period_short }}", "Change",
+             "Assessment"],
+            ["{{ c.category }}", "{{ c.source }}", "{{ c.previous }}", "{{ c.current }}",
+             "{{ c.change_pct }}", "{{ c.change_label }}"],
+            loop="c in illustrative.categories", widths=[40, 40, 22, 22, 18, 28])
+    b.tag("{%p endif %}")
+    b.tag("{%p for fig in illustrative.figures %}")
+    b.para("{{ fig.image }}")
+    b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+
+
 def _sa_priority_updates(b: Builder) -> None:
     b.h1("Priority updates")
     b.tag("{%p for p in priority_updates %}")
@@ -229,8 +257,9 @@ def _sa_data_notes(b: Builder) -> None:
            "placed still count in every partnership total.")
     b.tag("{%p if illustrative_sources %}")
     b.h2("Illustrative data")
-    b.para("**The following sources are illustrative files in the partners' published shapes, not "
-           "real partner data. Findings that rest on them show the method, not the area.**")
+    b.para("The following partner sources are illustrative files in the partners' published shapes, not "
+           "real partner data. {% if is_public %}Nothing in this public version rests on them."
+           "{% else %}They appear only under the heading “Illustrative data (restricted)”.{% endif %}")
     b.loop("{%p for s in illustrative_sources %}", [("List Bullet", "{{ s }}")])
     b.tag("{%p endif %}")
     b.tag("{%p if caveats %}")
@@ -272,6 +301,7 @@ def strategic_assessment() -> Builder:
     _sa_overview(b)
     _sa_themes(b)
     _sa_priority_updates(b)
+    _sa_illustrative(b)
     _sa_data_notes(b)
     _sa_appendices(b)
     return b
@@ -303,20 +333,26 @@ def sa_summary() -> Builder:
     b.para("It is recommended that the partnership:")
     b.loop("{%p for r in recommendations %}",
            [("Normal", "{{ r.number }}. **{{ r.subject }}**{% if r.kind == 'area' %} (priority area)"
-                       "{% endif %} – {{ r.reasons }}")])
+                       "{% endif %} – {{ r.reasons }}{% if r.decided %} **{{ r.status }}.**{% endif %}")])
     b.tag("{%p else %}")
     b.para("The priorities stage has not yet made recommendations for this cycle.")
     b.tag("{%p endif %}")
     b.tag("{%p if priority_areas %}")
     b.h1("Recommended priority areas")
-    b.table(["Class", "Areas"], ["{{ c.label }}", "{{ c.areas }}"], loop="c in priority_areas",
-            widths=[35, 135])
+    b.table(["Class", "Areas", "Status"], ["{{ c.label }}", "{{ c.areas }}", "{{ c.status }}"],
+            loop="c in priority_areas", widths=[30, 100, 40])
+    b.tag("{%p endif %}")
+    b.tag("{%p if illustrative_findings %}")
+    b.h1("Illustrative data (restricted)")
+    b.para("**From illustrative files, not real partner data: not for quotation or publication.**")
+    b.loop("{%p for f in illustrative_findings %}", [("List Bullet", "{{ f }}")])
     b.tag("{%p endif %}")
     b.h1("About the data")
     b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code and {{ match.msoa_pct }} by "
            "MSOA name. The full assessment's data notes list every file with its checksum.")
     b.tag("{%p if illustrative_sources %}")
-    b.para("**Illustrative data (not real partner data):**")
+    b.para("These partner sources are illustrative, not real partner data{% if is_public %}, and nothing in "
+           "this public summary rests on them{% endif %}:")
     b.loop("{%p for s in illustrative_sources %}", [("List Bullet", "{{ s }}")])
     b.tag("{%p endif %}")
     return b
@@ -403,9 +439,16 @@ def community_safety_plan() -> Builder:
     b.para("Our role is to understand the community safety issues {{ area_name }} is experiencing, decide "
            "which matter most, and agree what we can do together to add value to the day-to-day work of "
            "each agency. This plan sets out those actions and is refreshed every year.")
-    b.para("The strategic assessment {{ cycle }} ({{ period }}) informed this plan. The Board decided that "
-           "the priorities for {{ priorities_year }} would be:")
-    b.loop("{%p for p in priorities %}", [("List Bullet", "{{ p.title }}")])
+    b.tag("{%p if decided %}")
+    b.para("The strategic assessment {{ cycle }} ({{ period }}) informed this plan. The Board agreed on "
+           "{{ decided_date }} that the priorities for {{ priorities_year }} would be:")
+    b.tag("{%p else %}")
+    b.para("**Draft for the Board's agreement on {{ meeting.date }}.** The strategic assessment "
+           "{{ cycle }} ({{ period }}) informed this plan. It recommends the priorities below for "
+           "{{ priorities_year }}; none is agreed until the Board decides.")
+    b.tag("{%p endif %}")
+    b.loop("{%p for p in priorities %}", [("List Bullet", "{{ p.title }}{% if p.proposed %} (proposed)"
+                                                          "{% endif %}")])
     b.para("For each priority the lead officer gives an update at the partnership's meetings, published "
            "with the meeting papers.")
     b.h2("Contact us")
@@ -439,8 +482,8 @@ def community_safety_plan() -> Builder:
     b.tag("{%p endfor %}")
     b.tag("{%p if priority_areas %}")
     b.h1("Priority areas")
-    b.table(["Class", "Areas"], ["{{ c.label }}", "{{ c.areas }}"], loop="c in priority_areas",
-            widths=[35, 135])
+    b.table(["Class", "Areas", "Status"], ["{{ c.label }}", "{{ c.areas }}", "{{ c.status }}"],
+            loop="c in priority_areas", widths=[30, 100, 40])
     b.tag("{%p endif %}")
     return b
 
@@ -653,9 +696,19 @@ def terms_of_reference() -> Builder:
         "we allocate funding through transparent procedures based on the available evidence.",
     ):
         b.bullet(text)
-    b.para("The priorities of the {{ short_name }} for {{ priorities_year }}, detailed in the Community "
-           "Safety Plan {{ plan_period }}, are:")
+    b.tag("{%p if decided %}")
+    b.para("The priorities of the {{ short_name }} for {{ priorities_year }}, agreed on {{ decided_date }} "
+           "and detailed in the Community Safety Plan {{ plan_period }}, are:")
+    b.tag("{%p else %}")
+    b.para("The priorities of the {{ short_name }} in force until the Board agrees those for "
+           "{{ priorities_year }} are:")
+    b.tag("{%p endif %}")
     b.loop("{%p for p in priorities %}", [("List Bullet", "**{{ p.title }}**")])
+    b.tag("{%p if proposed %}")
+    b.para("Proposed for {{ priorities_year }}, for the Board's agreement on {{ meeting.date }} (not yet "
+           "agreed):")
+    b.loop("{%p for p in proposed %}", [("List Bullet", "{{ p.title }} (proposed)")])
+    b.tag("{%p endif %}")
     for heading, bullets in RESPONSIBILITIES:
         b.h2(heading)
         for text in bullets:

@@ -7,6 +7,7 @@ figure in the paper can be traced to the run and files that made it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +19,12 @@ from csp.cycle import parse_cycle
 from csp.store.db import MissingStageError
 from csp.suppression import is_small
 from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
+from tasks.papers import standing as S
 from tasks.papers import store_read as R
 from tasks.papers.common import Built, ImageRef, Setting, common, resolve_chart
-from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows
+from tasks.papers.ctx_sources import coverage_rows, is_illustrative, match_rates, source_label, source_rows
 from tasks.papers.numbers import WITHHELD, Numbers
+from tasks.prioritise.store import RecommendationView
 
 OVERVIEW = getattr(M, "OVERVIEW_THEME", "overview")
 OVERVIEW_TITLE = "Overview"
@@ -124,9 +127,13 @@ def _theme_sources(theme_id: str, mx: Metrics) -> list[tuple[str, str]]:
     return pairs
 
 
-def category_rows(theme_id: str, mx: Metrics, nb: Numbers, setting: Setting) -> list[dict[str, str]]:
+def category_rows(theme_id: str, mx: Metrics, nb: Numbers, setting: Setting,
+                  illustrative: bool = False) -> list[dict[str, str]]:
+    """A theme's categories from real sources (or, with ``illustrative``, from illustrative ones only)."""
     rows = []
     for source, category in _theme_sources(theme_id, mx):
+        if is_illustrative(setting.config, source) != illustrative:
+            continue
         label = source_label(setting.config, source)
         name = label if category == "All" else category
         rows.append({"category": name, "source": label, **comparison(mx, nb, source, category)})
@@ -194,6 +201,44 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
     return [r[2] for r in rows]
 
 
+ILLUSTRATIVE_MARK = "illustrative data"
+
+
+def finding_is_illustrative(setting: Setting, finding: R.FindingRow) -> bool:
+    """A finding resting on an illustrative source: by its recorded source, or the assessment's mark."""
+    by_source = bool(finding.source_kind) and is_illustrative(setting.config, str(finding.source_kind))
+    return by_source or ILLUSTRATIVE_MARK in finding.text.lower()
+
+
+def chart_is_illustrative(chart: R.ChartRow) -> bool:
+    return ILLUSTRATIVE_MARK in f"{chart.caption} {chart.source}".lower()
+
+
+def real_only(setting: Setting, data: AssessmentData) -> AssessmentData:
+    """The data without illustrative findings and charts: what the body of every paper is built from."""
+    return AssessmentData(data.metrics, [f for f in data.findings if not finding_is_illustrative(setting, f)],
+                          [c for c in data.charts if not chart_is_illustrative(c)], data.recommendations,
+                          data.files, data.checks)
+
+
+def illustrative_block(setting: Setting, data: AssessmentData, table_no: int, figure_no: int) -> dict[str, Any]:
+    """Illustrative partner data, for the restricted version's own section; empty in public papers."""
+    empty = {"findings": [], "categories": [], "figures": [], "table": table_no}
+    if setting.public:
+        return empty
+    mark = re.compile(r"\s*\(illustrative data\.?\)\s*$", re.IGNORECASE)
+    found = [mark.sub("", f.text) for f in data.findings if finding_is_illustrative(setting, f)]
+    categories = [row for theme in THEMES
+                  for row in category_rows(theme.id, data.metrics, setting.numbers, setting, True)]
+    figures = []
+    for chart in (c for c in data.charts if chart_is_illustrative(c)):
+        path = resolve_chart(chart.path)
+        if path.exists():
+            figures.append({"number": figure_no + len(figures), "image": ImageRef(str(path), chart.sha256),
+                            "caption": chart.caption, "source": chart.source})
+    return {"findings": found, "categories": categories, "figures": figures, "table": table_no}
+
+
 def _text(finding: R.FindingRow, public: bool) -> str:
     return finding.public_text if public else finding.text
 
@@ -213,24 +258,19 @@ def headline_sections(found: list[R.FindingRow], public: bool) -> list[dict[str,
             for title, items in groups.items() if items]
 
 
-def _decision_text(decision: dict[str, Any] | None) -> str:
-    if not decision:
-        return ""
-    when = decision["decided_on"]
-    date = f"{when.day} {when:%B %Y}" if when else ""
-    reason = f" – {decision['reason']}" if decision.get("reason") else ""
-    return f"{decision['outcome']} ({decision['decided_value']}), {decision['meeting']}, {date}{reason}"
+def recommendation_rows(recs: list[RecommendationView]) -> list[dict[str, Any]]:
+    """Themes to retain, add or retire, then priority areas by class: the board's questions.
 
-
-def recommendation_rows(recs: list[R.RecommendationRow]) -> list[dict[str, Any]]:
-    """Themes to retain, add or retire, then priority areas by class: the board's questions."""
+    ``status`` says whether the board has decided: "Recommended" until a decision is recorded.
+    """
     themes = [r for r in recs if r.kind == "theme" and r.recommendation in THEME_VALUES]
     order = [t.id for t in THEMES]
     themes.sort(key=lambda r: (order.index(r.subject) if r.subject in order else -1, r.subject))
     areas = [r for r in recs if r.kind == "area" and r.recommendation in AREA_CLASSES]
     areas.sort(key=lambda r: (AREA_CLASSES.index(r.recommendation), -(r.score or 0), r.subject_name))
     return [{"number": i, "kind": r.kind, "subject": r.subject_name, "recommendation": r.recommendation,
-             "reasons": r.reason_text} for i, r in enumerate([*themes, *areas], start=1)]
+             "reasons": r.reason_text, "decided": S.is_decided(r), "status": S.status_text(r)}
+            for i, r in enumerate([*themes, *areas], start=1)]
 
 
 def _in_overview(theme_id: str) -> bool:
@@ -291,7 +331,7 @@ def theme_sections(setting: Setting, mx: Metrics, found: list[R.FindingRow], cha
     return sections, table_no
 
 
-def priority_updates(setting: Setting, recs: list[R.RecommendationRow],
+def priority_updates(setting: Setting, recs: list[RecommendationView],
                      found: list[R.FindingRow]) -> list[dict[str, Any]]:
     by_theme = {r.subject: r for r in recs if r.kind == "theme"}
     updates = []
@@ -304,7 +344,7 @@ def priority_updates(setting: Setting, recs: list[R.RecommendationRow],
             "theme": theme.title if theme else priority.theme.replace("_", " ").capitalize(),
             "recommendation": rec.recommendation if rec else "",
             "reasons": rec.reason_text if rec else "",
-            "decision": _decision_text(rec.decision if rec else None),
+            "decision": S.status_text(rec) if S.is_decided(rec) else "",
             "findings": [_text(f, setting.public) for f in found if f.theme == priority.theme and f.headline],
         })
     return updates
@@ -329,7 +369,7 @@ class AssessmentData:
     metrics: Metrics
     findings: list[R.FindingRow]
     charts: list[R.ChartRow]
-    recommendations: list[R.RecommendationRow]
+    recommendations: list[RecommendationView]
     files: list[R.FileRow]
     checks: pd.DataFrame
 
@@ -345,7 +385,8 @@ def load(session: Session, setting: Setting) -> AssessmentData:
     files = R.cycle_files(session, cycle, setting.period, mx.file_ids())
     checks = R.validation_checks(session, cycle.id, [f.id for f in files])
     return AssessmentData(mx, R.findings(session, cycle.id), R.charts(session, cycle.id),
-                          R.recommendations(session, cycle.id), files, checks)
+                          S.recommendations(session, setting.config.id, setting.period.name), files,
+                          checks)
 
 
 def _caveats(data: AssessmentData) -> list[str]:
@@ -358,11 +399,15 @@ def _caveats(data: AssessmentData) -> list[str]:
 
 
 def build_strategic_assessment(session: Session, setting: Setting) -> Built:
-    data = load(session, setting)
+    everything = load(session, setting)
+    data = real_only(setting, everything)
     mx, nb = data.metrics, setting.numbers
     picture = overview(setting, data.findings, data.charts)
     sections, next_table = theme_sections(setting, mx, data.findings, data.charts,
                                           1 + len(picture["figures"]))
+    next_figure = 1 + len(picture["figures"]) + sum(len(t["figures"]) for s in sections for t in s["themes"])
+    illustrative = illustrative_block(setting, everything, next_table, next_figure)
+    next_table += bool(illustrative["categories"])
     previous, new_sources, missing_sources = _previous(session, setting, mx)
     sources = source_rows(setting, data.files)
     context = {
@@ -376,11 +421,12 @@ def build_strategic_assessment(session: Session, setting: Setting) -> Built:
         "overview": picture,
         "sections": sections,
         "priority_updates": priority_updates(setting, data.recommendations, data.findings),
+        "illustrative": illustrative,
         "sources": sources,
         "illustrative_sources": sorted({s["description"] for s in sources if s["illustrative"]}),
         "coverage": coverage_rows(session, setting, data.files)[1],
         "match": match_rates(mx, nb, setting.config.area_unit.kind == "msoa"),
-        "caveats": _caveats(data),
+        "caveats": _caveats(data) if not setting.public else [],
         "appendix_areas": appendix_rows(mx, nb),
         "appendix_table": next_table,
         "assessment_run": ", ".join(mx.runs()) or "not recorded",
@@ -392,28 +438,38 @@ def key_figures(setting: Setting, mx: Metrics) -> list[dict[str, str]]:
     nb = setting.numbers
     rows = [{"label": c, **comparison(mx, nb, "police_uk", c)} for c in mx.categories("police_uk")]
     for source in sorted(set(mx.frame.source_kind) - {"police_uk", "population"}):
+        if setting.public and is_illustrative(setting.config, source):
+            continue  # illustrative data is never published
         if mx.row(M.COUNT, source) is not None:
             rows.append({"label": source_label(setting.config, source), **comparison(mx, nb, source, "All")})
     return [{k: r[k] for k in ("label", "current", "previous", "change_pct", "change_label")} for r in rows]
 
 
-def area_classes(recs: list[R.RecommendationRow]) -> list[dict[str, str]]:
-    """Recommended (or, once decided, adopted) priority areas by class, names joined for a table cell."""
-    classes: dict[str, list[str]] = {c: [] for c in AREA_CLASSES}
+def area_classes(recs: list[RecommendationView]) -> list[dict[str, str]]:
+    """Priority areas by class, names joined for a table cell: the class in force once the board has
+    decided, else the recommended class, and a status saying which."""
+    classes: dict[str, list[RecommendationView]] = {c: [] for c in AREA_CLASSES}
     for rec in recs:
-        if rec.kind != "area":
+        if rec.kind == "area" and S.in_force(rec) in classes:
+            classes[S.in_force(rec)].append(rec)
+    rows = []
+    for label, members in classes.items():
+        if not members:
             continue
-        value = rec.decision["decided_value"] if rec.decision else rec.recommendation
-        if value in classes:
-            classes[value].append(rec.subject_name)
-    return [{"label": c, "areas": ", ".join(sorted(a))} for c, a in classes.items() if a]
+        decided = all(S.is_decided(r) for r in members)
+        status = f"Agreed on {S.decision_date(members)}" if decided else "Recommended"
+        rows.append({"label": label, "areas": ", ".join(sorted(r.subject_name for r in members)),
+                     "status": status})
+    return rows
 
 
 def build_sa_summary(session: Session, setting: Setting) -> Built:
-    data = load(session, setting)
+    everything = load(session, setting)
+    data = real_only(setting, everything)
     sources = source_rows(setting, data.files)
     context = {
         **common(setting),
+        "illustrative_findings": illustrative_block(setting, everything, 0, 0)["findings"],
         "totals": totals(data.metrics, setting.numbers),
         "headline_sections": headline_sections(data.findings, setting.public),
         "recommendations": recommendation_rows(data.recommendations),

@@ -57,14 +57,15 @@ THEME = {
     "areas": [AREA_ROW],
     "figures": [FIGURE],
 }
-RECOMMENDATION = fields("number", "kind", "subject", "recommendation", "reasons")
+RECOMMENDATION = fields("number", "kind", "subject", "recommendation", "reasons", "decided", "status")
 HEADLINES = [{"title": SCALAR, "findings": [SCALAR]}]
 PRIORITY_UPDATE = {
     **fields("number", "title", "lead_officer", "adopted", "theme", "recommendation", "reasons",
              "decision"),
     "findings": [SCALAR],
 }
-AREA_CLASS = fields("label", "areas")
+AREA_CLASS = fields("label", "areas", "status")
+DECISION_STATE = fields("decided", "decided_date")
 
 STRATEGIC_ASSESSMENT: Schema = {
     **COMMON,
@@ -77,6 +78,7 @@ STRATEGIC_ASSESSMENT: Schema = {
     "overview": {"findings": [SCALAR], "figures": [FIGURE]},
     "sections": [{"title": SCALAR, "themes": [THEME]}],
     "priority_updates": [PRIORITY_UPDATE],
+    "illustrative": {"findings": [SCALAR], "categories": [CATEGORY_ROW], "figures": [FIGURE], "table": SCALAR},
     "sources": [SOURCE],
     "illustrative_sources": [SCALAR],
     "coverage": [COVERAGE],
@@ -89,6 +91,7 @@ STRATEGIC_ASSESSMENT: Schema = {
 
 SA_SUMMARY: Schema = {
     **COMMON,
+    "illustrative_findings": [SCALAR],
     "totals": TOTALS,
     "headline_sections": HEADLINES,
     "recommendations": [RECOMMENDATION],
@@ -98,12 +101,14 @@ SA_SUMMARY: Schema = {
     "match": MATCH,
 }
 
-AREA_RECOMMENDATION = fields("number", "name", "code", "reasons", "score")
+AREA_RECOMMENDATION = fields("number", "name", "code", "reasons", "score", "status")
 PRIORITIES: Schema = {
     **COMMON,
+    **DECISION_STATE,
     "has_recommendations": SCALAR,
     "current_priorities": [fields("number", "title", "theme", "lead_officer", "adopted")],
-    "theme_recommendations": [fields("number", "subject", "title", "recommendation", "reasons", "score")],
+    "theme_recommendations": [fields("number", "subject", "title", "recommendation", "reasons", "score",
+                                      "status")],
     "emerging": [AREA_RECOMMENDATION],
     "preventing": [AREA_RECOMMENDATION],
     "sustaining": [AREA_RECOMMENDATION],
@@ -113,9 +118,10 @@ PRIORITIES: Schema = {
 
 COMMUNITY_SAFETY_PLAN: Schema = {
     **COMMON,
+    **DECISION_STATE,
     "plan_period": SCALAR,
     "priorities": [{
-        **fields("number", "title", "lead_officer", "adopted", "status", "statement"),
+        **fields("number", "title", "lead_officer", "adopted", "status", "statement", "proposed", "new"),
         "actions": [SCALAR],
         "outcomes": [SCALAR],
     }],
@@ -161,8 +167,10 @@ DATA_QUALITY: Schema = {
 
 TERMS_OF_REFERENCE: Schema = {
     **COMMON,
+    **DECISION_STATE,
     "plan_period": SCALAR,
     "priorities": [fields("title")],
+    "proposed": [fields("title")],
     "board": [PERSON],
     "members": [PERSON],
 }
