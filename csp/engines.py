@@ -6,6 +6,10 @@ Set ``CSP_TASK_RUNNER=dask`` to run tasks on a Dask cluster: ``CSP_DASK_ADDRESS`
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from csp.settings import get_settings
@@ -22,3 +26,28 @@ def task_runner():  # noqa: ANN201 - returns one of two Prefect runner types
     if settings.task_runner != "thread":
         raise ValueError(f"CSP_TASK_RUNNER={settings.task_runner!r}: expected 'thread' or 'dask'")
     return ThreadPoolTaskRunner(max_workers=4)
+
+
+@contextmanager
+def one_server(timeout: int = 180) -> Iterator[None]:
+    """One temporary Prefect server for a whole run, shared by every flow and every Dask worker.
+
+    Without an API URL each process that runs a flow starts its own temporary server (about six
+    seconds each, and one per Dask worker process); here one is started, and its address is put in
+    the environment the workers inherit. With PREFECT_API_URL already set (a real server), nothing
+    is started.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start(timeout=timeout)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)

@@ -78,9 +78,12 @@ def run(
     when = guarded(lambda: dt.date.fromisoformat(today), ValueError) if today else None
     options = {"until": until, "decisions": str(decisions) if decisions else None,
                "accept_recommendations": accept, "today": when, "accept_incomplete": accept_incomplete}
-    for config in partnerships(partnership):
-        result = guarded(lambda c=config: annual_cycle(c.id, cycle, meeting, **options), *_errors())
-        _report(result)
+    from csp.engines import one_server
+
+    with one_server():  # one temporary Prefect server for every partnership of the run
+        for config in partnerships(partnership):
+            result = guarded(lambda c=config: annual_cycle(c.id, cycle, meeting, **options), *_errors())
+            _report(result)
 
 
 def resume(

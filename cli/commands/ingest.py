@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import func, select
 
 from cli.commands.common import PARTNERSHIP_HELP, partnerships
 from csp.settings import get_settings
-from csp.store import models
-from csp.store.db import migrate
-from tasks.ingest.pipeline import FileReport, configured_kinds, ingest_source, record_ingest_run
+
+if TYPE_CHECKING:
+    from tasks.ingest.pipeline import FileReport
 
 CYCLE_OPTION = typer.Option("2025-26", "--cycle", "-c", help="Cycle, e.g. 2025-26")
 
@@ -43,6 +43,9 @@ def ingest(
     today: str = typer.Option(None, help="Treat this date (YYYY-MM-DD) as today"),
 ) -> None:
     """Read, check and store a partnership's partner files (idempotent: same file twice changes nothing)."""
+    from csp.store.db import migrate
+    from tasks.ingest.pipeline import FileReport, configured_kinds, ingest_source, record_ingest_run
+
     url = get_settings().database_url
     migrate(url)
     failed = False
@@ -62,6 +65,10 @@ def ingest(
 
 
 def _status_sources(session, partnership_id: str) -> None:  # noqa: ANN001 - SQLAlchemy session
+    from sqlalchemy import func, select
+
+    from csp.store import models
+
     files = session.scalars(select(models.InputFile).where(
         models.InputFile.partnership_id == partnership_id, models.InputFile.status == "current"
     ).order_by(models.InputFile.source_kind, models.InputFile.month_min)).all()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
-from csp.config import ConfigError, Partnership
-from csp.cycle import CycleNameError
 from csp.settings import get_settings
+
+if TYPE_CHECKING:
+    from csp.config import Partnership
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -21,10 +23,12 @@ CycleOpt = typer.Option(..., "--cycle", "-c", help=CYCLE_HELP)
 def _errors() -> tuple[type[BaseException], ...]:
     from pydantic import ValidationError
 
+    from csp.config import ConfigError
+    from csp.cycle import CycleNameError
     from csp.store.db import MissingStageError
     from tasks.prioritise.decisions import DecisionError
 
-    return DecisionError, MissingStageError, ValidationError
+    return DecisionError, MissingStageError, ValidationError, ConfigError, CycleNameError
 
 
 def _store_url() -> str:
@@ -68,7 +72,7 @@ def recommend(
             config.cycle(cycle)
             result = recommend_priorities(config.id, cycle, database_url=url, scoring=scoring,
                                           use_trend=use_trend)
-        except (ConfigError, CycleNameError, *_errors()) as exc:
+        except _errors() as exc:
             failed.append(config.id)
             typer.secho(f"{config.id} {cycle}: {exc}", fg=typer.colors.RED, err=True)
             continue

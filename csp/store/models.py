@@ -59,6 +59,8 @@ class Cycle(Base):
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(32), default="open")
+    # digest of the inputs of the stored assessment: an unchanged re-run skips rewriting it
+    assessment_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
