@@ -24,8 +24,9 @@ from csp.settings import get_settings
 from csp.store.db import migrate
 from csp.year import board_meeting, default_cycle, plan_meeting, scrutiny_due
 from flows.cycle_stages import StageLog
-from flows.quarterly_monitoring import due_quarters
+from tasks.monitoring.numbers import due_quarters
 from tasks.year import board as B
+from tasks.year.action_plan import seed_from_plan
 from tasks.year.guard import cycle_guard
 from tasks.year.timeline import paper_links, timeline
 
@@ -89,15 +90,10 @@ def _after_board(url: str, config: Partnership, cycle: str, log: StageLog, today
     return {"plan": plan, "actions": actions, "monitoring": reports, "scrutiny": scrutiny}
 
 
-def _seed_actions(url: str, config: Partnership, cycle: str, log: StageLog) -> Any:
-    """The action plan seeded from the plan, by the action register (tasks/actions) when present."""
-    try:
-        from tasks.actions.register import seed_from_plan
-    except ImportError:
-        log.note("actions", "skipped", "no action register installed")
-        return None
+def _seed_actions(url: str, config: Partnership, cycle: str, log: StageLog) -> str:
+    """The action plan seeded from the plan, in the action register (idempotent)."""
     result = seed_from_plan(url, config, cycle)
-    log.note("actions", "ran", str(result)[:200])
+    log.note("action plan", "ran", result)
     return result
 
 

@@ -8,7 +8,6 @@ small-number suppression has nothing to hide; the publication check still runs o
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import Counter
 from typing import Any
 
@@ -16,6 +15,7 @@ from csp.config import Partnership
 from csp.store import models
 from csp.store.db import session_scope
 from csp.year import board_meeting, scrutiny_due
+from tasks.finance.summary import two_year_summary
 from tasks.papers.common import long_date
 from tasks.prioritise.common import AREA, PRIORITY_CLASSES, PRIORITY_THEME_VALUES, THEME
 from tasks.prioritise.store import RecommendationView, earlier_adoptions, recommendations_with_decisions
@@ -47,43 +47,20 @@ def _configured(config: Partnership, key: str) -> str:
 
 
 def _budget(url: str, config: Partnership, cycle: str) -> dict[str, Any]:
-    """The last two financial years' budget summary from the finance stage (tasks/finance), if present."""
-    for name in ("tasks.finance", "tasks.finance.summary", "tasks.finance.budget", "tasks.finance.report"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        summary = getattr(module, "two_year_summary", None)
-        if summary is not None:
-            return budget_rows(summary(url, config, cycle))
-    return {"budget_years": "(no budget recorded)", "budget_columns": ["-", "-"], "budget_rows": [],
-            "budget_note": "No budget is recorded for the partnership: the finance stage has not run."}
-
-
-def budget_rows(summary: Any) -> dict[str, Any]:
-    """Adapt the finance stage's two-year summary (years and lines of amounts) to the appendix table."""
-    data = summary if isinstance(summary, dict) else getattr(summary, "__dict__", {})
-    years = [str(y) for y in data.get("years", [])][:2] or ["-", "-"]
-    while len(years) < 2:
-        years.insert(0, "-")
-    rows = []
-    for line in data.get("lines", data.get("rows", [])):
-        item = line if isinstance(line, dict) else getattr(line, "__dict__", {})
-        values = item.get("values") or [item.get(y) for y in years]
-        rows.append({"line": str(item.get("line") or item.get("label") or ""),
-                     "first": _money(values[0] if values else None),
-                     "second": _money(values[1] if len(values) > 1 else None)})
-    return {"budget_years": " & ".join(y for y in years if y != "-"), "budget_columns": years,
-            "budget_rows": rows, "budget_note": str(data.get("note", ""))}
-
-
-def _money(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    try:
-        return f"£{float(value):,.2f}"
-    except (TypeError, ValueError):
-        return str(value)
+    """The last two financial years' budget, side by side, from the finance stage's summary."""
+    first = config.cycle(cycle).previous_cycle()
+    summary = two_year_summary(url, config, first, cycle)
+    table = summary.table()
+    rows = [{"line": cells[0], "first": cells[1], "second": cells[2]} for cells in table[1:]]
+    years = " & ".join(summary.years)
+    recorded = any(value for row in summary.rows for value in row.pence)
+    note = (f"Appendix D summarises the partnership's budget for {years}, as recorded for the board."
+            if recorded else f"No budget is recorded for {years}: import it with csp budget import.")
+    if summary.discrepancies:
+        note += (f" {len(summary.discrepancies)} figure(s) reported to the board differ from the figures "
+                 "computed from the budget lines; the computed figures are shown.")
+    return {"budget_years": years, "budget_columns": list(summary.years), "budget_rows": rows,
+            "budget_note": note}
 
 
 def _themes(views: list[RecommendationView]) -> list[dict[str, str]]:
@@ -128,7 +105,8 @@ def _how_chosen(url: str, config: Partnership, cycle: str, views: list[Recommend
 def _operational_plan(url: str, config: Partnership) -> list[dict[str, str]]:
     with session_scope(url) as session:
         actions = session.query(models.Action).filter_by(partnership_id=config.id).all()
-        rows = [{"priority": str(getattr(a, "priority", None) or getattr(a, "theme", None) or "General"),
+        titles = {p.theme: p.title for p in config.priorities}
+        rows = [{"priority": titles.get(a.priority or "", a.priority or "General"),
                  "number": a.number, "text": a.text, "owner": a.owner,
                  "due": a.due.isoformat() if a.due else "", "status": a.status} for a in actions]
     return sorted(rows, key=lambda r: (r["priority"], r["number"]))
@@ -182,8 +160,7 @@ def build_context(url: str, config: Partnership, cycle: str, issued: dt.date) ->
                       "receives a performance report every quarter."),
         "how_chosen": _how_chosen(url, config, cycle, views),
         "themes": themes, "areas": areas,
-        "financial": [budget["budget_note"] or f"Appendix D summarises the partnership's budget for "
-                      f"{budget['budget_years']}."],
+        "financial": [budget["budget_note"]],
         "staffing": scrutiny.staffing or "There are implications for officer capacity in the Council's "
                                          "community safety team, which supports the partnership.",
         "legal": "The partnership is statutory (Crime and Disorder Act 1998 s.5-6 and the 2007 Regulations); "
