@@ -155,6 +155,24 @@ def decide(
     typer.echo(f"{done.kind} {done.subject} ({done.subject_name}): recommended {done.recommendation}; "
                f"{done.outcome} -> {done.decided_value or '-'} at {done.meeting} on {done.decided_on}"
                + (" (replaced an earlier decision)" if done.replaced else ""))
+    _resume_waiting(config, cycle)
+
+
+def _resume_waiting(config: Partnership, cycle: str) -> None:
+    """Once every recommendation has a decision, resume the cycle run waiting for them (if any)."""
+    from tasks.year.board import pending
+    from tasks.year.resume import resume_waiting_run
+
+    left = pending(_store_url(), config.id, cycle)
+    if left:
+        typer.echo(f"{len(left)} recommendation(s) still without a decision")
+        return
+    name = guarded(lambda: resume_waiting_run(config, cycle), *_errors())
+    if name:
+        typer.secho(f"every recommendation decided: resumed the waiting run {name!r}", fg=typer.colors.GREEN)
+    else:
+        typer.echo(f"every recommendation decided: continue the year with csp cycle resume -p {config.id} "
+                   f"-c {cycle} (or it continues on its own in a suspended Prefect run)")
 
 
 @app.command("export-decisions")
@@ -187,3 +205,4 @@ def import_decisions(
     url = _store_url()
     summary = guarded(lambda: run_import(url, config, cycle, file), *_errors())
     typer.echo(f"{file}: {summary.message()}")
+    _resume_waiting(config, cycle)

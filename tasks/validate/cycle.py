@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from csp import metrics
 from csp.config import Partnership, load_partnership
-from csp.cycle import CyclePeriod
+from csp.cycle import CyclePeriod, published_through
 from csp.settings import get_settings
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
@@ -108,8 +108,9 @@ def _coverage_findings(table: pd.DataFrame, config: Partnership, this_month: pd.
         if comparison and gap.missing:
             text += "; change against last year cannot be tested for those months"
         if gap.not_yet_due:
-            text_due = (f"{gap.kind}: {coverage.month_ranges(gap.not_yet_due)} not yet due (after the "
-                        f"current month {this_month}); the period is not complete")
+            text_due = (f"{gap.kind}: {coverage.month_ranges(gap.not_yet_due)} not yet due (after "
+                        f"{this_month}, the newest month that has ended and is published); "
+                        "the period is not complete")
             out.append(Finding(f"{rule}: not yet due", "warning", False, text_due,
                                details={"source": gap.kind, "months": gap.not_yet_due}))
         out.append(Finding(
@@ -249,7 +250,8 @@ def _store(session: Session, cycle: models.Cycle, findings: list[Finding], rates
 
 def _collect(session: Session, config: Partnership, period: CyclePeriod, today: dt.date,
              files: list[models.InputFile]) -> tuple[pd.DataFrame, MatchRates, int, list, list[Finding]]:
-    this_month = pd.Period(today, freq="M")
+    # only months that have ended and that the publisher has released by now are expected
+    this_month = published_through(today, config.assessment.publication_lag_months)
     table = coverage.rows_by_month(session, config, files, period.months)
     previous = coverage.rows_by_month(session, config, files, period.previous_months)
     findings = _coverage_findings(table, config, this_month, _span(period.months), False)

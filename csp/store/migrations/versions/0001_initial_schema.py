@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 15:32:48.278180
+Create Date: 2026-12-01 15:33:42.722022
 """
 
 from collections.abc import Sequence
