@@ -45,9 +45,9 @@ def _analyse(url: str, params: AssessParams) -> tuple[Analysis, list[str]]:
     events, coverage = coverage_task(inputs, params, fp)
     levels = levels_task(events, coverage, params, fp)
     series = series_task(events, coverage, levels.table, params, fp)
-    changes = change_task(levels.table, series, coverage, params, fp)
     categories = police_categories(levels)
     places = places_task(events, inputs, coverage, categories, params, fp)
+    changes = change_task(levels.table, series, coverage, params, fp, events, inputs, places)
     concentration = concentration_task(events, coverage, categories, params, fp)
     partner_areas = partner_areas_task(events, coverage, params, fp)
     published = publish_task(count_tables(levels, series, partner_areas, places), params.suppression_min,
@@ -77,8 +77,8 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
         analysis, fingerprint = _analyse(url, params)
         findings = findings_task(analysis, params, fingerprint)
         output_dir = str(get_settings().output_dir)
-        charts, notes = charts_task(analysis, output_dir)
-        counts = store_task(url, config, analysis, findings, charts, run_id, output_dir)
+        charts, notes = charts_task(analysis, output_dir, fingerprint)
+        counts = store_task(url, config, analysis, findings, charts, run_id, output_dir, fingerprint)
         create_markdown_artifact(key=f"strategic-assessment-{partnership}-{cycle}".lower(),
                                  markdown=headline_markdown(analysis, findings, counts),
                                  description=f"Headline findings, {config.name} {cycle}")
