@@ -220,3 +220,21 @@ def test_add_numbers_actions_in_each_partnership_style(sqlite_url):
     first = reg.list_actions(sqlite_url, "cambridge")[0]
     assert reg.history(sqlite_url, "cambridge", "02/01")[0]["field"] == "created"
     assert first.version == 1
+
+
+def test_an_action_links_to_a_budget_line_and_keeps_it_through_reimports(db_url, tmp_path):
+    from tasks.finance.load import budget_files, import_budget
+
+    south = load_partnership("south-cambridgeshire")
+    folder = PARTNERS / "south-cambridgeshire" / "budget"
+    import_budget(db_url, south, budget_files(folder))
+    ref = reg.add_action(db_url, south, "board-2019-10", dt.date(2019, 10, 1), "Commission the DHR",
+                         "KH", budget_line="2019-20/1")
+    with pytest.raises(reg.ActionError, match="no budget line '2019-20/9'"):
+        reg.update_action(db_url, "south-cambridgeshire", ref, {"budget_line": "2019-20/9"})
+    path = export_actions(db_url, "south-cambridgeshire", tmp_path / "register.csv")
+    assert "2019-20/1" in path.read_text(encoding="utf-8")
+    import_budget(db_url, south, budget_files(folder))  # the lines are updated in place, the link holds
+    assert import_actions(db_url, south, path).unchanged == 1
+    [view] = reg.list_actions(db_url, "south-cambridgeshire")
+    assert view.budget_line == "2019-20/1"
