@@ -81,7 +81,7 @@ def test_round_trip_changes_exactly_the_edits_with_history(cambridge, tmp_path):
     sheet.cell(rows["10/03"], col["Closing note"]).value = "Reopened: awaiting reply"
     sheet.cell(rows["10/03"], col["Due"]).value = "31/03/2026"
     new = sheet.max_row + 1
-    for name, value in {"Reference": "10/05", "Meeting": "board-2020-10", "Meeting date": "2020-10-06",
+    for name, value in {"Reference": "12/01", "Meeting": "development-2025-12", "Meeting date": "2025-12-02",
                         "Action point": "=Circulate the Safer Streets evaluation", "Owner": "Community Safety Manager",
                         "Due": "Next meeting", "Status": "open", "Priority": "asb"}.items():
         sheet.cell(new, col[name]).value = "'" + value if value.startswith("=") else value
@@ -92,8 +92,8 @@ def test_round_trip_changes_exactly_the_edits_with_history(cambridge, tmp_path):
     views = {v.reference: v for v in reg.list_actions(cambridge, "cambridge")}
     assert views["10/02"].owner == "Partnership Support Officer"
     assert (views["10/03"].status, views["10/03"].due) == ("in progress", dt.date(2026, 3, 31))
-    assert views["10/05"].text == "=Circulate the Safer Streets evaluation"  # a text cell, never a formula
-    assert views["10/05"].due is None and views["10/05"].timescale == "Next meeting"
+    assert views["12/01"].text == "=Circulate the Safer Streets evaluation"  # a text cell, never a formula
+    assert (views["12/01"].due, views["12/01"].timescale) == (dt.date(2026, 2, 10), "Next meeting")
     assert views["10/01"].version == 1 and views["10/02"].version == 2
     history = reg.history(cambridge, "cambridge", "10/03")
     changed = {(h["field"], h["from"], h["to"], h["by"]) for h in history[1:]}
