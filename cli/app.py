@@ -9,7 +9,7 @@ import logging
 
 import typer
 
-from cli.commands import actions, assess, budget, cycle, ingest, papers, priorities, validate
+from cli.commands import actions, assess, budget, cycle, ingest, papers, priorities, status, validate
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
@@ -18,7 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (ingest, validate, assess, cycle):
+for module in (ingest, status, validate, assess, cycle):
     module.register(app)
 app.add_typer(priorities.app, name="priorities", help="Recommendations and the board's decisions.")
 app.add_typer(papers.app, name="papers", help="Draft and list the board papers.")

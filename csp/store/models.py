@@ -59,6 +59,8 @@ class Cycle(Base):
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(32), default="open")
+    # digest of the inputs of the stored assessment: an unchanged re-run skips rewriting it
+    assessment_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
@@ -78,6 +80,28 @@ class StageRun(Base):
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     message: Mapped[str | None] = mapped_column(Text)
+    # Who runs it, so a run whose process died is shown as interrupted rather than "running" forever.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class StageLock(Base):
+    """One row per (partnership, cycle, stage) that writers lock while they replace that stage's
+    results (csp/store/locks.py). Keyed by names, not ids, so it can be taken before the cycle
+    row exists. ``holder`` and the host/pid/heartbeat fields describe a long-lived lease (a whole
+    cycle run); a transaction-scoped stage lock leaves them alone."""
+
+    __tablename__ = "stage_lock"
+
+    partnership_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cycle_name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class InputFile(Base):
@@ -121,9 +145,13 @@ class CrimeRecord(Base):
     month: Mapped[dt.date] = mapped_column(Date)  # first day of the month
     category: Mapped[str] = mapped_column(String(80))  # police.uk crime type
     crime_id: Mapped[str | None] = mapped_column(String(100))
-    lsoa_code: Mapped[str | None] = mapped_column(String(12))
+    lsoa_code: Mapped[str | None] = mapped_column(String(12))  # the 2021 LSOA it is placed in
     lsoa_name: Mapped[str | None] = mapped_column(String(100))
+    msoa_code: Mapped[str | None] = mapped_column(String(12))
     msoa_name: Mapped[str | None] = mapped_column(String(100))
+    lsoa_code_published: Mapped[str | None] = mapped_column(String(12))  # as in the file (2011 or 2021)
+    # how the LSOA was placed: 2021, 2011-U/M (exact), 2011-S/X (largest part), unmatched, None (no LSOA)
+    lsoa_mapping: Mapped[str | None] = mapped_column(String(12))
     location: Mapped[str | None] = mapped_column(String(200))
     longitude: Mapped[float | None] = mapped_column(Float)
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -162,6 +190,13 @@ class Population(Base):
     lsoa_name: Mapped[str] = mapped_column(String(100))
     msoa_code: Mapped[str] = mapped_column(String(12))
     msoa_name: Mapped[str] = mapped_column(String(100))
+    # House of Commons Library MSOA place name (e.g. 'Central & West Cambridge'), and its Welsh form
+    msoa_place_name: Mapped[str | None] = mapped_column(String(100))
+    msoa_place_name_welsh: Mapped[str | None] = mapped_column(String(100))
+    ward_code: Mapped[str | None] = mapped_column(String(12))
+    ward_name: Mapped[str | None] = mapped_column(String(100))
+    # how the 2021 LSOA came from 2011: U, M, S (part of a split), X (irregular), new; None for 2011 data
+    lsoa_change: Mapped[str | None] = mapped_column(String(8))
     la_code: Mapped[str] = mapped_column(String(12))
     persons: Mapped[int] = mapped_column(Integer)
     households: Mapped[int | None] = mapped_column(Integer)

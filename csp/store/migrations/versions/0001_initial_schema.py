@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 15:15:01.870124
+Create Date: 2026-12-01 15:33:42.722022
 """
 
 from collections.abc import Sequence
@@ -24,6 +24,17 @@ def upgrade() -> None:
     sa.Column('la_code', sa.String(length=16), nullable=False),
     sa.Column('la_name', sa.String(length=100), nullable=False),
     sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('stage_lock',
+    sa.Column('partnership_id', sa.String(length=64), nullable=False),
+    sa.Column('cycle_name', sa.String(length=16), nullable=False),
+    sa.Column('stage', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.Text(), nullable=True),
+    sa.Column('host', sa.String(length=255), nullable=True),
+    sa.Column('pid', sa.Integer(), nullable=True),
+    sa.Column('taken_at', sa.DateTime(), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('partnership_id', 'cycle_name', 'stage')
     )
     op.create_table('budget_line',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -50,6 +61,7 @@ def upgrade() -> None:
     sa.Column('period_start', sa.Date(), nullable=False),
     sa.Column('period_end', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('assessment_digest', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnership.id'], ),
@@ -169,7 +181,10 @@ def upgrade() -> None:
     sa.Column('crime_id', sa.String(length=100), nullable=True),
     sa.Column('lsoa_code', sa.String(length=12), nullable=True),
     sa.Column('lsoa_name', sa.String(length=100), nullable=True),
+    sa.Column('msoa_code', sa.String(length=12), nullable=True),
     sa.Column('msoa_name', sa.String(length=100), nullable=True),
+    sa.Column('lsoa_code_published', sa.String(length=12), nullable=True),
+    sa.Column('lsoa_mapping', sa.String(length=12), nullable=True),
     sa.Column('location', sa.String(length=200), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
     sa.Column('latitude', sa.Float(), nullable=True),
@@ -268,6 +283,11 @@ def upgrade() -> None:
     sa.Column('lsoa_name', sa.String(length=100), nullable=False),
     sa.Column('msoa_code', sa.String(length=12), nullable=False),
     sa.Column('msoa_name', sa.String(length=100), nullable=False),
+    sa.Column('msoa_place_name', sa.String(length=100), nullable=True),
+    sa.Column('msoa_place_name_welsh', sa.String(length=100), nullable=True),
+    sa.Column('ward_code', sa.String(length=12), nullable=True),
+    sa.Column('ward_name', sa.String(length=100), nullable=True),
+    sa.Column('lsoa_change', sa.String(length=8), nullable=True),
     sa.Column('la_code', sa.String(length=12), nullable=False),
     sa.Column('persons', sa.Integer(), nullable=False),
     sa.Column('households', sa.Integer(), nullable=True),
@@ -320,6 +340,9 @@ def upgrade() -> None:
     sa.Column('started_at', sa.DateTime(), nullable=False),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('host', sa.String(length=255), nullable=True),
+    sa.Column('pid', sa.Integer(), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -462,5 +485,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_budget_line_partnership_id'))
 
     op.drop_table('budget_line')
+    op.drop_table('stage_lock')
     op.drop_table('partnership')
     # ### end Alembic commands ###
