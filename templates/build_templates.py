@@ -49,6 +49,7 @@ def _sa_front(b: Builder) -> None:
     b.title("Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}")
     b.para("{{ partnership_name }}")
     b.para("Draft for the meeting of {{ meeting.date }} · {{ issue_date }}")
+    b.para("{{ months.note }}")
     _version_note(b)
     b.details([
         ("Title:", "Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}"),
@@ -88,7 +89,7 @@ def _sa_introduction(b: Builder) -> None:
     b.tag("{%p if has_previous %}")
     b.para("Police recorded crime and anti-social behaviour: {{ totals.current }} incidents in the "
            "{{ period_ending }}, against {{ totals.previous }} in the {{ previous_period_ending }} "
-           "({{ totals.change_pct }}, {{ totals.change_label }}).")
+           "({{ totals.change_pct }}, {{ totals.change_label }}). {{ months.note }}")
     b.tag("{%p endif %}")
     b.tag("{%p if new_sources %}")
     b.para("Data used for the first time in this assessment:")
@@ -347,10 +348,12 @@ def sa_summary() -> Builder:
     b.title("Strategic Assessment {{ cycle }}: executive summary")
     b.para("{{ partnership_name }} · {{ area_name }} · {{ period }}")
     b.para("For the meeting of {{ meeting.date }}")
+    b.para("{{ months.note }}")
     _version_note(b)
     b.h1("Key findings")
     b.loop("{%p for f in key_findings %}", [("List Number", "{{ f }}")])
     b.h1("Key figures")
+    b.para("{{ months.note }}")
     b.tag("{%p if has_previous %}")
     b.table(["Category", "{{ previous_period_short }}", "{{ period_short }}", "Change", "Assessment"],
             ["{{ k.label }}", "{{ k.previous }}", "{{ k.current }}", "{{ k.change_pct }}",
