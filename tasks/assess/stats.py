@@ -277,7 +277,10 @@ def bh_adjust(p_values: Sequence[float | None], alpha: float) -> list[float | No
 def relabel_change(change: Change, q: float | None, alpha: float) -> Change:
     if change.label in (NOT_COMPARABLE, RECORDING) or change.p_value is None:
         return change
-    direction = (change.current or 0) - (change.previous or 0)
+    if change.ratio is not None:
+        direction = change.ratio - 1.0  # the tested comparison (a total may leave categories out)
+    else:
+        direction = (change.current or 0) - (change.previous or 0)
     return replace(change, q_value=q, label=_label(q, direction, alpha))
 
 
