@@ -306,10 +306,13 @@ def _interval(low: float | None, high: float | None) -> str:
 
 def describe_change(label: str, ratio: float | None = None, low: float | None = None,
                     high: float | None = None, previous: float | None = None,
-                    current: float | None = None, since: str | None = None, figures: bool = True) -> str:
+                    current: float | None = None, since: str | None = None, figures: bool = True,
+                    adjusted_away: bool = False) -> str:
     """The change in words, e.g. 'significantly higher than last year (up 12%, 95% interval +5% to +19%)'.
 
-    ``figures=False`` gives the words alone (for a public paper where the counts are suppressed).
+    ``figures=False`` gives the words alone (for a public paper where the counts are suppressed);
+    ``adjusted_away``: the test alone was significant but not once the assessment's many tests are
+    allowed for (the interval shown is the test's own, so the words say why they differ).
     """
     if label == NOT_COMPARABLE:
         return "no comparison with last year"
@@ -318,6 +321,8 @@ def describe_change(label: str, ratio: float | None = None, low: float | None = 
         return f"not compared with last year: the way this is recorded changed{when}"
     lead = {INCREASE: "significantly higher than last year",
             DECREASE: "significantly lower than last year"}.get(label, "no clear change on last year")
+    if adjusted_away and label == NO_CHANGE:
+        lead += " once the number of comparisons is allowed for"
     if not figures:
         return lead
     if ratio is None:
