@@ -46,6 +46,7 @@ def _sa_front(b: Builder) -> None:
     b.title("Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}")
     b.para("{{ partnership_name }}")
     b.para("Draft for the meeting of {{ meeting.date }} · {{ issue_date }}")
+    b.para("{{ months.note }}")
     _version_note(b)
     b.details([
         ("Title:", "Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}"),
@@ -283,10 +284,12 @@ def sa_summary() -> Builder:
     b.title("Strategic Assessment {{ cycle }}: executive summary")
     b.para("{{ partnership_name }} · {{ area_name }} · {{ period }}")
     b.para("For the meeting of {{ meeting.date }}")
+    b.para("{{ months.note }}")
     _version_note(b)
     b.h1("Key figures")
     b.para("Police recorded crime and anti-social behaviour: {{ totals.current }} incidents in the "
-           "{{ period_ending }} ({{ totals.change_pct }} on the year before, {{ totals.change_label }}).")
+           "{{ period_ending }} ({{ totals.change_pct }} on the year before, {{ totals.change_label }}). "
+           "{{ months.note }}")
     b.table(["Category", "{{ previous_period_short }}", "{{ period_short }}", "Change", "Assessment"],
             ["{{ k.label }}", "{{ k.previous }}", "{{ k.current }}", "{{ k.change_pct }}",
              "{{ k.change_label }}"],
