@@ -38,6 +38,8 @@ PAPER_KINDS = (
     "minutes",
     "data_quality",
     "terms_of_reference",
+    "action_log",
+    "financial_report",
 )
 
 
@@ -89,6 +91,9 @@ class Geography(_Strict):
 
 class Assessment(_Strict):
     period_end_month: int = Field(default=9, ge=1, le=12)
+    publication_lag_months: int = Field(
+        default=2, ge=0, le=12,
+        description="Months after a month ends before its police data is published (police.uk: about 2)")
     period_months: int = Field(default=12, ge=1, le=12,
                                description="Length of the assessment period in months")
 
@@ -101,6 +106,7 @@ class Meeting(_Strict):
     venue: str = ""
     cycle: str
     kind: Literal["board", "tcg", "development", "scrutiny"] = "board"
+    proposed: bool = Field(default=False, description="Proposed from the calendar, not yet configured")
 
 
 class Thresholds(_Strict):
@@ -164,6 +170,44 @@ class Contact(_Strict):
     phone: str = ""
 
 
+class CouncilWork(_Strict):
+    """A line of the Scrutiny report's Appendix A: the council's own community-safety work."""
+
+    work: str
+    lead: str = ""
+    status: str = ""
+
+
+class Scrutiny(_Strict):
+    """The council's annual report on the partnership to its Scrutiny & Overview Committee."""
+
+    committee: str = "Scrutiny & Overview Committee"
+    council: str = ""
+    month: int = Field(default=9, ge=1, le=12, description="Month the report is drafted, after the "
+                       "year's last board meeting")
+    lead_cabinet_member: str = ""
+    lead_officer: str = ""
+    report_author: str = ""
+    accountable_body: str = ""
+    responsible_authorities: list[str] = []
+    staffing: str = ""
+    council_work: list[CouncilWork] = []
+
+
+class Actions(_Strict):
+    """How the partnership numbers its action points: Cambridge's 'MM/NN' by the meeting's month
+    ('10/01' is the first action of an October meeting) or 1, 2, 3 within each meeting."""
+
+    numbering: Literal["month", "sequential"] = "sequential"
+
+
+class Finance(_Strict):
+    """Names of the two funds as the partnership's papers print them."""
+
+    grant_name: str = "Community Safety Fund (Police and Crime Commissioner grant)"
+    pool_name: str = "Pooled Fund"
+
+
 class Partnership(_Strict):
     """One partnership's configuration, as loaded and checked."""
 
@@ -185,7 +229,10 @@ class Partnership(_Strict):
     board: list[Person] = []
     members: list[Person] = []
     contact: Contact = Contact()
+    actions: Actions = Actions()
+    finance: Finance = Finance()
     templates: dict[str, str] = {}
+    scrutiny: Scrutiny = Scrutiny()
     config_file: str = ""
 
     @field_validator("sources")
@@ -219,6 +266,9 @@ class Partnership(_Strict):
         for meeting in self.meetings:
             if meeting.id == meeting_id:
                 return meeting
+        proposed = _proposed_meeting(self, meeting_id)
+        if proposed is not None:
+            return proposed
         known = [m.id for m in self.meetings]
         raise ConfigError(
             f"{self.config_file}: key 'meetings': no meeting {meeting_id!r}; expected one of {known}"
@@ -233,6 +283,26 @@ class Partnership(_Strict):
             )
         path = Path(self.sources[kind].path)
         return path if path.is_absolute() else (data_dir or get_settings().data_dir) / path
+
+
+_MEETING_ID = re.compile(r"^(?P<kind>[a-z]+)-(?P<year>\d{4})-(?P<month>\d{2})$")
+
+
+def _proposed_meeting(config: Partnership, meeting_id: str) -> Meeting | None:
+    """A meeting the calendar implies but configuration lacks (see csp.year.proposed_meetings)."""
+    from csp.year import proposed_meetings  # csp.year builds on this module
+
+    match = _MEETING_ID.match(meeting_id or "")
+    if not match:
+        return None
+    year, month = int(match.group("year")), int(match.group("month"))
+    cycle_first = year - 1 if month <= 9 else year  # provisional: try both neighbouring cycles
+    for first in (cycle_first, cycle_first - 1, cycle_first + 1):
+        name = f"{first}-{(first + 1) % 100:02d}"
+        for meeting in proposed_meetings(config, name):
+            if meeting.id == meeting_id:
+                return meeting
+    return None
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -77,8 +77,8 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
         analysis, fingerprint = _analyse(url, params)
         findings = findings_task(analysis, params, fingerprint)
         output_dir = str(get_settings().output_dir)
-        charts, notes = charts_task(analysis, output_dir)
-        counts = store_task(url, config, analysis, findings, charts, run_id, output_dir)
+        charts, notes = charts_task(analysis, output_dir, fingerprint)
+        counts = store_task(url, config, analysis, findings, charts, run_id, output_dir, fingerprint)
         create_markdown_artifact(key=f"strategic-assessment-{partnership}-{cycle}".lower(),
                                  markdown=headline_markdown(analysis, findings, counts),
                                  description=f"Headline findings, {config.name} {cycle}")

@@ -8,7 +8,6 @@ import typer
 
 from cli.commands.common import PARTNERSHIP_HELP, partnerships
 from csp.settings import get_settings
-from csp.store.db import migrate
 
 CYCLE_OPTION = typer.Option("2025-26", "--cycle", "-c", help="Cycle, e.g. 2025-26")
 WIDTH = 100
@@ -38,6 +37,7 @@ def assess(
         help="Assess a cycle whose validation blocked (e.g. months missing); papers state the months present"),
 ) -> None:
     """Strategic assessment: levels, change, places, hotspots, findings and charts; prints the headlines."""
+    from csp.store.db import migrate
     from flows.strategic_assessment import strategic_assessment
     from tasks.assess.run import assess_partnership
     from tasks.assess.store import headline_findings

@@ -9,7 +9,6 @@ import typer
 
 from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
 from csp.settings import get_settings
-from csp.store.db import migrate
 
 if TYPE_CHECKING:
     from tasks.validate import CycleValidation
@@ -75,6 +74,8 @@ def validate(
     configs = partnerships(partnership)
     for config in configs:
         guarded(lambda c=config: c.cycle(cycle))  # a bad cycle name fails before anything is read
+    from csp.store.db import migrate
+
     url = get_settings().database_url
     migrate(url)
     blocked = False

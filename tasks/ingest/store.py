@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from csp.frames import CheckOutcome, RowProblem
 from csp.store import models
 from csp.store.db import sql_rows
+from csp.store.locks import take_stage_lock
 from tasks.ingest.errors import IngestError
 
 
@@ -44,6 +45,13 @@ def existing_file(session: Session, prov: Provenance) -> models.InputFile | None
         models.InputFile.source_kind == prov.source_kind,
         models.InputFile.sha256 == prov.sha256,
     ))
+
+
+def locked_duplicate(session: Session, prov: Provenance) -> bool:
+    """Take the partnership's lock for this source kind (held until the file's transaction ends) and
+    say whether the same file is already stored: two concurrent ingests store it once, never twice."""
+    take_stage_lock(session, prov.partnership_id, "-", f"ingest:{prov.source_kind}")
+    return existing_file(session, prov) is not None
 
 
 def _to_date(month: str) -> dt.date:

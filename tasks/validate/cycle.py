@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from csp import metrics
 from csp.config import Partnership, load_partnership
-from csp.cycle import CyclePeriod
+from csp.cycle import CyclePeriod, published_through
 from csp.settings import get_settings
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
+from csp.store.locks import take_stage_lock
 from tasks.validate import coverage, docs, report
 from tasks.validate.matching import MatchRates, describe_mapping, match_rates
 
@@ -107,8 +108,9 @@ def _coverage_findings(table: pd.DataFrame, config: Partnership, this_month: pd.
         if comparison and gap.missing:
             text += "; change against last year cannot be tested for those months"
         if gap.not_yet_due:
-            text_due = (f"{gap.kind}: {coverage.month_ranges(gap.not_yet_due)} not yet due (after the "
-                        f"current month {this_month}); the period is not complete")
+            text_due = (f"{gap.kind}: {coverage.month_ranges(gap.not_yet_due)} not yet due (after "
+                        f"{this_month}, the newest month that has ended and is published); "
+                        "the period is not complete")
             out.append(Finding(f"{rule}: not yet due", "warning", False, text_due,
                                details={"source": gap.kind, "months": gap.not_yet_due}))
         out.append(Finding(
@@ -248,7 +250,8 @@ def _store(session: Session, cycle: models.Cycle, findings: list[Finding], rates
 
 def _collect(session: Session, config: Partnership, period: CyclePeriod, today: dt.date,
              files: list[models.InputFile]) -> tuple[pd.DataFrame, MatchRates, int, list, list[Finding]]:
-    this_month = pd.Period(today, freq="M")
+    # only months that have ended and that the publisher has released by now are expected
+    this_month = published_through(today, config.assessment.publication_lag_months)
     table = coverage.rows_by_month(session, config, files, period.months)
     previous = coverage.rows_by_month(session, config, files, period.previous_months)
     findings = _coverage_findings(table, config, this_month, _span(period.months), False)
@@ -293,9 +296,35 @@ def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, t
     period = config.cycle(cycle_name)
     today = today or dt.date.today()
     folder = (output_dir or settings.output_dir) / config.id / cycle_name / "data-quality"
+    with session_scope(database_url) as session:  # committed now, so a crash shows as interrupted
+        stage_id = start_stage(session, ensure_cycle(session, config, cycle_name), STAGE, run_id).id
+    try:
+        result = _validate_and_report(database_url, config, cycle_name, period, today, run_id, folder,
+                                      gx_dir or settings.gx_dir, build_docs)
+    except BaseException as exc:
+        _finish(database_url, stage_id, "failed", f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    # Only now, with the results stored and the report written, does the stage count as finished.
+    _finish(database_url, stage_id, "failed" if result.blocking else "completed",
+            f"{len(result.blocking)} blocking, {len(result.warnings)} warnings", result.status)
+    return result
+
+
+def _finish(database_url: str, stage_id: int, status: str, message: str,
+            cycle_status: str | None = None) -> None:
     with session_scope(database_url) as session:
+        stage = session.get(models.StageRun, stage_id)
+        finish_stage(stage, status, message)
+        if cycle_status:
+            session.get(models.Cycle, stage.cycle_id).status = cycle_status
+
+
+def _validate_and_report(database_url: str, config: Partnership, cycle_name: str, period: CyclePeriod,
+                         today: dt.date, run_id: str | None, folder: Path, gx_dir: Path,
+                         build_docs: bool) -> CycleValidation:
+    with session_scope(database_url) as session:
+        take_stage_lock(session, config.id, cycle_name, STAGE)  # one writer of these results at a time
         cycle = ensure_cycle(session, config, cycle_name)
-        stage = start_stage(session, cycle, STAGE, run_id)
         files = coverage.current_files(session, config.id)
         table, rates, duplicates, quarantined, findings = _collect(session, config, period, today, files)
         frames = docs.stored_frames(session, files, period.window_start.start_time.date(),
@@ -303,11 +332,9 @@ def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, t
         blocking = [f.message for f in findings if f.severity == "blocking" and not f.success]
         warnings = [f.message for f in findings if f.severity == "warning" and not f.success]
         _store(session, cycle, findings, rates, files, config, run_id)
-        cycle.status = "validation_failed" if blocking else "validated"
-        finish_stage(stage, "failed" if blocking else "completed",
-                     f"{len(blocking)} blocking, {len(warnings)} warnings")
-    data_docs = _data_docs(gx_dir or settings.gx_dir, config.id, cycle_name, frames, warnings)
-    result = CycleValidation(config.id, cycle_name, period.label, cycle.status, blocking, warnings, table,
+    status = "validation_failed" if blocking else "validated"
+    data_docs = _data_docs(gx_dir, config.id, cycle_name, frames, warnings)
+    result = CycleValidation(config.id, cycle_name, period.label, status, blocking, warnings, table,
                              rates, duplicates, quarantined, data_docs, folder / "coverage.csv",
                              folder / "coverage.html",
                              {kind: config.sources[kind].required for kind in table.index}, findings)
