@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -354,3 +354,31 @@ def describe_trend(label: str, ratio: float | None = None, low: float | None = N
 def method_text(method: str | None) -> str:
     """What a test is and why it was used, for the methods appendix ('' for none)."""
     return METHODS.get(method or "", "")
+
+
+METHOD_TITLES = {
+    YOY_GLM: "Change against the previous year",
+    YOY_GLM_NO_SEASON: "Change against the previous year (periods with different months)",
+    YOY_EXACT: "Change against the previous year where one year holds no events",
+    TREND_GLM: "Trend within the year",
+    TREND_GLM_SEASONAL: "Trend over two years or more, allowing for season",
+}
+
+
+def methods_paragraphs(methods: Iterable[str], tests: int | None, significance: float) -> list[str]:
+    """The methods appendix: one paragraph per test used in the assessment, then the adjustment.
+
+    ``methods`` are the method ids stored with the tests (``change_method`` / ``trend_method`` labels);
+    ``tests`` the number adjusted together (``tests_adjusted``).
+    """
+    used = [m for m in METHOD_TITLES if m in set(methods)]
+    out = [f"{METHOD_TITLES[m]}: {METHODS[m]}" for m in used]
+    if tests:
+        out.append(f"Many tests at once: {METHODS[BH]} This assessment ran {int(tests)} tests; a "
+                   f"change or trend is called significant when its adjusted value is below "
+                   f"{significance:g}. Where a test alone would have been significant but is not after the "
+                   "adjustment, the text says \"no clear change once the number of comparisons is allowed "
+                   "for\".")
+    if not used:
+        out.append("No change or trend could be tested for this assessment.")
+    return out
