@@ -54,6 +54,10 @@ def test_a_step_is_flagged_and_kept_out_of_change(stepped):
     texts = _findings(url)
     flagged = [t for t in texts if t.startswith("Recording change.")]
     assert len(flagged) == 1 and "from April 2024" in flagged[0] and "about 3 to about 40" in flagged[0]
+    with session_scope(url) as session:  # 3 a month is a small number: the public text gives no levels
+        public = session.scalar(select(models.Finding.public_text).where(
+            models.Finding.text == flagged[0]))
+    assert "changed level from April 2024 and stayed there (13.3 times)" in public and "about 3" not in public
     line = next(t for t in texts if t.startswith(f"{CD}: 480"))
     assert "not compared with last year: the way this is recorded changed from April 2024" in line
     total = next(t for t in texts if t.startswith("All police-recorded crime and ASB: 586"))
