@@ -289,11 +289,8 @@ def _sa_appendices(b: Builder) -> None:
             loop="a in appendix_areas", widths=[45, 30, 25, 22, 26, 16])
     b.source("Source: data.police.uk; residents: ONS Census 2011 usual residents.")
     b.h1("Appendix B: methods and definitions")
-    b.para("**Change against the previous year** is tested with an exact conditional binomial test on the "
-           "two twelve-month counts; a change is called significant when p < {{ thresholds.significance }}. "
-           "Small counts swing widely, so a large percentage change need not be significant.")
-    b.para("**Trend within the year** is a Poisson regression of monthly counts on the month; it is "
-           "reported as rising, falling or stable.")
+    b.loop("{%p for m in methods %}", [("Normal", "{{ m }}")])
+    b.para("Small counts swing widely, so a large percentage change need not be significant.")
     b.para("**Rates per 1,000 residents** use ONS Census 2011 usual residents; areas with too few "
            "residents get no rate.")
     b.para("**Top areas** are those in the top {{ thresholds.top_rate_pct }}% of {{ area_label }} areas by "

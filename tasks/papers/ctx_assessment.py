@@ -19,6 +19,7 @@ from csp.cycle import parse_cycle
 from csp.store.db import MissingStageError
 from csp.suppression import is_small
 from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
+from tasks.assess.stats import methods_paragraphs
 from tasks.papers import key_findings as K
 from tasks.papers import standing as S
 from tasks.papers import store_read as R
@@ -495,11 +496,19 @@ def build_strategic_assessment(session: Session, setting: Setting) -> Built:
         "match": match_rates(mx, nb, setting.config.area_unit.kind == "msoa"),
         "months": months_present(mx),
         "caveats": _caveats(data) if not setting.public else [],
+        "methods": change_methods(mx, setting.config.thresholds.significance),
         "appendix_areas": appendix_rows(mx, nb),
         "appendix_table": next_table,
         "assessment_run": ", ".join(mx.runs()) or "not recorded",
     }
     return Built(context, tuple(f.id for f in data.files), mx.runs())
+
+
+def change_methods(mx: Metrics, significance: float) -> list[str]:
+    """Which tests of change this assessment used and why (tasks.assess.stats), for Appendix B."""
+    f = mx.frame
+    labels = f.loc[f.metric.isin((M.CHANGE_METHOD, M.TREND_METHOD)), "label"].dropna()
+    return methods_paragraphs(set(labels), mx.value(M.TEST_FAMILY, "all"), significance)
 
 
 def months_present(mx: Metrics) -> dict[str, Any]:

@@ -90,6 +90,7 @@ STRATEGIC_ASSESSMENT: Schema = {
     "match": MATCH,
     "months": MONTHS,
     "caveats": [SCALAR],
+    "methods": [SCALAR],
     "appendix_areas": [fields("area", "code", "population", "count", "rate", "rank")],
     "appendix_table": SCALAR,
     "assessment_run": SCALAR,
