@@ -280,10 +280,19 @@ def _sa_appendices(b: Builder) -> None:
     b.h1("Appendix A: rates per 1,000 residents by {{ area_label }}")
     b.caption("Table", "{{ appendix_table }}",
               "All police recorded crime and anti-social behaviour by {{ area_label }}, {{ period_ending }}")
-    b.table(["Area", "Code", "Residents", "Count", "Rate per 1,000", "Rank"],
-            ["{{ a.area }}", "{{ a.code }}", "{{ a.population }}", "{{ a.count }}", "{{ a.rate }}",
-             "{{ a.rank }}"],
-            loop="a in appendix_areas", widths=[45, 30, 25, 22, 26, 16])
+    table = b.table(["Area", "Code", "Residents", "Count", "Rate per 1,000", "Rank"],
+                    ["{{ a.area }}", "{{ a.code }}", "{{ a.population }}", "{{ a.count }}", "{{ a.rate }}",
+                     "{{ a.rank }}"],
+                    loop="a in appendix_areas", widths=[50, 28, 24, 22, 30, 16])
+    for texts in (["{%tr if appendix_total.has_remainder %}"],
+                  ["Not placed in an area", "", "", "{{ appendix_total.remainder }}", "", ""],
+                  ["{%tr endif %}"],
+                  ["Total", "", "{{ appendix_total.population }}", "{{ appendix_total.count }}",
+                   "{{ appendix_total.rate }}", ""]):
+        row = table.add_row()
+        for cell, text in zip(row.cells, texts, strict=False):
+            cell.text = text
+    b._widths(table, [50, 28, 24, 22, 30, 16])
     b.source("Source: data.police.uk; residents: ONS Census 2011 usual residents.")
     b.h1("Appendix B: methods and definitions")
     b.para("**Change against the previous year** is tested with an exact conditional binomial test on the "

@@ -52,12 +52,20 @@ def test_strategic_assessment_has_the_seed_sections_in_order(drafted):
     assert ["Time period:", "October 2024 to September 2025"] in details
 
 
-def test_contents_is_a_word_field_refreshed_on_opening(drafted):
+def test_contents_are_written_at_drafting_as_the_headings(drafted):
+    body = paragraphs(_sa(drafted))
+    texts = [t for _, t in body]
+    start = texts.index("Contents")
+    contents = texts[start + 1:start + 41]
+    level1 = headings(_sa(drafted), 1)
+    assert contents[:len(level1) + 3][:2] == ["Introduction", "Changes since the previous strategic assessment"]
+    assert all(h in contents for h in level1)  # every chapter listed, without Word updating a field
     with zipfile.ZipFile(_sa(drafted)) as archive:
-        body = archive.read("word/document.xml").decode()
+        body_xml = archive.read("word/document.xml").decode()
         settings = archive.read("word/settings.xml").decode()
-    assert 'TOC \\o "1-3"' in body
-    assert '<w:updateFields w:val="true"/>' in settings
+    assert "TOC \\o" not in body_xml  # no field left for a reader to update
+    assert "<w:cantSplit/>" in body_xml and '<w:tblHeader w:val="true"/>' in body_xml
+    assert '<w:updateFields w:val="true"/>' in settings  # page numbers and captions still refresh
 
 
 def test_core_properties_are_fixed_from_the_meeting(drafted):
@@ -99,7 +107,9 @@ def test_area_table_and_appendix_match_the_stored_area_metrics(drafted):
     appendix = table_with(_sa(drafted), "Area", "Code", "Residents")
     expected = [[AREAS[code][0], code, f"{AREAS[code][1]:,}", f"{count:,}", f"{rate:.1f}", str(rank)]
                 for code, (count, rate, rank, _) in AREA_FIGURES["All"].items()]
-    assert appendix[1:] == [*expected, ["Cambridge 015", "n/a", "no population", "45", "no population", "n/a"]]
+    assert appendix[1:] == [*expected, ["Cambridge 015", "n/a", "no population", "45", "no population", "n/a"],
+                            ["Not placed in an area", "", "", "39", "", ""],  # 1,234 less the areas' 1,195
+                            ["Total", "", "n/a", "1,234", "n/a", ""]]
 
 
 def test_figures_are_numbered_with_captions_sources_and_images(drafted):
@@ -155,11 +165,12 @@ def test_findings_use_public_text_in_public_and_full_text_in_restricted(drafted)
     public, restricted = all_text(_sa(drafted)), all_text(_sa(drafted, "restricted"))
     assert "Robbery: <5 offences." in public and "Robbery: 3 offences" not in public
     assert "Robbery: 3 offences, up from 2." in restricted
-    body = [t for _, t in paragraphs(_sa(drafted))]
-    overall = body.index("Overall picture")
+    styled = paragraphs(_sa(drafted))
+    body = [t for _, t in styled]
+    overall = styled.index(("Heading 1", "Overall picture"))
     assert body[overall + 1] == ("Rates per 1,000 residents were highest in Cambridge 007, Cambridge 008 and "
                                  "Cambridge 009.")  # no partnership-wide rate stored in the fixture
-    appendix = body[body.index("Appendix C: detailed findings"):]
+    appendix = body[styled.index(("Heading 1", "Appendix C: detailed findings")):]
     assert "The busiest 10% of LSOAs held 35.1% of incidents." in appendix  # the assessment's own words
 
 

@@ -190,6 +190,11 @@ def _rate(mx: Metrics, nb: Numbers, key: dict[str, str], count: float | None) ->
 
 
 def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
+    """Every area with its count, residents, rate and rank (an area without a code by its name).
+
+    In a public paper, a single hidden area count could be worked out from the total and the other
+    areas, so the smallest other count is hidden with it ("[c]").
+    """
     f = mx.frame
     rates = f[(f.metric == M.RATE_PER_1000) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
               & (f.category == "All") & (f.period == M.CURRENT)]
@@ -199,7 +204,7 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
         count = mx.value(M.COUNT, **key)
         rank = mx.value(M.RANK_BY_RATE, **key)
         name = _text_or_empty(row.area_name) or area_id(row)
-        rows.append((rank if rank is not None else 1e9, name, {
+        rows.append((rank if rank is not None else 1e9, name, count, {
             "area": name, "code": _text_or_empty(row.area_code) or "n/a",
             "population": _population(mx, nb, area_id(row)),
             "count": nb.count(count, mx.flag(M.COUNT, **key)),
@@ -207,7 +212,27 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
             "rank": "n/a" if rank is None else f"{int(rank)}",
         }))
     rows.sort(key=lambda r: (r[0], r[1]))
-    return [r[2] for r in rows]
+    hidden = [r for r in rows if r[3]["count"] in (WITHHELD,) or r[3]["count"].startswith("<")]
+    if nb.public and len(hidden) == 1:
+        shown = sorted((r for r in rows if r not in hidden and r[2]), key=lambda r: r[2])
+        if shown:
+            shown[0][3].update({"count": WITHHELD, "rate": WITHHELD})
+    return [r[3] for r in rows]
+
+
+def appendix_total(mx: Metrics, nb: Numbers) -> dict[str, Any]:
+    """The partnership total and what no area holds, so the appendix's parts add up to its total."""
+    total = mx.value(M.COUNT, "police_uk")
+    f = mx.frame
+    parts = f[(f.metric == M.COUNT) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
+              & (f.category == "All") & (f.period == M.CURRENT)]
+    placed = float(parts["value"].fillna(0).sum()) if not parts.empty else 0.0
+    remainder = (total or 0) - placed
+    return {"count": nb.count(total), "has_remainder": bool(total) and remainder > 0,
+            "remainder": nb.count(remainder) if remainder > 0 else "0",
+            "rate": nb.metric(M.RATE_PER_1000, mx.value(M.RATE_PER_1000, "police_uk")),
+            "population": nb.metric(M.POPULATION, mx.value(M.POPULATION, "police_uk"))
+            if mx.value(M.POPULATION, "police_uk") is not None else "n/a"}
 
 
 ILLUSTRATIVE_MARK = "illustrative data"
@@ -495,6 +520,7 @@ def build_strategic_assessment(session: Session, setting: Setting) -> Built:
         "match": match_rates(mx, nb, setting.config.area_unit.kind == "msoa"),
         "caveats": _caveats(data) if not setting.public else [],
         "appendix_areas": appendix_rows(mx, nb),
+        "appendix_total": appendix_total(mx, nb),
         "appendix_table": next_table,
         "assessment_run": ", ".join(mx.runs()) or "not recorded",
     }

@@ -90,6 +90,7 @@ STRATEGIC_ASSESSMENT: Schema = {
     "caveats": [SCALAR],
     "appendix_areas": [fields("area", "code", "population", "count", "rate", "rank")],
     "appendix_table": SCALAR,
+    "appendix_total": fields("count", "has_remainder", "remainder", "rate", "population"),
     "assessment_run": SCALAR,
 }
 
