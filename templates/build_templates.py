@@ -227,9 +227,9 @@ def _sa_priority_updates(b: Builder) -> None:
 
 
 def _source_summary(b: Builder, collection: str) -> None:
-    b.table(["Source", "Period", "Files", "Records used"],
+    b.table(["Source", "Period", "Files", "Records accepted"],
             ["{{ s.description }}{% if s.illustrative %} (illustrative){% endif %}", "{{ s.period }}",
-             "{{ s.files }}", "{{ s.rows_accepted }}"], loop=f"s in {collection}", widths=[80, 45, 15, 30])
+             "{{ s.files }}", "{{ s.rows_accepted }}"], loop=f"s in {collection}", widths=[78, 44, 14, 34])
 
 
 def _files_tables(b: Builder, item: str, collection: str) -> None:
@@ -328,7 +328,7 @@ def _method_scores(b: Builder) -> None:
            "its score is high. Ranks count from 1, the largest.")
     b.table(["Theme", "Recommendation", "Score", "Rank by number", "Rank by harm"],
             ["{{ m.subject }}", "{{ m.recommendation }}", "{{ m.score }}", "{{ m.volume_rank }}",
-             "{{ m.harm_rank }}"], loop="m in method_scores", widths=[70, 32, 18, 25, 25])
+             "{{ m.harm_rank }}"], loop="m in method_scores", widths=[60, 36, 16, 29, 29])
     b.tag("{%p endif %}")
 
 

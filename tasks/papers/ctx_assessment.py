@@ -128,7 +128,7 @@ def totals(mx: Metrics, nb: Numbers) -> dict[str, str]:
 def _theme_sources(theme_id: str, mx: Metrics) -> list[tuple[str, str]]:
     """(source, category) pairs that speak to a theme and have a stored count."""
     theme = THEMES_BY_ID[theme_id]
-    pairs = [("police_uk", c) for c in theme.police_categories
+    pairs = [("police_uk", c) for c in W.owned_categories(theme_id)
              if mx.row(M.COUNT, "police_uk", c) is not None]
     for source in theme.partner_sources:
         categories = mx.categories(source) or (["All"] if mx.row(M.COUNT, source) is not None else [])
@@ -152,7 +152,7 @@ def category_rows(theme_id: str, mx: Metrics, nb: Numbers, setting: Setting,
 def area_rows(theme_id: str, mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
     """Areas in the top share by rate for any of the theme's police categories."""
     f = mx.frame
-    categories = THEMES_BY_ID[theme_id].police_categories
+    categories = W.owned_categories(theme_id)
     top = f[(f.metric == M.TOP_RATE) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
             & (f.category.isin(categories)) & (f.value == 1.0) & (f.period == M.CURRENT)]
     rows = []

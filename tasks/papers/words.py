@@ -12,8 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from csp import metrics as M
-from csp.themes import THEMES_BY_ID
+from csp.themes import THEMES, THEMES_BY_ID
 from tasks.papers.numbers import Numbers
+
+
+def owned_categories(theme_id: str) -> tuple[str, ...]:
+    """The police categories a theme reports. csp/themes.py lists possession of weapons under two
+    themes; the papers count each category once, under the most specific theme that lists it (the
+    one with the fewest categories), so no offence is printed, or added into a total, twice."""
+    def owner(category: str) -> str:
+        claims = [t for t in THEMES if category in t.police_categories]
+        return min(claims, key=lambda t: len(t.police_categories)).id
+    theme = THEMES_BY_ID.get(theme_id)
+    return tuple(c for c in (theme.police_categories if theme else ()) if owner(c) == theme_id)
+
 
 ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
             "tenth")
@@ -128,8 +140,7 @@ def theme_reason(view: Any, mx: Any, nb: Numbers, period_ending: str) -> str:
     reasons = view.reasons or {}
     adopted = (reasons.get("priority") or {}).get("adopted") or "an earlier year"
     text = THEME_WHY.get(reasons.get("rule", ""), "").format(adopted=adopted)
-    theme = THEMES_BY_ID.get(view.subject)
-    counts = [mx.value(M.COUNT, "police_uk", c) for c in (theme.police_categories if theme else ())]
+    counts = [mx.value(M.COUNT, "police_uk", c) for c in owned_categories(view.subject)]
     total = sum(c for c in counts if c is not None)
     volume, harm = (reasons.get("volume") or {}).get("rank"), (reasons.get("harm") or {}).get("rank")
     if total:
