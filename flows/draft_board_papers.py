@@ -26,6 +26,7 @@ from tasks.papers.tasks import (
     render_paper_task,
     write_pack_task,
 )
+from tasks.validate.gate import check_gate
 
 
 @flow(
@@ -39,6 +40,7 @@ def draft_board_papers(partnership: str, cycle: str, meeting: str, papers: list[
     config = load_partnership(partnership)
     config.meeting(meeting)  # an unknown meeting fails here, before anything is recorded
     url = database_url or get_settings().database_url
+    check_gate(url, partnership, cycle, "papers")  # a blocked cycle stops here, with what to do
     run_id = flow_run.get_id()
     stage_id = open_stage_task(url, partnership, cycle, run_id)
     try:

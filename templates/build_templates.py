@@ -15,6 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from build_between_meetings import action_log, financial_report  # a sibling script module
+
 from tasks.papers.template_builder import Builder
 
 HERE = Path(__file__).resolve().parent
@@ -798,6 +800,8 @@ BUILDERS = {
     "minutes": minutes,
     "data_quality": data_quality,
     "terms_of_reference": terms_of_reference,
+    "action_log": action_log,
+    "financial_report": financial_report,
 }
 
 

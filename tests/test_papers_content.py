@@ -277,8 +277,8 @@ def test_agenda_times_groups_papers_and_next_meeting(drafted):
     group_rows = [row[0] for row in table[1:] if len(set(row)) == 1]
     assert group_rows == ["Looking back on the work of the CSP", "Looking forward with the CSP work to add value"]
     assert table[-1][1:3] == ["Date of next Cambridge CSP meeting", "7 July 2026"]
-    assert table[-1][4] == "95"
-    assert "10:00–11:35, Guildhall, Cambridge" in [t for _, t in paragraphs(path)]
+    assert table[-1][4] == "100"
+    assert "10:00–11:40, Guildhall, Cambridge" in [t for _, t in paragraphs(path)]
 
 
 def test_minutes_template_attendance_and_open_actions(drafted):

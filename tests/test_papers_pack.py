@@ -38,6 +38,8 @@ EXPECTED_FILES = [
     "07 Data Quality Report 2025-26 (public).docx",
     "07 Data Quality Report 2025-26 (restricted).docx",
     "08 Terms of Reference 2026-27 (public).docx",
+    "09 Action log 10 February 2026 (public).docx",
+    "10 End of Year Financial Report 10 February 2026 (public).docx",
 ]
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from csp.config import ConfigError, Partnership, load_all, load_partnership
-from csp.cycle import CycleNameError
+if TYPE_CHECKING:
+    from csp.config import Partnership
 
 T = TypeVar("T")
 
@@ -17,6 +17,9 @@ PARTNERSHIP_HELP = "Partnership id (e.g. cambridge), or 'all' for every configur
 
 def partnerships(partnership_id: str) -> list[Partnership]:
     """One partnership, or all of them for 'all'; configuration errors end the command cleanly."""
+    from csp.config import ConfigError, load_all, load_partnership
+    from csp.cycle import CycleNameError
+
     try:
         if partnership_id == "all":
             return load_all()
@@ -33,6 +36,9 @@ def fail(message: str, code: int = 2) -> None:
 
 def guarded(action: Callable[[], T], *errors: type[BaseException]) -> T:
     """Run an action, turning the expected error types into a red message and exit code 2."""
+    from csp.config import ConfigError
+    from csp.cycle import CycleNameError
+
     try:
         return action()
     except (ConfigError, CycleNameError, *errors) as exc:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from csp.frames import CheckOutcome, RowProblem
 from csp.store import models
 from csp.store.db import sql_rows
+from csp.store.locks import take_stage_lock
 from tasks.ingest.errors import IngestError
 
 
@@ -44,6 +45,13 @@ def existing_file(session: Session, prov: Provenance) -> models.InputFile | None
         models.InputFile.source_kind == prov.source_kind,
         models.InputFile.sha256 == prov.sha256,
     ))
+
+
+def locked_duplicate(session: Session, prov: Provenance) -> bool:
+    """Take the partnership's lock for this source kind (held until the file's transaction ends) and
+    say whether the same file is already stored: two concurrent ingests store it once, never twice."""
+    take_stage_lock(session, prov.partnership_id, "-", f"ingest:{prov.source_kind}")
+    return existing_file(session, prov) is not None
 
 
 def _to_date(month: str) -> dt.date:
@@ -80,6 +88,8 @@ def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) 
         return [{**base, "row_number": int(r["row_number"]), "month": _to_date(r["month"]),
                  "category": r["category"], "crime_id": r["crime_id"], "lsoa_code": r["lsoa_code"],
                  "lsoa_name": r["lsoa_name"], "msoa_name": r["msoa_name"], "location": r["location"],
+                 "msoa_code": r.get("msoa_code"), "lsoa_code_published": r.get("lsoa_code_published"),
+                 "lsoa_mapping": r.get("lsoa_mapping"),
                  "longitude": None if r["longitude"] is None else float(r["longitude"]),
                  "latitude": None if r["latitude"] is None else float(r["latitude"]),
                  "outcome": r["outcome"]} for r in rows]
@@ -87,7 +97,12 @@ def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) 
         return [{**base, "lsoa_code": r["lsoa_code"], "lsoa_name": r["lsoa_name"],
                  "msoa_code": r["msoa_code"], "msoa_name": r["msoa_name"], "la_code": r["la_code"],
                  "persons": int(r["persons"]),
-                 "households": None if r["households"] is None else int(r["households"])}
+                 "households": None if r["households"] is None else int(r["households"]),
+                 "msoa_place_name": r.get("msoa_place_name"),
+                 "msoa_place_name_welsh": r.get("msoa_place_name_welsh"),
+                 "ward_code": r.get("ward_code"), "ward_name": r.get("ward_name"),
+                 "lsoa_change": r.get("lsoa_change"),
+                 "census_year": int(r.get("census_year") or 2011)}
                 for r in rows]
     return [{**base, "source_kind": kind, "row_number": int(r["row_number"]),
              "month": _to_date(r["month"]), "period_months": int(r.get("period_months") or 1),

@@ -23,6 +23,7 @@ from csp.config import ConfigError, Partnership
 from csp.settings import PROJECT_ROOT, get_settings
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
+from csp.store.locks import take_stage_lock
 from tasks.papers import store_read as R
 from tasks.papers.common import long_date
 from tasks.papers.lint import TemplateReport, check_template, require_templates
@@ -225,6 +226,7 @@ def _remove_stale(folder: Path, keep: set[str]) -> None:
 def _record(database_url: str, config: Partnership, plan: PackPlan, rendered: list[Rendered],
             folder: Path, run_id: str | None) -> None:
     with session_scope(database_url) as session:
+        take_stage_lock(session, config.id, plan.cycle, STAGE)  # one pack writer at a time
         cycle = ensure_cycle(session, config, plan.cycle)
         for paper in rendered:
             session.add(models.Paper(cycle_id=cycle.id, meeting=plan.meeting, paper=paper.kind,

@@ -183,6 +183,27 @@ TERMS_OF_REFERENCE: Schema = {
     "members": [PERSON],
 }
 
+ACTION_ROW = fields("number", "text", "owner", "due", "action", "meeting")
+ACTION_LOG: Schema = {  # tasks/actions/paper.py
+    **COMMON,
+    "open": [ACTION_ROW],
+    "closed": [ACTION_ROW],
+    "overdue": [ACTION_ROW],
+    "counts": fields("open", "closed", "overdue"),
+    "previous_meeting": OTHER_MEETING,
+}
+
+FINANCIAL_REPORT: Schema = {  # tasks/finance/paper.py
+    **COMMON,
+    **fields("financial_year", "next_financial_year", "has_budget", "grant_name", "pool_name",
+             "funding_total", "balance_pool", "balance_grant", "balance_total"),
+    "funding": [fields("label", "amount")],
+    "unconfirmed": [SCALAR],
+    "appendix": [fields("label", "amount", "bold")],
+    "lines": [fields("item", "profiled", "outturn", "grant", "pool", "notes")],
+    "discrepancies": [fields("label", "reported", "computed", "difference", "source")],
+}
+
 SCHEMAS: dict[str, Schema] = {
     "strategic_assessment": STRATEGIC_ASSESSMENT,
     "sa_summary": SA_SUMMARY,
@@ -192,6 +213,8 @@ SCHEMAS: dict[str, Schema] = {
     "minutes": MINUTES,
     "data_quality": DATA_QUALITY,
     "terms_of_reference": TERMS_OF_REFERENCE,
+    "action_log": ACTION_LOG,
+    "financial_report": FINANCIAL_REPORT,
 }
 
 
