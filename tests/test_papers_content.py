@@ -139,7 +139,8 @@ def test_data_notes_list_files_checksums_coverage_match_and_illustrative(drafted
     summary = table_with(path, "Source", "Period", "Files", "Records accepted")
     assert summary[1:] == [  # configured descriptions; no illustrative source in the public version
         ["data.police.uk street-level crime and ASB, Cambridgeshire Constabulary", "Oct 2024 – Sep 2025", "1", "990"],
-        ["ONS Census 2011 usual residents by LSOA", "n/a", "1", "69"]]
+        ["ONS Census 2021 usual residents by LSOA (TS001), also the LSOA -> MSOA -> authority lookup", "n/a",
+         "1", "69"]]
     assert "SHA-256" not in all_text(path) and "1" * 64 not in all_text(path)  # restricted DQ only
     dq = drafted.paper(7, *DQ, "restricted")
     checksums = table_with(dq, "File", "SHA-256")

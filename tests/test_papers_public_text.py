@@ -29,7 +29,7 @@ def test_no_public_paper_prints_internal_tokens(drafted):
             found = pattern.findall(text)
             assert not found, f"{path.name}: {name}: {found[:5]}"
         scanned += 1
-    assert scanned == 8
+    assert scanned >= 8  # every public paper of the pack, whichever papers it holds
 
 
 def test_the_scan_catches_what_the_old_papers_printed():

@@ -12,19 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from csp import metrics as M
-from csp.themes import THEMES, THEMES_BY_ID
+from csp.themes import THEMES_BY_ID
 from tasks.papers.numbers import Numbers
 
 
 def owned_categories(theme_id: str) -> tuple[str, ...]:
-    """The police categories a theme reports. csp/themes.py lists possession of weapons under two
-    themes; the papers count each category once, under the most specific theme that lists it (the
-    one with the fewest categories), so no offence is printed, or added into a total, twice."""
-    def owner(category: str) -> str:
-        claims = [t for t in THEMES if category in t.police_categories]
-        return min(claims, key=lambda t: len(t.police_categories)).id
+    """The police categories a theme counts (csp/themes.py counts each in one theme only)."""
     theme = THEMES_BY_ID.get(theme_id)
-    return tuple(c for c in (theme.police_categories if theme else ()) if owner(c) == theme_id)
+    return theme.police_categories if theme else ()
 
 
 ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
