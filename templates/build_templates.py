@@ -499,8 +499,7 @@ def community_safety_plan() -> Builder:
     b.para("Comments or queries on this plan: {{ contact.officer }}, {{ contact.address }}. "
            "Telephone {{ contact.phone }} or email {{ contact.email }}.")
     b.h2("Board members")
-    b.loop("{%p for m in board %}", [("List Bullet", "{{ m.organisation }} – {{ m.name }}"
-                                                      "{% if m.role %} ({{ m.role }}){% endif %}")])
+    b.loop("{%p for m in board %}", [("List Bullet", "{{ m.organisation }} – {{ m.label }}")])
     b.h2("Non-voting members")
     b.loop("{%p for m in members %}", [("List Bullet", "{{ m.organisation }} – {{ m.name }}")])
     b.h1("Community Safety Plan {{ priorities_year }} priorities: strategic statement")
@@ -567,8 +566,8 @@ def agenda() -> Builder:
 
 def _people(b: Builder, heading: str, key: str) -> None:
     b.h2(heading)
-    b.table(["Name", "Organisation", "Role"], ["{{ m.name }}", "{{ m.organisation }}", "{{ m.role }}"],
-            loop=f"m in {key}", widths=[50, 90, 30])
+    b.table(["Name", "Organisation"], ["{{ m.label }}", "{{ m.organisation }}"],
+            loop=f"m in {key}", widths=[60, 110])
 
 
 def minutes() -> Builder:
@@ -585,6 +584,14 @@ def minutes() -> Builder:
     b.tag("{%p for i in items %}")
     b.h2("{{ i.number }}. {{ i.title }}")
     b.para("{{ i.number }}.1 [Minute of the discussion. Lead: {{ i.lead }}.]")
+    b.tag("{%p if i.outcomes %}")
+    b.table(["Recommendation", "Recommended", "Outcome (agreed / agreed with changes / not agreed)"],
+            ["{{ o.subject }}", "{{ o.recommendation }}", "{{ o.outcome }}"], loop="o in i.outcomes",
+            widths=[75, 30, 65])
+    b.tag("{%p endif %}")
+    b.tag("{%p if i.decision %}")
+    b.para("**Outcome:** [agreed / agreed with changes / not agreed; record the decision and any conditions]")
+    b.tag("{%p endif %}")
     b.tag("{%p endfor %}")
     b.h1("Action points")
     b.para("Open action points carried forward from earlier meetings; add new actions below them.")
@@ -779,13 +786,11 @@ def terms_of_reference() -> Builder:
             b.bullet(text)
     b.h2("9. Membership")
     b.h3("Board members (voting)")
-    b.table(["Organisation", "Representative", "Role"], ["{{ m.organisation }}", "{{ m.name }}",
-                                                          "{{ m.role }}"],
-            loop="m in board", widths=[90, 50, 30])
+    b.table(["Organisation", "Representative"], ["{{ m.organisation }}", "{{ m.label }}"],
+            loop="m in board", widths=[100, 70])
     b.h3("Members (non-voting)")
-    b.table(["Organisation", "Representative", "Role"], ["{{ m.organisation }}", "{{ m.name }}",
-                                                          "{{ m.role }}"],
-            loop="m in members", widths=[90, 50, 30])
+    b.table(["Organisation", "Representative"], ["{{ m.organisation }}", "{{ m.label }}"],
+            loop="m in members", widths=[100, 70])
     b.h2("10. Further information")
     b.para("{{ contact.officer }}, {{ contact.address }}, {{ contact.email }}, {{ contact.phone }}")
     return b

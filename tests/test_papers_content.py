@@ -272,26 +272,36 @@ def test_agenda_times_groups_papers_and_next_meeting(drafted):
     table = tables(path)[0]
     items = {row[0]: row for row in table[1:] if row[0] and row[0] == row[0].strip() and row[0][0].isdigit()}
     assert items["1"][3:5] == ["10:00-10:05", "5"]
-    assert items["5.1"][1].startswith("Update on CSP priority: Safeguarding")
-    assert items["5.2"][3] == "10:30-10:40"
-    assert items["7"][5] == "03, 04"
+    assert items["2"][1].startswith("Election of Chair and Vice Chair")  # a February board
+    assert items["5"][1:3] == ["Action points: Review", "Board / members"] and items["5"][5] == "09"
+    assert items["6.1"][1:3] == ["Update on CSP priority: Safeguarding young people against violence and "
+                                 "exploitation", "Paul Rogerson (Constabulary)"]
+    assert items["6.2"][3] == "10:35-10:45"
+    assert items["7"][1].startswith("Community Safety Fund") and items["7"][5] == "10"
+    assert items["8"][5] == "03, 04, 07"
+    assert items["13"][1].startswith("Domestic Abuse and Sexual Violence")
     group_rows = [row[0] for row in table[1:] if len(set(row)) == 1]
     assert group_rows == ["Looking back on the work of the CSP", "Looking forward with the CSP work to add value"]
     assert table[-1][1:3] == ["Date of next Cambridge CSP meeting", "7 July 2026"]
-    assert table[-1][4] == "100"
-    assert "10:00–11:40, Guildhall, Cambridge" in [t for _, t in paragraphs(path)]
+    assert table[-1][4] == "110"
+    assert "10:00–11:50, Guildhall, Cambridge" in [t for _, t in paragraphs(path)]
 
 
 def test_minutes_template_attendance_and_open_actions(drafted):
     path = drafted.paper(2, "Minutes template", "10 February 2026")
     assert headings(path, 2)[:4] == ["Board", "Members", "Guests", "Apologies"]
-    board = table_with(path, "Name", "Organisation", "Role")
-    assert board[1] == ["Chair", "Cambridge City Council (Community Services)", "Chair"]
+    board = table_with(path, "Name", "Organisation")
+    assert board[1] == ["Debbie Kaye (Chair)", "Cambridge City Council (Community Services)"]
+    text = all_text(path)
+    assert "(Chair) (Chair)" not in text and "Chair (Chair)" not in text
+    outcomes = table_with(path, "Recommendation", "Recommended")
+    assert ["Acquisitive crime", "add", ""] in outcomes  # an outcome line per recommendation, left blank
+    assert text.count("Outcome:") == len([h for h in headings(path, 2) if h.endswith(": Agreement")]) + 1
     actions = table_with(path, "Month / number", "Action point")
     assert actions[1] == ["10/01", "Submit a bid to the PCC.", "Community Safety Manager", "31 March 2026",
                           "Open"]
     assert all(row[0] not in ("10/02", "10/03") for row in actions)
-    assert "3. Minutes of the 2 December 2025 meeting: Agreement" in headings(path, 2)
+    assert "4. Minutes of the 2 December 2025 meeting: Agreement" in headings(path, 2)
 
 
 def test_plan_and_terms_of_reference_from_configuration_and_decisions(drafted):
@@ -300,7 +310,7 @@ def test_plan_and_terms_of_reference_from_configuration_and_decisions(drafted):
     assert "Priority 1: Safeguarding young people against violence and exploitation" in level2
     assert "Priority 3: Acquisitive crime" in level2
     text = [t for _, t in paragraphs(plan)]
-    assert "Lead officer: Communities Chief Inspector, Cambridgeshire Constabulary" in text
+    assert "Lead officer: Paul Rogerson (Constabulary)" in text
     assert any(t.startswith("Adapt the police engagement process") for t in text)  # data/plans/cambridge.yaml
     assert "[Actions to be agreed with the lead officer.]" in text  # the added theme has none yet
     assert "February 2026 – February 2027" in text

@@ -188,8 +188,13 @@ def decision_state(recs: list[RecommendationView]) -> dict[str, Any]:
 
 
 def people(persons: list[Any]) -> list[dict[str, str]]:
-    return [{"name": p.name, "organisation": p.organisation, "role": getattr(p, "role", "") or ""}
-            for p in persons]
+    """Members as the seeds list them: 'Debbie Kaye (Chair)'; a role never repeats the name."""
+    rows = []
+    for p in persons:
+        role = getattr(p, "role", "") or ""
+        label = p.name if not role or role.lower() in p.name.lower() else f"{p.name} ({role})"
+        rows.append({"name": p.name, "organisation": p.organisation, "role": role, "label": label})
+    return rows
 
 
 def build_plan(session: Session, setting: Setting) -> Built:

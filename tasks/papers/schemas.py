@@ -20,7 +20,7 @@ def fields(*names: str) -> dict[str, None]:
     return dict.fromkeys(names, SCALAR)
 
 
-PERSON = fields("name", "organisation", "role")
+PERSON = fields("name", "organisation", "role", "label")
 MEETING = fields("id", "title", "date", "start_time", "venue")
 OTHER_MEETING = fields("title", "date", "known")
 CONTACT = fields("officer", "address", "email", "phone")
@@ -151,7 +151,8 @@ MINUTES: Schema = {
     "members": [PERSON],
     "guests": [PERSON],
     "apologies": [PERSON],
-    "items": [fields("number", "title", "lead")],
+    "items": [{**fields("number", "title", "lead", "decision"),
+               "outcomes": [fields("subject", "recommendation", "outcome")]}],
     "actions": [fields("number", "text", "owner", "due", "status")],
     "previous_meeting": OTHER_MEETING,
 }
