@@ -171,7 +171,7 @@ def _sa_themes(b: Builder) -> None:
             ["{{ a.area }}", "{{ a.category }}", "{{ a.count }}", "{{ a.population }}", "{{ a.rate }}",
              "{{ a.rank }}"],
             loop="a in theme.areas", widths=[44, 44, 18, 22, 26, 16])
-    b.source("Source: data.police.uk; residents: ONS Census 2011.")
+    b.source("Source: data.police.uk; residents: ONS Census {{ census_year }}.")
     b.tag("{%p endif %}")
     b.tag("{%p for fig in theme.figures %}")
     b.para("{{ fig.image }}")
@@ -259,8 +259,8 @@ def _sa_data_notes(b: Builder) -> None:
             ["{{ c.source }}", "{{ c.months_expected }}", "{{ c.months_present }}", "{{ c.missing }}"],
             loop="c in coverage", widths=[50, 25, 25, 70])
     b.h2("Matching crime records to areas")
-    b.para("Police.uk records carry 2021 LSOA codes while the population is from the 2011 Census. "
-           "{{ match.lsoa_pct }} of police records in the area matched a 2011 LSOA by code and "
+    b.para("Police.uk records carry 2021 LSOA codes; the population is from the {{ census_year }} Census. "
+           "{{ match.lsoa_pct }} of police records in the area matched a {{ census_year }} LSOA by code and "
            "{{ match.msoa_pct }} matched by MSOA name; {{ match.population_pct }} were placed in an area "
            "with a population and so count towards rates per 1,000 residents. Records that could not be "
            "placed still count in every partnership total.")
@@ -295,14 +295,15 @@ def _sa_appendices(b: Builder) -> None:
         for cell, text in zip(row.cells, texts, strict=False):
             cell.text = text
     b._widths(table, [50, 28, 24, 22, 30, 16])
-    b.source("Source: data.police.uk; residents: ONS Census 2011 usual residents.")
+    b.source("Source: data.police.uk; residents: ONS Census {{ census_year }} usual residents.")
     b.h1("Appendix B: methods and definitions")
-    b.para("**Change against the previous year** is tested with an exact conditional binomial test on the "
-           "two twelve-month counts; a change is called significant when p < {{ thresholds.significance }}. "
-           "Small counts swing widely, so a large percentage change need not be significant.")
-    b.para("**Trend within the year** is a Poisson regression of monthly counts on the month; it is "
-           "reported as rising, falling or stable.")
-    b.para("**Rates per 1,000 residents** use ONS Census 2011 usual residents; areas with too few "
+    b.para("**Change against the previous year** is tested on the monthly counts, allowing for more "
+           "month-to-month variation than chance alone and adjusting for the number of tests made; a change "
+           "is called significant when the adjusted p < {{ thresholds.significance }}. Small counts swing "
+           "widely, so a large percentage change need not be significant.")
+    b.para("**Trend within the year** is a regression of monthly counts on the month; it is reported as "
+           "rising, falling or steady, or as a recording change where a series steps.")
+    b.para("**Rates per 1,000 residents** use ONS Census {{ census_year }} usual residents; areas with too few "
            "residents get no rate.")
     b.para("**Top areas** are those in the top {{ thresholds.top_rate_pct }}% of {{ area_label }} areas by "
            "rate per 1,000 residents for a category.")
@@ -389,7 +390,7 @@ def sa_summary() -> Builder:
     b.loop("{%p for f in illustrative_findings %}", [("List Bullet", "{{ f }}")])
     b.tag("{%p endif %}")
     b.h1("About the data")
-    b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code and {{ match.msoa_pct }} by "
+    b.para("{{ match.lsoa_pct }} of police records matched a {{ census_year }} LSOA by code and {{ match.msoa_pct }} by "
            "MSOA name. The data-quality report sets out the files received and the checks made.")
     b.tag("{%p if illustrative_sources %}")
     b.para("These partner sources are illustrative, not real partner data{% if is_public %}, and nothing in "
@@ -616,7 +617,7 @@ def data_quality() -> Builder:
     b.h1("Summary")
     b.para("{{ checks.passed }} of {{ checks.total }} checks passed; {{ checks.warnings }} warning(s) and "
            "{{ checks.blocking }} blocking failure(s). {{ quarantine_total }} row(s) were quarantined with "
-           "their reason. {{ match.lsoa_pct }} of police records matched a 2011 LSOA by code.")
+           "their reason. {{ match.lsoa_pct }} of police records matched a {{ census_year }} LSOA by code.")
     b.h1("Files received")
     _source_summary(b, "source_summary")
     b.tag("{%p if not is_public %}")
@@ -688,10 +689,9 @@ def data_quality() -> Builder:
     b.para("No rows were quarantined.")
     b.tag("{%p endif %}")
     b.h1("Matching crime records to areas")
-    b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code, {{ match.msoa_pct }} by MSOA "
-           "name (the LSOA name without its last letter); {{ match.population_pct }} were placed in an "
-           "area with a population. Police.uk publishes 2021 LSOA codes and the population is from the "
-           "2011 Census, so part of the mismatch is expected; the rest are records with no LSOA.")
+    b.para("{{ match.lsoa_pct }} of police records matched a {{ census_year }} LSOA by code, {{ match.msoa_pct }} "
+           "an MSOA; {{ match.population_pct }} were placed in an area with a population. Records with no "
+           "LSOA, or an LSOA the census does not hold, still count in every partnership total.")
     b.tag("{%p if illustrative_sources %}")
     b.h1("Illustrative data")
     b.para("These sources are illustrative files in the partners' published shapes, not real data:")

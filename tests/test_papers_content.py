@@ -151,7 +151,7 @@ def test_data_notes_list_files_checksums_coverage_match_and_illustrative(drafted
     ambulance = next(r for r in sources if r[1] == "ambulance_assault_callouts.csv")
     assert ambulance[0].endswith("(illustrative)") and ambulance[0].count("illustrative") == 1
     text = all_text(path)
-    assert "66.5% of police records in the area matched a 2011 LSOA by code and 90.4%" in text
+    assert "66.5% of police records in the area matched a 2021 LSOA by code and 90.4%" in text
     assert "Illustrative data" in headings(path, 2)
     restricted = all_text(_sa(drafted, "restricted"))
     assert "2025-09-cambridgeshire-street.csv.gz: 150 rows have no LSOA code" in restricted
@@ -336,7 +336,7 @@ def test_data_quality_report_coverage_by_month_checks_and_quarantine(drafted):
     assert restricted_warnings[1][5] == "150 rows have no LSOA code"
     text = all_text(path)
     assert "2 of 3 checks passed; 1 warning(s) and 0 blocking failure(s)." in text
-    assert "66.5% of police records matched a 2011 LSOA by code, 90.4% by MSOA" in text
+    assert "66.5% of police records matched a 2021 LSOA by code, 90.4% an MSOA" in text
     restricted_files = table_with(drafted.paper(7, *DQ, "restricted"), "Source", "File", "Period")
     assert column(restricted_files, "Quarantined") == ["0", "3", "0"]
 

@@ -374,6 +374,7 @@ def overview(setting: Setting, found: list[R.FindingRow], charts: list[R.ChartRo
     return {"findings": [t for t in texts if t], "figures": _figures(charts, None, setting.public, 1)}
 
 
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 NO_PREVIOUS_CLAUSE = re.compile(r";? ?no comparable period( \(the store holds [^)]*\))?", re.IGNORECASE)
 
 
@@ -384,6 +385,8 @@ def detailed_findings(setting: Setting, found: list[R.FindingRow]) -> list[dict[
     groups: dict[str, list[str]] = {}
     for f in found:
         text = NO_PREVIOUS_CLAUSE.sub("", _text(f, setting.public)).replace(" ;", ";")
+        # configuration keys quoted by a finding read as words in the paper
+        text = SNAKE.sub(lambda m: m.group(0).replace("_", " "), text)
         groups.setdefault(titles.get(f.theme, OVERVIEW_TITLE), []).append(text)
     return [{"title": title, "findings": texts} for title, texts in groups.items()]
 

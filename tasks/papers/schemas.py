@@ -30,7 +30,7 @@ TOTALS = fields("current", "previous", "change_pct", "change_label", "trend_labe
 
 COMMON: Schema = {
     **fields(
-        "partnership_name", "short_name", "area_name", "area_label", "marking", "version",
+        "partnership_name", "short_name", "area_name", "area_label", "census_year", "marking", "version",
         "is_public", "cycle", "period", "period_ending", "previous_period_ending", "period_short",
         "previous_period_short",
         "priorities_year", "issue_date",

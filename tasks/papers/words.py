@@ -144,8 +144,9 @@ def theme_reason(view: Any, mx: Any, nb: Numbers, period_ending: str) -> str:
         printed = f"about {nb.count(round(total, -1))}" if hidden else nb.count(total)
         text += f"{'. ' if text else ''}Police recorded {printed} offences in the {period_ending}"
         if volume and harm:
-            text += (f", the {ordinal(volume)} largest theme by number and the {ordinal(harm)} "
-                     f"by harm")
+            largest = "the largest" if int(volume) == 1 else f"the {ordinal(volume)} largest"
+            most = "the most harmful" if int(harm) == 1 else f"the {ordinal(harm)} by harm"
+            text += f", {largest} theme by number and {most}"
     change = change_words(str((reasons.get("change") or {}).get("label") or ""),
                           _pct((reasons.get("change") or {}).get("change_pct")))
     if change:
