@@ -58,6 +58,10 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def lower_first(text: str) -> str:
     """'Shoplifting' -> 'shoplifting' inside a sentence (but keep 'ASB' and proper names)."""
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
