@@ -49,6 +49,7 @@ def _sa_front(b: Builder) -> None:
     b.title("Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}")
     b.para("{{ partnership_name }}")
     b.para("Draft for the meeting of {{ meeting.date }} · {{ issue_date }}")
+    b.para("{{ months.note }}")
     _version_note(b)
     b.details([
         ("Title:", "Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}"),
@@ -110,6 +111,9 @@ def _sa_introduction(b: Builder) -> None:
 def _sa_summary_and_recommendations(b: Builder) -> None:
     b.h1("Key findings")
     b.loop("{%p for f in key_findings %}", [("List Number", "{{ f }}")])
+    b.tag("{%p if not months.complete %}")
+    b.para("**{{ months.note }}**")
+    b.tag("{%p endif %}")
     b.tag("{%p if not key_findings %}")
     b.para("No findings are stored for this cycle: run the assessment stage.")
     b.tag("{%p endif %}")
@@ -357,9 +361,13 @@ def sa_summary() -> Builder:
     b.title("Strategic Assessment {{ cycle }}: executive summary")
     b.para("{{ partnership_name }} · {{ area_name }} · {{ period }}")
     b.para("For the meeting of {{ meeting.date }}")
+    b.para("{{ months.note }}")
     _version_note(b)
     b.h1("Key findings")
     b.loop("{%p for f in key_findings %}", [("List Number", "{{ f }}")])
+    b.tag("{%p if not months.complete %}")
+    b.para("**{{ months.note }}**")
+    b.tag("{%p endif %}")
     b.h1("Key figures")
     b.tag("{%p if has_previous %}")
     b.table(["Category", "{{ previous_period_short }}", "{{ period_short }}", "Change", "Assessment"],

@@ -74,3 +74,25 @@ def test_cli_assess_refuses_a_blocked_cycle_with_a_message_not_a_traceback(sqlit
                                         "--accept-incomplete"])
     assert accepted.exit_code == 0, accepted.output
     assert _metric(sqlite_url, M.PERIOD_MONTHS_PRESENT)[0] == 1.0
+
+
+def test_an_accepted_incomplete_cycle_says_how_many_months_on_the_paper_cover(sqlite_url, csp_env):
+    import pandas as pd
+
+    from tasks.papers.ctx_assessment import Metrics, months_present
+
+    _one_month_cycle(sqlite_url)
+    assess_partnership(sqlite_url, load_partnership("cambridge"), "2025-26", charts=False, accept_incomplete=True)
+    columns = ("metric", "source_kind", "category", "area_type", "area_code", "area_name", "period", "value",
+               "label", "suppressed")
+    with session_scope(sqlite_url) as session:
+        rows = session.execute(select(*(getattr(models.Metric, c) for c in columns))).all()
+    months = months_present(Metrics(pd.DataFrame(rows, columns=list(columns))))
+    assert (months["present"], months["expected"], months["complete"]) == ("1", "12", False)
+    assert months["note"].startswith("Incomplete data: only 1 of 12 months")
+    from docx import Document
+
+    for template in ("strategic_assessment", "sa_summary"):  # on the cover, before the first heading
+        paragraphs = Document(str(PROJECT_ROOT / "templates" / f"{template}.docx")).paragraphs
+        cover = [p.text for p in paragraphs[:8]]
+        assert "{{ months.note }}" in cover, template

@@ -121,3 +121,33 @@ def test_validation_states_rows_mapped_from_2011_and_unplaced(db_url, csp_env, f
     assert stored == len(old)
     text = (csp_env / "output" / "newport" / "2024-25" / "data-quality" / "coverage.html").read_text()
     assert "carried 2011 LSOA codes" in text and "Census 2021" in text
+
+
+def test_ward_areas_are_keyed_by_ward_code_and_named_by_ward(sqlite_url, tmp_path):
+    """area_unit kind 'ward': the population's 2021 LSOA -> ward columns place rows and name areas."""
+    from sqlalchemy import update
+
+    from csp.config import AreaUnit
+    from tasks.assess.run import assess_partnership
+    from tests.assess_helpers import CYCLE, build_store
+
+    config = build_store(sqlite_url)
+    wards = {"E01000001": ("E05000001", "Market"), "E01000002": ("E05000002", "Petersfield"),
+             "E01000003": ("E05000002", "Petersfield")}
+    with session_scope(sqlite_url) as session:
+        for code, (ward, name) in wards.items():
+            session.execute(update(models.Population).where(models.Population.lsoa_code == code)
+                            .values(ward_code=ward, ward_name=name))
+    config = config.model_copy(update={"area_unit": AreaUnit(kind="ward", label="Ward")})
+    assess_partnership(sqlite_url, config, CYCLE, output_dir=tmp_path, charts=False)
+    with session_scope(sqlite_url) as session:
+        rows = session.execute(select(models.Metric.area_code, models.Metric.area_name, models.Metric.value)
+                               .where(models.Metric.metric == M.POPULATION,
+                                      models.Metric.area_type == M.AREA)).all()
+        rate = session.scalar(select(models.Metric.value).where(
+            models.Metric.metric == M.RATE_PER_1000, models.Metric.area_type == M.AREA,
+            models.Metric.category == "All", models.Metric.area_code == "E05000002"))
+    # Petersfield: Cambridge 001B (1,500 residents, 25 ASB) and 002A (2,000, 12 vehicle crimes)
+    assert {(c, n, v) for c, n, v in rows} == {("E05000001", "Market", 1000.0),
+                                               ("E05000002", "Petersfield", 3500.0)}
+    assert rate == pytest.approx(1000 * (25 + 12) / 3500)

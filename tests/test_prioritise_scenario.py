@@ -138,7 +138,8 @@ def scenario_config(tmp_path: Path) -> Partnership:
     """South Cambs as shipped (growth areas included) plus one board meeting per cycle."""
     folder = tmp_path / "config"
     folder.mkdir(exist_ok=True)
-    shutil.copy(CONFIG_DIR / "_defaults.yaml", folder / "_defaults.yaml")
+    for shared in CONFIG_DIR.glob("_*.yaml"):  # shared defaults and the force files partnerships inherit
+        shutil.copy(shared, folder / shared.name)
     raw = yaml.safe_load((CONFIG_DIR / f"{PID}.yaml").read_text(encoding="utf-8"))
     ids = {meeting["id"] for meeting in raw["meetings"]}
     for cycle, (meeting_id, date) in MEETINGS.items():

@@ -101,7 +101,8 @@ def _area_population(inputs: StoreInputs, params: AssessParams) -> pd.DataFrame:
                                         population=("persons", "sum"))
     if _by_code(params):
         code, name = _AREA_COLUMNS[params.area_kind]
-        named = pop.assign(name=pop[name].where(pop[name].notna(), pop[code]))
+        fallback = pop["msoa_name"] if params.area_kind == "msoa" else pop[code]
+        named = pop.assign(name=pop[name].where(pop[name].notna(), fallback.where(fallback.notna(), pop[code])))
         return named.dropna(subset=[code]).groupby(code).agg(
             area_code=(code, "first"), area_name=("name", "first"), population=("persons", "sum"))
     return pop.groupby("msoa_name").agg(area_code=("msoa_code", "first"),

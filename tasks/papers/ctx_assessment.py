@@ -521,6 +521,7 @@ def build_strategic_assessment(session: Session, setting: Setting) -> Built:
         "illustrative_sources": sorted({s["description"] for s in sources if s["illustrative"]}),
         "coverage": coverage_rows(session, setting, data.files)[1],
         "match": match_rates(mx, nb, setting.config.area_unit.kind == "msoa"),
+        "months": months_present(mx),
         "caveats": _caveats(data) if not setting.public else [],
         "appendix_areas": appendix_rows(mx, nb),
         "appendix_total": appendix_total(mx, nb),
@@ -528,6 +529,22 @@ def build_strategic_assessment(session: Session, setting: Setting) -> Built:
         "assessment_run": ", ".join(mx.runs()) or "not recorded",
     }
     return Built(context, tuple(f.id for f in data.files), mx.runs())
+
+
+def months_present(mx: Metrics) -> dict[str, Any]:
+    """How many months of police data the period holds, for the cover and beside headline figures.
+
+    Below the expected number the assessment ran only because the operator accepted an incomplete
+    cycle (--accept-incomplete); the note says so wherever a headline figure is printed.
+    """
+    present, expected = mx.value(M.PERIOD_MONTHS_PRESENT, "police_uk"), mx.value(M.PERIOD_MONTHS_EXPECTED, "police_uk")
+    if present is None or expected is None:
+        return {"present": "", "expected": "", "complete": True, "note": ""}
+    complete = present >= expected
+    note = (f"Data: {int(present)} of {int(expected)} months of police-recorded data present." if complete else
+            f"Incomplete data: only {int(present)} of {int(expected)} months of police-recorded data are "
+            "present; the operator accepted the incomplete period, and every figure covers those months only.")
+    return {"present": str(int(present)), "expected": str(int(expected)), "complete": complete, "note": note}
 
 
 def key_figures(setting: Setting, mx: Metrics) -> list[dict[str, str]]:
@@ -575,5 +592,6 @@ def build_sa_summary(session: Session, setting: Setting) -> Built:
         "priority_areas": area_classes(data.recommendations),
         "illustrative_sources": sorted({s["description"] for s in sources if s["illustrative"]}),
         "match": match_rates(data.metrics, setting.numbers, setting.config.area_unit.kind == "msoa"),
+        "months": months_present(data.metrics),
     }
     return Built(context, tuple(f.id for f in data.files), data.metrics.runs())

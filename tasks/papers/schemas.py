@@ -26,6 +26,7 @@ OTHER_MEETING = fields("title", "date", "known")
 CONTACT = fields("officer", "address", "email", "phone")
 THRESHOLDS = fields("suppression_min", "top_rate_pct", "significance", "emerging_min_categories")
 MATCH = fields("lsoa_pct", "msoa_pct", "population_pct")
+MONTHS = fields("present", "expected", "complete", "note")  # months of police data in the period
 TOTALS = fields("current", "previous", "change_pct", "change_label", "trend_label")
 
 COMMON: Schema = {
@@ -87,6 +88,7 @@ STRATEGIC_ASSESSMENT: Schema = {
     "illustrative_sources": [SCALAR],
     "coverage": [COVERAGE],
     "match": MATCH,
+    "months": MONTHS,
     "caveats": [SCALAR],
     "appendix_areas": [fields("area", "code", "population", "count", "rate", "rank")],
     "appendix_table": SCALAR,
@@ -105,6 +107,7 @@ SA_SUMMARY: Schema = {
     "priority_areas": [AREA_CLASS],
     "illustrative_sources": [SCALAR],
     "match": MATCH,
+    "months": MONTHS,
 }
 
 AREA_RECOMMENDATION = fields("number", "name", "code", "reasons", "score", "status")
