@@ -19,6 +19,7 @@ from csp.cycle import parse_cycle
 from csp.store.db import MissingStageError
 from csp.suppression import is_small
 from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
+from tasks.assess.params import SOURCE_TITLES
 from tasks.papers import key_findings as K
 from tasks.papers import standing as S
 from tasks.papers import store_read as R
@@ -382,8 +383,11 @@ def detailed_findings(setting: Setting, found: list[R.FindingRow]) -> list[dict[
     """The assessment's own findings, with their test statistics, for the methods appendix; the
     missing comparison is said once in the introduction, so it is dropped from each line here."""
     titles = {t.id: t.title for t in THEMES}
+    hidden_titles = [SOURCE_TITLES[k].lower() for k in SOURCE_TITLES if is_illustrative(setting.config, k)]
     groups: dict[str, list[str]] = {}
     for f in found:
+        if setting.public and any(t in f.public_text.lower() for t in hidden_titles):
+            continue  # a finding that names illustrative sources (even their months held) stays restricted
         text = NO_PREVIOUS_CLAUSE.sub("", _text(f, setting.public)).replace(" ;", ";")
         # configuration keys quoted by a finding read as words in the paper
         text = SNAKE.sub(lambda m: m.group(0).replace("_", " "), text)
