@@ -132,7 +132,7 @@ def _sa_overview(b: Builder) -> None:
     b.h1("Overall picture")
     b.loop("{%p for f in overview.findings %}", [("Normal", "{{ f }}")])
     b.tag("{%p for fig in overview.figures %}")
-    b.para("{{ fig.image }}")
+    b.para("{{ fig.image }}").paragraph_format.keep_with_next = True  # the image stays with its caption
     b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
     b.source("Source: {{ fig.source }}")
     b.tag("{%p endfor %}")
@@ -178,7 +178,7 @@ def _sa_themes(b: Builder) -> None:
     b.source("Source: data.police.uk; residents: ONS Census {{ census_year }}.")
     b.tag("{%p endif %}")
     b.tag("{%p for fig in theme.figures %}")
-    b.para("{{ fig.image }}")
+    b.para("{{ fig.image }}").paragraph_format.keep_with_next = True  # the image stays with its caption
     b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
     b.source("Source: {{ fig.source }}")
     b.tag("{%p endfor %}")
@@ -204,7 +204,7 @@ def _sa_illustrative(b: Builder) -> None:
             loop="c in illustrative.categories", widths=[40, 40, 22, 22, 18, 28])
     b.tag("{%p endif %}")
     b.tag("{%p for fig in illustrative.figures %}")
-    b.para("{{ fig.image }}")
+    b.para("{{ fig.image }}").paragraph_format.keep_with_next = True  # the image stays with its caption
     b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
     b.tag("{%p endfor %}")
     b.tag("{%p endif %}")
