@@ -57,7 +57,7 @@ def build_agenda_paper(session: Session, setting: Setting) -> Built:
 
 def _actions(session: Session, setting: Setting) -> list[dict[str, Any]]:
     return [{"number": a.number, "text": a.text, "owner": a.owner,
-             "due": long_date(a.due) if a.due else "", "status": a.status}
+             "due": long_date(a.due) if a.due else "", "status": a.status[:1].upper() + a.status[1:]}
             for a in R.open_actions(session, setting.config.id)]
 
 
