@@ -6,7 +6,7 @@ import textwrap
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, explain, partnerships
 from csp.settings import get_settings
 from csp.store.db import migrate
 
@@ -51,7 +51,7 @@ def assess(
             else:
                 summary = strategic_assessment(config.id, cycle, database_url=url)
         except Exception as exc:  # noqa: BLE001 - report and carry on with the other partnerships
-            typer.secho(f"FAILED {config.id}: {type(exc).__name__}: {exc}", fg=typer.colors.RED, err=True)
+            typer.secho(f"FAILED {config.id}: {explain(exc)}", fg=typer.colors.RED, err=True)
             failed.append(config.id)
             continue
         typer.echo(f"stored {summary['metrics']:,} metrics, {summary['findings']} findings, "

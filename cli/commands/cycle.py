@@ -18,6 +18,8 @@ def run(
     from flows.annual_cycle import annual_cycle, annual_cycle_all
 
     configs = partnerships(partnership)
+    if cycle is not None:
+        configs[0].cycle(cycle)  # a bad cycle name is one line, before any server or flow starts
     if partnership == "all":
         results = annual_cycle_all([c.id for c in configs], cycle)
     else:

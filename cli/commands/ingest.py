@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
 from sqlalchemy import func, select
 
-from cli.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, explain, parse_date, partnerships
 from csp.settings import get_settings
 from csp.store import models
 from csp.store.db import find_cycle, migrate, session_scope, shown_status
@@ -46,7 +45,7 @@ def ingest(
     url = get_settings().database_url
     migrate(url)
     failed = False
-    when = dt.date.fromisoformat(today) if today else None
+    when = parse_date(today)
     for config in partnerships(partnership):
         config.cycle(cycle)  # a bad cycle name fails before anything is read
         typer.secho(f"== {config.name} ({config.id}), cycle {cycle}", bold=True)
@@ -55,7 +54,7 @@ def ingest(
             try:
                 reports += ingest_source(url, config, cycle, kind, path=path, today=when)
             except Exception as exc:  # noqa: BLE001 - report and carry on with other sources
-                reports.append(FileReport(kind, str(path or kind), "failed", message=str(exc)))
+                reports.append(FileReport(kind, str(path or kind), "failed", message=explain(exc)))
         _print_reports(reports)
         failed |= record_ingest_run(url, config, cycle, reports) == "failed"
     raise typer.Exit(1 if failed else 0)
