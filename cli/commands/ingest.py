@@ -27,6 +27,8 @@ def _print_reports(reports: list[FileReport]) -> None:
         if r.superseded:
             typer.echo(f"{'':<12} supersedes {', '.join(r.superseded)}")
     for r in reports:
+        if r.status == "stored" and r.message:
+            typer.secho(f"note {r.kind} {r.label}: {r.message}", fg=typer.colors.YELLOW)
         if r.status == "failed":
             typer.secho(f"FAILED {r.kind}: {r.message}", fg=typer.colors.RED, err=True)
     accepted = sum(r.rows_accepted for r in reports if r.status in ("stored", "unchanged"))
@@ -40,6 +42,7 @@ def ingest(
     source: str = typer.Option(None, "--source", "-s", help="Only this source kind"),
     path: Path = typer.Option(None, "--path", help="Ingest this file/folder/zip instead of the configured path"),
     today: str = typer.Option(None, help="Treat this date (YYYY-MM-DD) as today"),
+    force: bool = typer.Option(False, "--force", help="Let a file replace one with far more rows"),
 ) -> None:
     """Read, check and store a partnership's partner files (idempotent: same file twice changes nothing)."""
     url = get_settings().database_url
@@ -52,7 +55,7 @@ def ingest(
         reports: list[FileReport] = []
         for kind in [source] if source else configured_kinds(config):
             try:
-                reports += ingest_source(url, config, cycle, kind, path=path, today=when)
+                reports += ingest_source(url, config, cycle, kind, path=path, today=when, force=force)
             except Exception as exc:  # noqa: BLE001 - report and carry on with other sources
                 reports.append(FileReport(kind, str(path or kind), "failed", message=explain(exc)))
         _print_reports(reports)

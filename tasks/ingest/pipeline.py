@@ -19,7 +19,7 @@ from csp.config import Partnership
 from csp.cycle import CyclePeriod
 from csp.frames import PARTNER_KINDS, RowProblem
 from csp.store.db import ensure_cycle, ensure_partnership, finish_stage, session_scope, start_stage
-from tasks.ingest import area, readers
+from tasks.ingest import area, belong, readers
 from tasks.ingest.errors import IngestError
 from tasks.ingest.files import SourceFile, discover, sha256
 from tasks.ingest.store import Provenance, existing_file, locked_duplicate, store_file
@@ -69,14 +69,14 @@ def _split(kind: str, frame: pd.DataFrame, config: Partnership) -> area.AreaSpli
 
 
 def _provenance(config: Partnership, kind: str, source: SourceFile, path: Path, rows_read: int,
-                split: area.AreaSplit | None, flow_run_id: str | None) -> Provenance:
+                split: area.AreaSplit | None, flow_run_id: str | None, force: bool = False) -> Provenance:
     illustrative = config.sources[kind].illustrative or "illustrative" in source.name.lower()
     return Provenance(
         partnership_id=config.id, source_kind=kind, label=source.label, name=source.name,
         path=str(path), sha256=source.raw_sha256, size_bytes=source.size_bytes, rows_read=rows_read,
         rows_outside_area=split.outside if split else 0,
         rows_unlocated=split.unlocated if split else 0,
-        illustrative=illustrative, flow_run_id=flow_run_id,
+        illustrative=illustrative, flow_run_id=flow_run_id, force=force,
     )
 
 
@@ -99,7 +99,7 @@ def _outside_window(frame: pd.DataFrame, period: CyclePeriod) -> bool:
 
 def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kind: str,
                 source: SourceFile, path: Path, *, today: dt.date, from_folder: bool = False,
-                flow_run_id: str | None = None) -> FileReport:
+                flow_run_id: str | None = None, force: bool = False) -> FileReport:
     """Ingest one file; raise IngestError (store untouched) when the file as a whole is unusable."""
     if kind == "boundaries":
         return _ingest_boundaries(database_url, config, source, path, flow_run_id)
@@ -107,6 +107,9 @@ def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kin
     if unchanged:
         return unchanged
     frame, problems = _parser(kind)(source)
+    # reliability: whether the file belongs (force, named month) before it can replace anything
+    belong.check_force(kind, frame, config, source.label)
+    belong.check_named_month(kind, frame, source.name, source.label)
     split = _split(kind, frame, config)
     if split.inside.empty:
         raise IngestError(f"{source.label}: none of its {len(frame)} rows is in "
@@ -120,7 +123,8 @@ def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kin
     typed_bad = {p.row_number for p in problems}
     accepted = check.accepted[~check.accepted["row_number"].isin(typed_bad)]
     all_problems = _with_raw(problems, split.inside) + list(check.problems)
-    prov = _provenance(config, kind, source, path, len(frame), split, flow_run_id)
+    prov = _provenance(config, kind, source, path, len(frame), split, flow_run_id, force)
+    note = belong.outside_area_note(kind, frame, split.inside["row_number"], today)
     with session_scope(database_url) as session:
         if locked_duplicate(session, prov):  # the same file stored meanwhile by a concurrent run
             return _already_stored(database_url, config, kind, source, path)
@@ -128,7 +132,7 @@ def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kin
         record, replaced = store_file(session, prov, accepted, all_problems, list(check.outcomes))
         return FileReport(kind, source.label, "stored", record.rows_read, record.rows_accepted,
                           record.rows_quarantined, record.rows_outside_area, record.rows_unlocated,
-                          list(record.months or []), "", record.id, replaced)
+                          list(record.months or []), note, record.id, replaced)
 
 
 def _with_raw(problems: list[RowProblem], frame: pd.DataFrame) -> list[RowProblem]:
@@ -180,7 +184,7 @@ def source_files(config: Partnership, kind: str, path: Path | None = None) -> tu
 
 def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind: str,
                   path: Path | None = None, today: dt.date | None = None,
-                  flow_run_id: str | None = None) -> list[FileReport]:
+                  flow_run_id: str | None = None, force: bool = False) -> list[FileReport]:
     """Every file of one source; a failed file is reported and the others continue."""
     period = config.cycle(cycle_name)
     today = today or dt.date.today()
@@ -191,7 +195,7 @@ def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind:
         try:
             reports.append(ingest_file(database_url, config, period, kind, source, target,
                                        today=today, from_folder=len(files) > 1,
-                                       flow_run_id=flow_run_id))
+                                       flow_run_id=flow_run_id, force=force))
         except IngestError as exc:
             reports.append(FileReport(kind, source.label, "failed", message=str(exc)))
     return reports
