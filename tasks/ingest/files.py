@@ -89,13 +89,18 @@ def _read_capped(label: str, stream: BinaryIO, limits: InputLimits) -> bytes:
 
 
 def _gunzip(label: str, data: bytes, limits: InputLimits) -> bytes:
-    if len(data) >= 18:  # the gzip trailer declares the size (modulo 4 GiB): refuse a bomb unopened
-        declared = int.from_bytes(data[-4:], "little")
-        if declared > limits.max_file_bytes:
-            raise _too_large(label, f"it declares {_mib(declared)} uncompressed,", limits)
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            return _read_capped(label, stream, limits)
+            first = stream.read(min(limits.chunk_bytes, limits.max_file_bytes + 1))  # a corrupt file fails here
+            # the trailer declares the size (modulo 4 GiB): refuse a bomb before expanding the rest
+            declared = int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
+            if declared > limits.max_file_bytes:
+                raise _too_large(label, f"it declares {_mib(declared)} uncompressed,", limits)
+            if len(first) > limits.max_file_bytes:
+                raise _too_large(label, "it expands to", limits)
+            rest = _read_capped(label, stream, InputLimits(**{**vars(limits),
+                                                              "max_file_bytes": limits.max_file_bytes - len(first)}))
+            return first + rest
     except (OSError, EOFError, zlib.error) as exc:
         raise IngestError(f"{label}: not a valid gzip file ({exc}); download it again") from exc
 
@@ -175,10 +180,14 @@ def read_zip(path: Path, wanted: str | None = None,
 
 
 def _check_size(path: Path, limits: InputLimits, compressed: bool) -> None:
+    """A file on disk larger than it may be, refused before it is read (archives: the source limit)."""
     size = path.stat().st_size
-    limit = limits.max_total_bytes if compressed else limits.max_file_bytes
-    if size > limit:
+    if not compressed and size > limits.max_file_bytes:
         raise _too_large(path.name, f"it is {_mib(size)},", limits)
+    if compressed and size > limits.max_total_bytes:
+        raise IngestError(f"{path.name}: refused: it is {_mib(size)}, more than the "
+                          f"{_mib(limits.max_total_bytes)} allowed for one source (limit CSP_MAX_SOURCE_MB); "
+                          "nothing from it was read. Ingest it in parts, or raise the limit")
 
 
 def discover(path: Path, wanted: str | None = None,
@@ -231,3 +240,22 @@ def decode_text(source: SourceFile) -> str:
             f"{source.label}: not UTF-8 text: byte 0x{byte} on line {line} (for example '£' saved "
             "as Windows-1252); save the file as CSV UTF-8 and ingest it again"
         ) from exc
+
+
+def check_workbook(source: SourceFile) -> None:
+    """An XLSX is a zip of XML: refuse one whose parts declare more than the file limit (or a bomb's
+    compression ratio) before the spreadsheet library expands them."""
+    limits = input_limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(source.content)) as book:
+            members = book.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise IngestError(f"{source.label}: not a readable XLSX workbook ({exc}); open it in Excel "
+                          "and save it again as .xlsx") from exc
+    declared = sum(info.file_size for info in members)
+    if declared > limits.max_file_bytes:
+        raise _too_large(source.label, f"its sheets declare {_mib(declared)} uncompressed,", limits)
+    for info in members:
+        if info.file_size > (1 << 20) and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise IngestError(f"{source.label}: refused: part {info.filename!r} is compressed more than "
+                              f"{limits.max_ratio:,.0f} to 1 (an archive bomb?); nothing was read")

@@ -119,7 +119,9 @@ def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kin
                           message=f"all months outside the window {period.window_start}..{period.end}")
     check = check_frame(kind, split.inside, source.label, period, today)
     if check.blocking_errors:
-        raise IngestError("\n".join(check.blocking_errors))
+        unread = "; ".join(p.reason for p in problems[:3])  # the parser's own reading of the values
+        raise IngestError("\n".join(check.blocking_errors)
+                          + (f" Values that could not be read: {unread}" if unread else ""))
     typed_bad = {p.row_number for p in problems}
     accepted = check.accepted[~check.accepted["row_number"].isin(typed_bad)]
     all_problems = _with_raw(problems, split.inside) + list(check.problems)

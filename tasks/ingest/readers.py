@@ -16,7 +16,7 @@ import pandas as pd
 
 from csp.frames import FRAME_COLUMNS, POLICE_UK_COLUMNS, RowProblem
 from tasks.ingest.errors import IngestError
-from tasks.ingest.files import SourceFile, decode_text
+from tasks.ingest.files import SourceFile, check_workbook, decode_text
 
 POLICE_REQUIRED = ("Crime ID", "Month", "Longitude", "Latitude", "LSOA code", "LSOA name", "Crime type")
 PARTNER_REQUIRED = ("month", "category", "count")
@@ -138,6 +138,7 @@ def _snake(name: object) -> str:
 
 def _xlsx_frame(source: SourceFile, required: tuple[str, ...]) -> pd.DataFrame:
     """An XLSX sheet as strings, finding the header row below any title rows."""
+    check_workbook(source)
     try:
         grid = pd.read_excel(io.BytesIO(source.content), header=None, dtype=str)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
