@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from csp.faults import crash_point
 from csp.frames import POLICE_UK_COLUMNS, CheckOutcome, RowProblem
 from csp.settings import input_limits
 from csp.store import models
@@ -150,6 +151,7 @@ def store_file(session: Session, prov: Provenance, accepted: pd.DataFrame,
         session.execute(insert(_MODEL.get(prov.source_kind, models.PartnerRecord)), rows)
     _store_problems(session, record.id, problems)
     _store_outcomes(session, record, outcomes)
+    crash_point("ingest.store")
     return record, [old.file_name for old in replaced]
 
 
