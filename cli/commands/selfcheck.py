@@ -12,7 +12,7 @@ def selfcheck(
                                  "(a scratch database is created and dropped)"),
 ) -> None:
     """Try hostile inputs, a crash and two concurrent writers on a scratch store; print the tally."""
-    from tasks.selfcheck import run_selfcheck
+    from tasks.selfcheck.report import run_selfcheck
 
     failed = run_selfcheck(typer.echo, postgres)
     raise typer.Exit(1 if failed else 0)
