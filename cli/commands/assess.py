@@ -6,7 +6,7 @@ import textwrap
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, explain, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, explain, partnerships, prefect_ready
 from csp.settings import get_settings
 from csp.store.db import migrate
 
@@ -42,6 +42,8 @@ def assess(
     url = get_settings().database_url
     migrate(url)
     failed = []
+    if not local:
+        prefect_ready()
     for config in partnerships(partnership):
         config.cycle(cycle)  # a bad cycle name fails before anything runs
         typer.secho(f"== {config.name} ({config.id}), cycle {cycle}", bold=True)

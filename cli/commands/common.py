@@ -94,3 +94,11 @@ def parse_date(value: str | None, option: str = "--today") -> dt.date | None:
     except ValueError:
         fail(f"{option} {value!r}: expected a date like 2025-11-30")
         raise  # unreachable
+
+
+def prefect_ready() -> None:
+    """Before a command runs flows: stop servers left by killed runs, and start the temporary server
+    under a watchdog (csp/prefect_server.py), unless PREFECT_API_URL names a shared server."""
+    from csp.prefect_server import start_temporary_server
+
+    start_temporary_server()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, partnerships, prefect_ready
 
 
 def run(
@@ -20,6 +20,7 @@ def run(
     configs = partnerships(partnership)
     if cycle is not None:
         configs[0].cycle(cycle)  # a bad cycle name is one line, before any server or flow starts
+    prefect_ready()
     if partnership == "all":
         results = annual_cycle_all([c.id for c in configs], cycle)
     else:
