@@ -7,6 +7,7 @@ import datetime as dt
 import socket
 import time
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -103,7 +104,7 @@ def test_formula_cells_are_neutralised_and_restored(text):
 def test_numbers_and_plain_text_are_left_alone():
     for value in ("-3", "+1.5", "1e5", "Cambridge 001A", "", 42, None):
         assert safe_cell(value) == value
-    frame = safe_frame(__import__("pandas").DataFrame({"=area": ["=HYPERLINK(\"x\")", "Cambridge"]}))
+    frame = safe_frame(pd.DataFrame({"=area": ["=HYPERLINK(\"x\")", "Cambridge"]}))
     assert list(frame.columns) == ["'=area"] and frame.iloc[0, 0].startswith("'=")
 
 
