@@ -11,7 +11,18 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from cli.commands import assess, cycle, ingest, papers, priorities, selfcheck, validate
+from cli.commands import (
+    actions,
+    assess,
+    budget,
+    cycle,
+    ingest,
+    papers,
+    priorities,
+    selfcheck,
+    status,
+    validate,
+)
 from cli.commands.common import explain
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -47,10 +58,13 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show tracebacks 
     """Community Safety Partnership annual cycle: ingest, validate, assess, prioritise, papers."""
     _DEBUG["on"] = debug
 
-for module in (ingest, validate, assess, cycle, selfcheck):
+
+for module in (ingest, status, validate, assess, cycle, selfcheck):
     module.register(app)
 app.add_typer(priorities.app, name="priorities", help="Recommendations and the board's decisions.")
 app.add_typer(papers.app, name="papers", help="Draft and list the board papers.")
+app.add_typer(actions.app, name="actions", help="The action register between meetings.")
+app.add_typer(budget.app, name="budget", help="The partnership's budget: import, show, two-year report.")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Prefect's ephemeral mode starts ``uvicorn prefect.server.api.server:create_app``
 (``prefect.server.api.server.SubprocessASGIServer``) and stops it with ``atexit``, which never runs if
 the parent is killed with SIGKILL: the server is left behind. So:
 
-1. ``start_temporary_server()`` starts Prefect's own singleton first (the flows then reuse it), records
+1. ``start_temporary_server()`` (and ``csp.engines.one_server`` through ``guard``) starts Prefect's own
+   singleton first (the flows then reuse it), records
    ``{parent pid, server pid}`` in ``var/prefect-server-<pid>.json``, and starts a small watchdog
    process (its own session, so a signal to the run's process group does not reach it) that stops the
    server as soon as the parent is gone.
@@ -106,13 +107,19 @@ def start_temporary_server(var_dir: Path | None = None) -> int | None:
     server = SubprocessASGIServer()
     server.start()
     pid = server.server_process.pid
+    guard(pid, var_dir)
+    return pid
+
+
+def guard(pid: int, var_dir: Path | None = None) -> None:
+    """Record a temporary server started by this process and watch it (see the module docstring)."""
+    var_dir = var_dir or get_settings().var_dir
     var_dir.mkdir(parents=True, exist_ok=True)
     record = var_dir / f"prefect-server-{os.getpid()}.json"
     record.write_text(json.dumps({"parent": os.getpid(), "server": pid}))
     subprocess.Popen([sys.executable, "-m", "csp.prefect_server", str(os.getpid()), str(pid), str(record)],
                      start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                      stderr=subprocess.DEVNULL, close_fds=True)
-    return pid
 
 
 def watch(parent: int, server: int, record: Path, interval: float = 0.5) -> None:

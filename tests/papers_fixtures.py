@@ -179,10 +179,22 @@ def _recommendations(session, cycle_id: int) -> None:
         ("area", "E02003721", "Cambridge 009", "None", 39.0, "None: no rule fired."),
         ("area", "E02003799", "Cambridge 010", "Discharged", 20.0, "Discharged: now below the threshold."),
     ]
+    rule = {"violence": "long_term_continuity", "asb": "long_term_continuity", "acquisitive": "high_score",
+            "drugs": "below_add"}
+    ranks = {"violence": (2, 1), "asb": (1, 3), "acquisitive": (3, 2), "drugs": (4, 4)}
     rows = {}
     for kind, subject, name, value, score, text in recs:
+        if kind == "theme":  # the shape the priorities stage stores (tasks/prioritise/themes.py)
+            reasons = {"rule": rule[subject], "priority": {"adopted": "2019-20"},
+                       "volume": {"rank": ranks[subject][0]}, "harm": {"rank": ranks[subject][1]},
+                       "series": [{"source_kind": "police_uk"}],
+                       "supporting": [{"source_kind": "ambulance"}] if subject == "violence" else []}
+        else:
+            reasons = {"rules": {"multiple_issues": {"fired": value == "Emerging", "top_rate_share": 0.2,
+                                                     "top_rate_categories": 2 if value == "Emerging" else 1}},
+                       "inputs": {"rate_per_1000": score, "median_rate_per_1000": 57.14}}
         rows[subject] = models.Recommendation(cycle_id=cycle_id, kind=kind, subject=subject, subject_name=name,
-                                              recommendation=value, score=score, reasons={"rule": "x"},
+                                              recommendation=value, score=score, reasons=reasons,
                                               reason_text=text, run_id="priorities-run-1")
     session.add_all(rows.values())
     session.flush()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from csp.config import ConfigError, Partnership, load_all, load_partnership
-from csp.cycle import CycleNameError
+if TYPE_CHECKING:
+    from csp.config import Partnership
 
 T = TypeVar("T")
 
@@ -18,6 +18,9 @@ PARTNERSHIP_HELP = "Partnership id (e.g. cambridge), or 'all' for every configur
 
 def partnerships(partnership_id: str) -> list[Partnership]:
     """One partnership, or all of them for 'all'; configuration errors end the command cleanly."""
+    from csp.config import ConfigError, load_all, load_partnership
+    from csp.cycle import CycleNameError
+
     try:
         if partnership_id == "all":
             return load_all()
@@ -34,6 +37,9 @@ def fail(message: str, code: int = 2) -> None:
 
 def guarded(action: Callable[[], T], *errors: type[BaseException]) -> T:
     """Run an action, turning the expected error types into a red message and exit code 2."""
+    from csp.config import ConfigError
+    from csp.cycle import CycleNameError
+
     try:
         return action()
     except (ConfigError, CycleNameError, *errors) as exc:
@@ -59,6 +65,8 @@ def explain(exc: BaseException) -> str:
     are. Others get their type and first line, and the hint to re-run with --debug for the traceback."""
     from sqlalchemy.exc import DBAPIError
 
+    from csp.config import ConfigError
+    from csp.cycle import CycleNameError
     from csp.store.db import DatabaseUnreachable
     from csp.store.locks import LockBusy
 

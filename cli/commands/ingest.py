@@ -1,17 +1,17 @@
-"""`csp ingest` and `csp status`: bring partner files in, and see what the store holds."""
+"""`csp ingest`: bring partner files in (and the sources table `csp status` prints)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import func, select
 
 from cli.commands.common import PARTNERSHIP_HELP, explain, parse_date, partnerships
 from csp.settings import get_settings
-from csp.store import models
-from csp.store.db import find_cycle, migrate, session_scope, shown_status
-from tasks.ingest.pipeline import FileReport, configured_kinds, ingest_source, record_ingest_run
+
+if TYPE_CHECKING:
+    from tasks.ingest.pipeline import FileReport
 
 CYCLE_OPTION = typer.Option("2025-26", "--cycle", "-c", help="Cycle, e.g. 2025-26")
 
@@ -45,6 +45,9 @@ def ingest(
     force: bool = typer.Option(False, "--force", help="Let a file replace one with far more rows"),
 ) -> None:
     """Read, check and store a partnership's partner files (idempotent: same file twice changes nothing)."""
+    from csp.store.db import migrate
+    from tasks.ingest.pipeline import FileReport, configured_kinds, ingest_source, record_ingest_run
+
     url = get_settings().database_url
     migrate(url)
     failed = False
@@ -63,21 +66,11 @@ def ingest(
     raise typer.Exit(1 if failed else 0)
 
 
-def status(
-    partnership: str = typer.Option("all", "--partnership", "-p", help=PARTNERSHIP_HELP),
-    cycle: str = CYCLE_OPTION,
-) -> None:
-    """Per partnership: sources, months and rows held, quarantined rows, and what failed."""
-    url = get_settings().database_url
-    migrate(url)
-    with session_scope(url) as session:
-        for config in partnerships(partnership):
-            typer.secho(f"== {config.name} ({config.id})", bold=True)
-            _status_sources(session, config.id)
-            _status_cycle(session, config.id, cycle)
-
-
 def _status_sources(session, partnership_id: str) -> None:  # noqa: ANN001 - SQLAlchemy session
+    from sqlalchemy import func, select
+
+    from csp.store import models
+
     files = session.scalars(select(models.InputFile).where(
         models.InputFile.partnership_id == partnership_id, models.InputFile.status == "current"
     ).order_by(models.InputFile.source_kind, models.InputFile.month_min)).all()
@@ -100,31 +93,5 @@ def _status_sources(session, partnership_id: str) -> None:  # noqa: ANN001 - SQL
         typer.echo(f"  superseded files kept for the record: {superseded}")
 
 
-def _status_cycle(session, partnership_id: str, cycle_name: str) -> None:  # noqa: ANN001
-    cycle = find_cycle(session, partnership_id, cycle_name)
-    if cycle is None:
-        typer.echo(f"  cycle {cycle_name}: not started")
-        return
-    typer.echo(f"  cycle {cycle_name}: {cycle.status}")
-    runs = session.scalars(select(models.StageRun).where(models.StageRun.cycle_id == cycle.id)
-                           .order_by(models.StageRun.started_at.desc())).all()
-    seen: set[str] = set()
-    for run in runs:
-        if run.stage in seen:
-            continue
-        seen.add(run.stage)
-        shown = shown_status(run)
-        detail = f" — {run.message.splitlines()[0]}" if run.message else ""
-        if shown == "interrupted":
-            detail = f" — its process ({run.host}, pid {run.pid}) is gone; run the stage again"
-        typer.echo(f"    {run.stage:<22} {shown:<11} {run.started_at:%Y-%m-%d %H:%M}{detail}")
-    blocking = session.scalars(select(models.ValidationResult).where(
-        models.ValidationResult.cycle_id == cycle.id, models.ValidationResult.severity == "blocking",
-        models.ValidationResult.success.is_(False))).all()
-    for result in blocking:
-        typer.secho(f"    BLOCKING {result.suite}: {result.message}", fg=typer.colors.RED)
-
-
 def register(app: typer.Typer) -> None:
-    app.command()(ingest)
-    app.command()(status)
+    app.command()(ingest)  # `csp status` lives in cli/commands/status.py

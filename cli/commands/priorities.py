@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships, prefect_ready
-from csp.config import ConfigError, Partnership
-from csp.cycle import CycleNameError
 from csp.settings import get_settings
+
+if TYPE_CHECKING:
+    from csp.config import Partnership
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -21,10 +23,12 @@ CycleOpt = typer.Option(..., "--cycle", "-c", help=CYCLE_HELP)
 def _errors() -> tuple[type[BaseException], ...]:
     from pydantic import ValidationError
 
+    from csp.config import ConfigError
+    from csp.cycle import CycleNameError
     from csp.store.db import MissingStageError
     from tasks.prioritise.decisions import DecisionError
 
-    return DecisionError, MissingStageError, ValidationError
+    return DecisionError, MissingStageError, ValidationError, ConfigError, CycleNameError
 
 
 def _store_url() -> str:
@@ -69,7 +73,7 @@ def recommend(
             config.cycle(cycle)
             result = recommend_priorities(config.id, cycle, database_url=url, scoring=scoring,
                                           use_trend=use_trend)
-        except (ConfigError, CycleNameError, *_errors()) as exc:
+        except _errors() as exc:
             failed.append(config.id)
             typer.secho(f"{config.id} {cycle}: {exc}", fg=typer.colors.RED, err=True)
             continue
@@ -152,6 +156,24 @@ def decide(
     typer.echo(f"{done.kind} {done.subject} ({done.subject_name}): recommended {done.recommendation}; "
                f"{done.outcome} -> {done.decided_value or '-'} at {done.meeting} on {done.decided_on}"
                + (" (replaced an earlier decision)" if done.replaced else ""))
+    _resume_waiting(config, cycle)
+
+
+def _resume_waiting(config: Partnership, cycle: str) -> None:
+    """Once every recommendation has a decision, resume the cycle run waiting for them (if any)."""
+    from tasks.year.board import pending
+    from tasks.year.resume import resume_waiting_run
+
+    left = pending(_store_url(), config.id, cycle)
+    if left:
+        typer.echo(f"{len(left)} recommendation(s) still without a decision")
+        return
+    name = guarded(lambda: resume_waiting_run(config, cycle), *_errors())
+    if name:
+        typer.secho(f"every recommendation decided: resumed the waiting run {name!r}", fg=typer.colors.GREEN)
+    else:
+        typer.echo(f"every recommendation decided: continue the year with csp cycle resume -p {config.id} "
+                   f"-c {cycle} (or it continues on its own in a suspended Prefect run)")
 
 
 @app.command("export-decisions")
@@ -184,3 +206,4 @@ def import_decisions(
     url = _store_url()
     summary = guarded(lambda: run_import(url, config, cycle, file), *_errors())
     typer.echo(f"{file}: {summary.message()}")
+    _resume_waiting(config, cycle)

@@ -140,11 +140,16 @@ def ensure_cycle(session: Session, config: PartnershipConfig, cycle_name: str) -
             models.Cycle.partnership_id == config.id, models.Cycle.name == cycle_name
         )
     )
+    start, end = period.start.start_time.date(), period.end.end_time.date()
     if row is None:
         _insert_ignore(session, models.Cycle, partnership_id=config.id, name=cycle_name,
-                       period_start=period.start.start_time.date(), period_end=period.end.end_time.date(),
+                       period_start=start, period_end=end,
                        status="open", created_at=models._now(), updated_at=models._now())
         row = find_cycle(session, config.id, cycle_name)
+    elif (row.period_start, row.period_end) != (start, end):
+        # the configured period end month (or length) changed: the stored dates follow the configuration
+        row.period_start, row.period_end = start, end
+        session.flush()
     return row
 
 

@@ -3,7 +3,8 @@
 A re-run deletes the cycle's previous metrics, findings and charts and inserts the new ones in the same
 transaction, so readers (priorities, papers) see either the old assessment or the new one, never a
 mixture. Chart files are written before the transaction; files of charts no longer drawn are removed
-only after it commits.
+only after it commits. The cycle records a digest of what the stored assessment was computed from; a
+re-run with the same digest, whose rows are all still there, leaves the store as it is.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from csp import metrics as metric_names
 from csp.config import Partnership
@@ -21,16 +22,35 @@ from csp.store.db import ensure_cycle, finish_stage, session_scope, sql_rows, st
 from csp.store.locks import take_stage_lock
 
 STAGE = "strategic_assessment"
-VALIDATION_METRICS = (metric_names.LSOA_MATCH_RATE_PCT, metric_names.MSOA_MATCH_RATE_PCT)
+VALIDATION_METRICS = (metric_names.LSOA_MATCH_RATE_PCT, metric_names.MSOA_MATCH_RATE_PCT,
+                      metric_names.ROWS_MAPPED_FROM_2011, metric_names.ROWS_UNMATCHED_LSOA)
+
+
+def _stored_counts(session: Any, cycle_id: int) -> tuple[int, int, int]:
+    def count(model: Any, *where: Any) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(model.cycle_id == cycle_id, *where))
+
+    return (count(models.Metric, models.Metric.metric.not_in(VALIDATION_METRICS)),
+            count(models.Finding), count(models.Chart))
 
 
 def replace_outputs(database_url: str, config: Partnership, cycle_name: str, metrics: list[dict[str, Any]],
-                    findings: list[dict[str, Any]], charts: list[dict[str, Any]], run_id: str) -> dict[str, int]:
-    """Replace the cycle's metrics, findings and charts in one transaction; returns row counts."""
+                    findings: list[dict[str, Any]], charts: list[dict[str, Any]], run_id: str,
+                    digest: str | None = None) -> dict[str, int]:
+    """Replace the cycle's metrics, findings and charts in one transaction; returns row counts.
+
+    With ``digest`` (of the assessment's inputs, tasks/assess/tasks.py), nothing is written when the
+    stored assessment has the same digest and the same number of rows of each kind.
+    """
+    counts = {"metrics": len(metrics), "findings": len(findings), "charts": len(charts)}
     with session_scope(database_url) as session:
         # Serialised per partnership and cycle: a second run waits, then replaces these rows whole.
         take_stage_lock(session, config.id, cycle_name, STAGE)
         cycle = ensure_cycle(session, config, cycle_name)
+        if digest and cycle.assessment_digest == digest and \
+                _stored_counts(session, cycle.id) == tuple(counts.values()):
+            return counts
+        cycle.assessment_digest = digest
         # Validation's metrics (the LSOA-vintage match rates) belong to that stage: keep them.
         session.execute(delete(models.Metric).where(
             models.Metric.cycle_id == cycle.id, models.Metric.metric.not_in(VALIDATION_METRICS)))
@@ -45,7 +65,7 @@ def replace_outputs(database_url: str, config: Partnership, cycle_name: str, met
         if charts:
             session.execute(insert(models.Chart), sql_rows({**row, **base} for row in charts))
         crash_point("assess.store")
-    return {"metrics": len(metrics), "findings": len(findings), "charts": len(charts)}
+    return counts
 
 
 def remove_stale_charts(folder: Path, charts: list[dict[str, Any]]) -> list[str]:

@@ -12,6 +12,8 @@ a cached result would not bring the files or rows back.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
 from csp.config import Partnership
 from csp.orchestration import source_digest
-from tasks.assess import store
+from tasks.assess import chart_cache, store
 from tasks.assess.analysis import Analysis
 from tasks.assess.change import Changes, compute_changes
 from tasks.assess.charts import draw_charts
@@ -41,7 +43,7 @@ IO_RETRIES = {"retries": 2, "retry_delay_seconds": [2, 10]}
 CODE_FILES = (*sorted(Path(__file__).parent.glob("*.py")),
               Path(__file__).resolve().parents[2] / "csp" / "suppression.py",
               Path(__file__).resolve().parents[2] / "csp" / "metrics.py")
-DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", "analysis")
+DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", "analysis", "places")
 
 
 def cached() -> dict[str, Any]:
@@ -87,8 +89,9 @@ def series_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage], level
 
 @task(name="assess-change", **cached())
 def change_task(levels: pd.DataFrame, series: Series, coverage: dict[str, SourceCoverage],
-                params: AssessParams, fingerprint: list[str]) -> Changes:
-    return compute_changes(levels, series, coverage, params)
+                params: AssessParams, fingerprint: list[str], events: pd.DataFrame | None = None,
+                inputs: StoreInputs | None = None, places: Places | None = None) -> Changes:
+    return compute_changes(levels, series, coverage, params, events, inputs, places)
 
 
 @task(name="assess-places", **cached())
@@ -121,16 +124,40 @@ def findings_task(analysis: Analysis, params: AssessParams, fingerprint: list[st
 
 
 @task(name="assess-charts", cache_policy=NO_CACHE, **IO_RETRIES)
-def charts_task(analysis: Analysis, output_dir: str) -> tuple[list[dict[str, Any]], list[str]]:
+def charts_task(analysis: Analysis, output_dir: str,
+                fingerprint: list[str] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Draw the charts, or reuse the ones on disk drawn from the same inputs (tasks/assess/chart_cache.py).
+
+    Not a Prefect cache: the PNGs themselves are the result, so the check is that they are still there.
+    """
     params = analysis.params
-    return draw_charts(analysis, charts_folder(params.partnership_id, params.cycle, Path(output_dir)))
+    folder = charts_folder(params.partnership_id, params.cycle, Path(output_dir))
+    key = chart_cache.inputs_key(params, fingerprint, folder) if fingerprint else None
+    reused = chart_cache.reuse(folder, key) if key else None
+    if reused is not None:
+        return reused
+    chart_cache.forget(folder)
+    charts, notes = draw_charts(analysis, folder)
+    if key:
+        chart_cache.remember(folder, key, charts, notes)
+    return charts, notes
+
+
+def store_digest(params: AssessParams, fingerprint: list[str], charts: list[dict[str, Any]]) -> str:
+    """What the stored assessment is a function of: inputs, parameters, code (in the fingerprint) and
+    the chart files it points at."""
+    text = json.dumps([repr(params), fingerprint, charts], default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @task(name="assess-store", cache_policy=NO_CACHE, **IO_RETRIES)
 def store_task(database_url: str, config: Partnership, analysis: Analysis, findings: list[dict[str, Any]],
-               charts: list[dict[str, Any]], run_id: str, output_dir: str) -> dict[str, int]:
+               charts: list[dict[str, Any]], run_id: str, output_dir: str,
+               fingerprint: list[str] | None = None) -> dict[str, int]:
+    """Replace the stored assessment, unless the one stored was made from the same inputs."""
+    digest = store_digest(analysis.params, fingerprint, charts) if fingerprint else None
     counts = store.replace_outputs(database_url, config, analysis.params.cycle, analysis.metric_records(),
-                                   findings, charts, run_id)
+                                   findings, charts, run_id, digest)
     store.remove_stale_charts(charts_folder(config.id, analysis.params.cycle, Path(output_dir)), charts)
     return counts
 

@@ -1,5 +1,7 @@
-"""Ingest a partnership's sources: read, place in the area, validate, store — one file at a time.
+"""Ingest a partnership's sources: read, place in the area, validate, store.
 
+A source's new files are read (once per process for every partnership they serve, tasks/ingest/shared.py)
+and validated together in one Great Expectations run; then each file is checked and stored on its own.
 Each file is one transaction: a file that fails leaves the store exactly as it was, and the others
 still go in. Every row read is accounted for: accepted, quarantined (with its reason), outside the
 partnership's area, or without any location.
@@ -19,11 +21,12 @@ from csp.config import Partnership
 from csp.cycle import CyclePeriod
 from csp.frames import PARTNER_KINDS, RowProblem
 from csp.store.db import ensure_cycle, ensure_partnership, finish_stage, session_scope, start_stage
-from tasks.ingest import area, belong, readers
+from tasks.ingest import area, belong, readers, shared
 from tasks.ingest.errors import IngestError
 from tasks.ingest.files import SourceFile, discover, sha256
 from tasks.ingest.store import Provenance, existing_file, locked_duplicate, store_file
 from tasks.validate import check_frame
+from tasks.validate.source import SourceValidation
 
 # Reference data first: places and populations are needed to read the rest.
 SOURCE_ORDER = ("population", "boundaries", "police_uk", *PARTNER_KINDS)
@@ -97,16 +100,23 @@ def _outside_window(frame: pd.DataFrame, period: CyclePeriod) -> bool:
     return len(months) > 0 and bool(((months < period.window_start) | (months > period.end)).all())
 
 
-def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kind: str,
-                source: SourceFile, path: Path, *, today: dt.date, from_folder: bool = False,
-                flow_run_id: str | None = None, force: bool = False) -> FileReport:
-    """Ingest one file; raise IngestError (store untouched) when the file as a whole is unusable."""
-    if kind == "boundaries":
-        return _ingest_boundaries(database_url, config, source, path, flow_run_id)
+@dataclass
+class _Read:
+    """A file read and placed in the area, waiting for the source's validation."""
+
+    source: SourceFile
+    frame: pd.DataFrame  # every row of the file (shared between partnerships: never modified)
+    problems: list[RowProblem]
+    split: area.AreaSplit
+
+
+def _read(database_url: str, config: Partnership, period: CyclePeriod, kind: str, source: SourceFile,
+          path: Path, from_folder: bool) -> FileReport | _Read:
+    """Read one file and keep the partnership's rows; a report when there is nothing to validate."""
     unchanged = _already_stored(database_url, config, kind, source, path)
     if unchanged:
         return unchanged
-    frame, problems = _parser(kind)(source)
+    frame, problems = shared.parsed(kind, source, _parser(kind))
     # reliability: whether the file belongs (force, named month) before it can replace anything
     belong.check_force(kind, frame, config, source.label)
     belong.check_named_month(kind, frame, source.name, source.label)
@@ -117,7 +127,15 @@ def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kin
     if from_folder and kind != "population" and _outside_window(split.inside, period):
         return FileReport(kind, source.label, "skipped", len(frame),
                           message=f"all months outside the window {period.window_start}..{period.end}")
-    check = check_frame(kind, split.inside, source.label, period, today)
+    return _Read(source, frame, problems, split)
+
+
+def _check_and_store(database_url: str, config: Partnership, period: CyclePeriod, kind: str, read: _Read,
+                     path: Path, today: dt.date, validation: SourceValidation | None,
+                     flow_run_id: str | None, force: bool = False) -> FileReport:
+    """The per-file rules on the partnership's rows, then one transaction for the file."""
+    source, split, problems = read.source, read.split, read.problems
+    check = check_frame(kind, split.inside, source.label, period, today, validation)
     if check.blocking_errors:
         unread = "; ".join(p.reason for p in problems[:3])  # the parser's own reading of the values
         raise IngestError("\n".join(check.blocking_errors)
@@ -125,8 +143,8 @@ def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kin
     typed_bad = {p.row_number for p in problems}
     accepted = check.accepted[~check.accepted["row_number"].isin(typed_bad)]
     all_problems = _with_raw(problems, split.inside) + list(check.problems)
-    prov = _provenance(config, kind, source, path, len(frame), split, flow_run_id, force)
-    note = belong.outside_area_note(kind, frame, split.inside["row_number"], today)
+    prov = _provenance(config, kind, source, path, len(read.frame), split, flow_run_id, force)
+    note = belong.outside_area_note(kind, read.frame, split.inside["row_number"], today)
     with session_scope(database_url) as session:
         if locked_duplicate(session, prov):  # the same file stored meanwhile by a concurrent run
             return _already_stored(database_url, config, kind, source, path)
@@ -135,6 +153,18 @@ def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kin
         return FileReport(kind, source.label, "stored", record.rows_read, record.rows_accepted,
                           record.rows_quarantined, record.rows_outside_area, record.rows_unlocated,
                           list(record.months or []), note, record.id, replaced)
+
+
+def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kind: str,
+                source: SourceFile, path: Path, *, today: dt.date, from_folder: bool = False,
+                flow_run_id: str | None = None, force: bool = False) -> FileReport:
+    """Ingest one file; raise IngestError (store untouched) when the file as a whole is unusable."""
+    if kind == "boundaries":
+        return _ingest_boundaries(database_url, config, source, path, flow_run_id)
+    read = _read(database_url, config, period, kind, source, path, from_folder)
+    if isinstance(read, FileReport):
+        return read
+    return _check_and_store(database_url, config, period, kind, read, path, today, None, flow_run_id, force)
 
 
 def _with_raw(problems: list[RowProblem], frame: pd.DataFrame) -> list[RowProblem]:
@@ -160,9 +190,7 @@ def _ingest_boundaries(database_url: str, config: Partnership, source: SourceFil
         features = json.loads(source.content.decode("utf-8-sig"))["features"]
     except (ValueError, KeyError, TypeError) as exc:
         raise IngestError(f"{source.label}: not a GeoJSON FeatureCollection ({exc})") from exc
-    names = pd.Series([f.get("properties", {}).get("LSOA11NM") for f in features], dtype=object)
-    inside = area.la_of_lsoa_name(names) == config.local_authority.lsoa_name_prefix
-    polygons = pd.DataFrame({"lsoa_name": names[inside.fillna(False).astype(bool)]})
+    polygons = area.boundary_lsoas([f.get("properties") or {} for f in features], config)
     split = area.AreaSplit(polygons, outside=len(features) - len(polygons), unlocated=0)
     prov = _provenance(config, "boundaries", source, path, len(features), split, flow_run_id)
     with session_scope(database_url) as session:
@@ -187,20 +215,33 @@ def source_files(config: Partnership, kind: str, path: Path | None = None) -> tu
 def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind: str,
                   path: Path | None = None, today: dt.date | None = None,
                   flow_run_id: str | None = None, force: bool = False) -> list[FileReport]:
-    """Every file of one source; a failed file is reported and the others continue."""
+    """Every file of one source; a failed file is reported and the others continue.
+
+    The new files are validated in one GX run over all their rows (shared with the other partnerships
+    the files serve); each file's rules and refusals are then applied to its own rows, as before.
+    """
     period = config.cycle(cycle_name)
     today = today or dt.date.today()
     target, files, skipped = source_files(config, kind, path)
     reports = [FileReport(kind, name, "skipped", message="not a street-level table file")
                for name in skipped]
-    for source in files:
-        try:
-            reports.append(ingest_file(database_url, config, period, kind, source, target,
-                                       today=today, from_folder=len(files) > 1,
-                                       flow_run_id=flow_run_id, force=force))
-        except IngestError as exc:
-            reports.append(FileReport(kind, source.label, "failed", message=str(exc)))
-    return reports
+    if kind == "boundaries":
+        return reports + [_file_or_failure(kind, source, lambda s=source: _ingest_boundaries(
+            database_url, config, s, target, flow_run_id)) for source in files]
+    reads = [_file_or_failure(kind, source, lambda s=source: _read(
+        database_url, config, period, kind, s, target, from_folder=len(files) > 1)) for source in files]
+    pending = [r for r in reads if isinstance(r, _Read)]
+    validation = shared.validated(kind, [(r.source, r.frame) for r in pending]) if pending else None
+    return reports + [r if isinstance(r, FileReport) else _file_or_failure(
+        kind, r.source, lambda r=r: _check_and_store(database_url, config, period, kind, r, target, today,
+                                                     validation, flow_run_id, force)) for r in reads]
+
+
+def _file_or_failure(kind: str, source: SourceFile, step: Callable[[], FileReport | _Read]) -> FileReport | _Read:
+    try:
+        return step()
+    except IngestError as exc:
+        return FileReport(kind, source.label, "failed", message=str(exc))
 
 
 def configured_kinds(config: Partnership) -> list[str]:
@@ -213,6 +254,10 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
     """All configured sources of one partnership, reference data first."""
     reports: list[FileReport] = []
     for kind in kinds or configured_kinds(config):
+        missing = _missing_optional(config, kind)
+        if missing:
+            reports.append(missing)
+            continue
         try:
             reports += ingest_source(database_url, config, cycle_name, kind, today=today,
                                      flow_run_id=flow_run_id)
@@ -220,6 +265,17 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
             reports.append(FileReport(kind, str(config.sources[kind].path), "failed",
                                       message=str(exc)))
     return reports
+
+
+def _missing_optional(config: Partnership, kind: str) -> FileReport | None:
+    """An optional source whose path is not there: a clear note, and the cycle goes on without it."""
+    source = config.sources[kind]
+    path = config.source_path(kind)
+    if source.required or path.exists():
+        return None
+    return FileReport(kind, source.path, "skipped", message=(
+        f"optional source {kind!r} not found at {path}; the cycle goes on without it (set its path in "
+        f"{config.config_file}, or switch it off with 'sources.{kind}.enabled: false')"))
 
 
 def record_ingest_run(database_url: str, config: Partnership, cycle_name: str,

@@ -105,6 +105,8 @@ def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) 
         return [{**base, "row_number": int(r["row_number"]), "month": _to_date(r["month"]),
                  "category": r["category"], "crime_id": r["crime_id"], "lsoa_code": r["lsoa_code"],
                  "lsoa_name": r["lsoa_name"], "msoa_name": r["msoa_name"], "location": r["location"],
+                 "msoa_code": r.get("msoa_code"), "lsoa_code_published": r.get("lsoa_code_published"),
+                 "lsoa_mapping": r.get("lsoa_mapping"),
                  "longitude": None if r["longitude"] is None else float(r["longitude"]),
                  "latitude": None if r["latitude"] is None else float(r["latitude"]),
                  "outcome": r["outcome"]} for r in rows]
@@ -112,7 +114,12 @@ def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) 
         return [{**base, "lsoa_code": r["lsoa_code"], "lsoa_name": r["lsoa_name"],
                  "msoa_code": r["msoa_code"], "msoa_name": r["msoa_name"], "la_code": r["la_code"],
                  "persons": int(r["persons"]),
-                 "households": None if r["households"] is None else int(r["households"])}
+                 "households": None if r["households"] is None else int(r["households"]),
+                 "msoa_place_name": r.get("msoa_place_name"),
+                 "msoa_place_name_welsh": r.get("msoa_place_name_welsh"),
+                 "ward_code": r.get("ward_code"), "ward_name": r.get("ward_name"),
+                 "lsoa_change": r.get("lsoa_change"),
+                 "census_year": int(r.get("census_year") or 2011)}
                 for r in rows]
     return [{**base, "source_kind": kind, "row_number": int(r["row_number"]),
              "month": _to_date(r["month"]), "period_months": int(r.get("period_months") or 1),

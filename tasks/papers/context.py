@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from csp.config import ConfigError, Partnership
 from csp.store.db import session_scope
+from tasks.actions.paper import build_action_log
+from tasks.finance.paper import build_financial_report
 from tasks.papers.common import Built, Setting
 from tasks.papers.ctx_assessment import build_sa_summary, build_strategic_assessment
 from tasks.papers.ctx_meeting import build_agenda_paper, build_minutes, build_terms_of_reference
@@ -30,6 +32,8 @@ BUILDERS: dict[str, Builder] = {
     "minutes": build_minutes,
     "data_quality": build_data_quality,
     "terms_of_reference": build_terms_of_reference,
+    "action_log": build_action_log,
+    "financial_report": build_financial_report,
 }
 
 

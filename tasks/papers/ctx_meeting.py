@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from csp.store.db import find_cycle
+from tasks.papers import standing as S
 from tasks.papers import store_read as R
 from tasks.papers.agenda import Agenda, build_agenda
 from tasks.papers.common import (
@@ -23,7 +24,7 @@ from tasks.papers.common import (
     other_meeting,
     plan_period,
 )
-from tasks.papers.ctx_priorities import people, plan_entries, plan_priorities
+from tasks.papers.ctx_priorities import decision_state, people, plan_entries, plan_priorities
 
 
 def meeting_agenda(setting: Setting) -> Agenda:
@@ -56,7 +57,7 @@ def build_agenda_paper(session: Session, setting: Setting) -> Built:
 
 def _actions(session: Session, setting: Setting) -> list[dict[str, Any]]:
     return [{"number": a.number, "text": a.text, "owner": a.owner,
-             "due": long_date(a.due) if a.due else "", "status": a.status}
+             "due": long_date(a.due) if a.due else "", "status": a.status[:1].upper() + a.status[1:]}
             for a in R.open_actions(session, setting.config.id)]
 
 
@@ -79,12 +80,17 @@ def build_minutes(session: Session, setting: Setting) -> Built:
 
 def build_terms_of_reference(session: Session, setting: Setting) -> Built:
     cycle = find_cycle(session, setting.config.id, setting.period.name)
-    recs = R.recommendations(session, cycle.id) if cycle is not None else []
-    standing = plan_priorities(setting.config, recs, plan_entries(setting.config))
+    recs = S.recommendations(session, setting.config.id, setting.period.name) if cycle is not None else []
+    standing = plan_priorities(setting.config, recs, plan_entries(setting.config), long_date(setting.meeting.date))
+    state = decision_state(recs)
     context = {
         **common(setting),
+        **state,
         "plan_period": plan_period(setting.meeting),
-        "priorities": [{"title": p["title"]} for p in standing],
+        # the terms of reference list only adopted priorities: agreed ones, else those in force now
+        "priorities": [{"title": p["title"]} for p in standing] if state["decided"]
+        else [{"title": p.title} for p in setting.config.priorities],
+        "proposed": [] if state["decided"] else [{"title": p["title"]} for p in standing if p["proposed"]],
         "board": people(setting.config.board),
         "members": people(setting.config.members),
     }

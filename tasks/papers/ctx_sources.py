@@ -75,6 +75,26 @@ def source_rows(setting: Setting, files: list[R.FileRow]) -> list[dict[str, Any]
     } for f in files]
 
 
+def source_summary(setting: Setting, files: list[R.FileRow]) -> list[dict[str, Any]]:
+    """One row per source (not per file): what a reader needs; files and checksums are in the
+    restricted data-quality report. Public papers leave illustrative sources out."""
+    nb = setting.numbers
+    rows = []
+    for kind in sorted({f.source_kind for f in files}, key=lambda k: (k != "police_uk", k)):
+        chosen = [f for f in files if f.source_kind == kind]
+        illustrative = any(f.illustrative for f in chosen) or is_illustrative(setting.config, kind)
+        if illustrative and setting.public:
+            continue
+        months = [m for f in chosen for m in (f.month_min, f.month_max) if m is not None]
+        period = "n/a" if not months else (
+            month_label(min(months)) if min(months) == max(months)
+            else f"{month_label(min(months))} – {month_label(max(months))}")
+        rows.append({"description": _description(setting.config, kind), "period": period,
+                     "files": len(chosen), "rows_accepted": nb.count(sum(f.rows_accepted for f in chosen)),
+                     "illustrative": illustrative})
+    return rows
+
+
 def _window(setting: Setting) -> list[str]:
     period = setting.period
     return [str(m) for m in pd.period_range(period.window_start, period.end, freq="M")]
@@ -101,6 +121,9 @@ def coverage_matrix(session: Session, setting: Setting, files: list[R.FileRow]
     window = _window(setting)
     kinds = sorted({f.source_kind for f in files} - set(REFERENCE_KINDS),
                    key=lambda k: (k != "police_uk", k))
+    if setting.public:  # illustrative data is never published, not even its monthly counts
+        kinds = [k for k in kinds if not is_illustrative(setting.config, k)
+                 and not any(f.illustrative for f in files if f.source_kind == k)]
     volumes = R.monthly_volumes(session, setting.config.id,
                                 [f.id for f in files if f.source_kind not in REFERENCE_KINDS])
     cells: dict[str, dict[str, str]] = {k: dict.fromkeys(window, MISSING) for k in kinds}

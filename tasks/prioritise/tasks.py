@@ -57,8 +57,11 @@ def draft_themes(url: str, config: Partnership, cycle: str, scoring: ThemeScorin
             f"no metrics stored for {config.id} {cycle}: run the strategic assessment first")
     earlier = store.earlier_adoptions(url, config.id, cycle, THEME)
     t = config.thresholds
+    period = config.cycle(cycle)
+    periods = ([str(p) for p in period.months], [str(p) for p in period.previous_months])
     return recommend_themes(frame, cycle, list(config.priorities), dict(config.harm_weights), earlier,
-                            scoring, t.significance, t.suppression_min)
+                            scoring, t.significance, t.suppression_min,
+                            store.load_monthly(url, config.id, cycle), periods)
 
 
 def artifact_rows(url: str, partnership_id: str, cycle: str) -> list[dict[str, str]]:

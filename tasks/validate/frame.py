@@ -18,7 +18,7 @@ from csp.cycle import CyclePeriod
 from csp.frames import FRAME_COLUMNS, CheckOutcome, RowProblem
 from tasks.validate import messages
 from tasks.validate.prepare import ROW_NUMBER, gx_frame
-from tasks.validate.runtime import run_suite
+from tasks.validate.source import SourceValidation, exception_message, results_for
 
 OUTSIDE_WINDOW = "month outside the assessment window"
 FUTURE_MONTH = "month in the future"
@@ -59,17 +59,6 @@ class _Collector:
         if isinstance(row, pd.DataFrame):  # repeated row numbers: a reader bug, keep the first
             row = row.iloc[0]
         return {str(k): messages.plain(v) for k, v in row.items()}
-
-
-def _exception(result: Any) -> str | None:
-    """GX reports a failed evaluation either flat or per metric; return its message, if any."""
-    info = result.exception_info or {}
-    if info.get("raised_exception"):
-        return str(info.get("exception_message") or "error")
-    for value in info.values():
-        if isinstance(value, dict) and value.get("raised_exception"):
-            return str(value.get("exception_message") or "error")
-    return None
 
 
 def _row_numbers(result: Any) -> list[int]:
@@ -114,7 +103,7 @@ def _record(col: _Collector, result: Any) -> None:
     config = result.expectation_config
     severity, rule = config.meta["severity"], config.meta["rule"]
     column = messages.column_of(config.kwargs)
-    error = _exception(result)
+    error = exception_message(result)
     row_level = error is None and "unexpected_index_list" in result.result
     rows = _row_numbers(result) if row_level else []
     problems = _row_problems(col, config, rows, rule) if row_level and severity == "blocking" else []
@@ -177,13 +166,17 @@ def _window_rules(col: _Collector, period: CyclePeriod, today: dt.date) -> None:
 
 
 def check_frame(kind: str, frame: pd.DataFrame, file_label: str, period: CyclePeriod,
-                today: dt.date) -> FrameCheck:
-    """Run the suite of ``kind`` and the window rules on one file's frame; never raises on bad data."""
+                today: dt.date, validation: SourceValidation | None = None) -> FrameCheck:
+    """Run the suite of ``kind`` and the window rules on one file's frame; never raises on bad data.
+
+    With ``validation`` (one GX run over the whole source, tasks/validate/source.py) the suite's
+    results for these rows are cut from it instead of asking GX again.
+    """
     if kind not in FRAME_COLUMNS:
         raise ValueError(f"no expectation suite for input kind {kind!r}; expected one of {tuple(FRAME_COLUMNS)}")
     checked = gx_frame(kind, frame)
     col = _Collector(kind, file_label, checked.set_index(ROW_NUMBER, drop=False))
-    for result in run_suite(kind, checked):
+    for result in results_for(kind, file_label, checked, validation):
         _record(col, result)
     if "month" in FRAME_COLUMNS[kind] and "month" in checked.columns and len(checked):
         _window_rules(col, period, today)

@@ -1,0 +1,97 @@
+"""What the benchmarks share: the machine, child processes measured for wall time and peak memory,
+the data stages run without Prefect, and tables printed and written to benchmarks/results/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+PYTHON = sys.executable
+CYCLE = "2025-26"
+TODAY = dt.date(2026, 1, 15)
+
+
+def machine() -> str:
+    """One line naming the machine, for every table."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    except OSError:
+        memory = float("nan")
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+@dataclass(frozen=True)
+class Measured:
+    wall_s: float
+    peak_mib: float
+    output: str
+
+
+def measure(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
+    """Run a child process; its wall time and peak resident memory (its own, read with wait4)."""
+    with tempfile.TemporaryFile("w+") as log:
+        start = time.perf_counter()
+        child = subprocess.Popen(list(args), cwd=ROOT, env={**os.environ, **(env or {})},
+                                 stdout=log, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read()
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(args)} exited {child.returncode}:\n{output[-3000:]}")
+    return Measured(wall, usage.ru_maxrss / 1024, output)
+
+
+def child_json(output: str) -> dict:
+    """The last line of a child's output that is a JSON object (children print their timings so)."""
+    for line in reversed(output.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise ValueError(f"no JSON line in the child's output:\n{output[-2000:]}")
+
+
+def table(name: str, title: str, header: Sequence[str], rows: Sequence[Sequence[object]],
+          notes: Sequence[str] = (), write: bool = True) -> str:
+    """A markdown table with the machine; printed, and written to benchmarks/results/<name>.md."""
+    def cell(value: object) -> str:
+        if isinstance(value, float):
+            return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+        return str(value)
+
+    lines = [f"## {title}", "", f"Machine: {machine()}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    lines += ["", *notes] if notes else []
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{name}.md").write_text(text, encoding="utf-8")
+    return text
+
+
+def bench_env(work: Path, config_dir: Path | None = None, database_url: str | None = None) -> dict[str, str]:
+    """Environment for a child: its own store, output, var and Prefect home under ``work``."""
+    env = {"CSP_VAR_DIR": str(work / "var"), "CSP_OUTPUT_DIR": str(work / "output"),
+           "PREFECT_HOME": str(work / "prefect"),
+           "CSP_DATABASE_URL": database_url or f"sqlite:///{work / 'bench.db'}"}
+    if config_dir:
+        env["CSP_CONFIG_DIR"] = str(config_dir)
+    return env

@@ -1,0 +1,131 @@
+"""Benchmark (3): the pandas floor. A plain pandas script computes the same per-partnership numbers as
+the data stages (police-recorded counts by category for the assessment year and the year before,
+rates per 1,000 residents, year-on-year change) straight from the files; the data stages (ingest with
+validation, cycle validation, assessment; benchmarks/stages.py, no Prefect) are timed on the same
+files, the ratio reported, and the stored counts compared with the floor's.
+
+    .venv/bin/python benchmarks/floor.py                 # cambridge, bundled data
+    .venv/bin/python benchmarks/floor.py -p cambridge -p fenland
+    .venv/bin/python benchmarks/floor.py --smoke         # tiny generated data, result not written
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pandas as pd  # noqa: E402
+
+from benchmarks.common import CYCLE, PYTHON, ROOT, bench_env, child_json, measure, table  # noqa: E402
+
+SUFFIX = r"\s+\d{3}[A-Z]$"
+
+
+def pandas_floor(configs: list) -> dict[str, pd.DataFrame]:  # noqa: ANN001 - csp.config.Partnership
+    """Counts, rates and year-on-year change per partnership and category, the plain way.
+
+    A force's files are read once for all its partnerships, as the pipeline now does.
+    """
+    period = configs[0].cycle(CYCLE)
+    previous_start, current_start = period.window_start, period.start
+    out: dict[str, pd.DataFrame] = {}
+    by_folder: dict[Path, list] = {}
+    for config in configs:
+        by_folder.setdefault(config.source_path("police_uk"), []).append(config)
+    for folder, members in by_folder.items():
+        rows = pd.concat([pd.read_csv(p, usecols=["Month", "LSOA name", "Crime type"], dtype=str)
+                          for p in sorted(folder.glob("*street*.csv*"))], ignore_index=True)
+        month = pd.PeriodIndex(rows["Month"], freq="M")
+        rows["year"] = None
+        rows.loc[(month >= current_start) & (month <= period.end), "year"] = "current"
+        rows.loc[(month >= previous_start) & (month < current_start), "year"] = "previous"
+        rows["authority"] = rows["LSOA name"].str.replace(SUFFIX, "", regex=True)
+        counts = rows.dropna(subset=["year"]).groupby(["authority", "Crime type", "year"]).size().unstack(fill_value=0)
+        population = pd.read_csv(members[0].source_path("population"), usecols=["Local authority code", "Persons"],
+                                 dtype=str)
+        persons = pd.to_numeric(population["Persons"].str.replace(",", ""), errors="coerce")
+        residents = persons.groupby(population["Local authority code"]).sum()
+        for config in members:
+            prefix = config.local_authority.lsoa_name_prefix
+            mine = counts.loc[prefix] if prefix in counts.index.get_level_values(0) else pd.DataFrame()
+            mine = mine.reindex(columns=["current", "previous"], fill_value=0)
+            mine["rate_per_1000"] = mine["current"] / residents.get(config.local_authority.code, float("nan")) * 1000
+            mine["change_pct"] = (mine["current"] - mine["previous"]) / mine["previous"].where(mine["previous"] > 0) * 100
+            out[config.id] = mine
+    return out
+
+
+def stored_counts(url: str, partnership_id: str) -> pd.Series:
+    from sqlalchemy import select
+
+    from csp.store import models
+    from csp.store.db import session_scope
+
+    with session_scope(url) as session:
+        cycle = session.scalar(select(models.Cycle).where(models.Cycle.partnership_id == partnership_id,
+                                                          models.Cycle.name == CYCLE))
+        rows = session.execute(select(models.Metric.category, models.Metric.value).where(
+            models.Metric.cycle_id == cycle.id, models.Metric.metric == "count",
+            models.Metric.source_kind == "police_uk", models.Metric.area_type == "partnership",
+            models.Metric.period == "current", models.Metric.category != "All")).all()
+    return pd.Series({c: v for c, v in rows if v}, dtype=float).sort_index()
+
+
+def compare(env: dict[str, str], ids: list[str]) -> tuple[float, str]:
+    """Time the floor in this process (configuration from ``env``) and compare its counts with the store."""
+    import os
+
+    os.environ.update(env)
+    from csp.config import load_partnership
+
+    configs = [load_partnership(p) for p in ids]
+    start = time.perf_counter()
+    floors = pandas_floor(configs)
+    seconds = time.perf_counter() - start
+    differ = [pid for pid, frame in floors.items()
+              if not stored_counts(env["CSP_DATABASE_URL"], pid).equals(
+                  frame["current"][frame["current"] > 0].astype(float).sort_index())]
+    return seconds, ("yes" if not differ else f"no: {', '.join(differ)}")
+
+
+def smoke_data(work: Path) -> tuple[Path, list[str]]:
+    """A tiny generated force (Gwent, 12 months, a few hundred rows a month) for --smoke."""
+    from benchmarks.national_data import generate
+
+    config_dir = generate(work / "data", 12, 20_000, forces=["Gwent Police"])
+    return config_dir, ["newport"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-p", "--partnership", action="append", help="default: cambridge")
+    parser.add_argument("--config-dir", type=Path, help="CSP_CONFIG_DIR (e.g. generated national data)")
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        config_dir, ids = (smoke_data(work) if args.smoke
+                           else (args.config_dir, args.partnership or ["cambridge"]))
+        env = bench_env(work, config_dir)
+        run = measure([PYTHON, str(ROOT / "benchmarks" / "stages.py"), *ids], env)
+        result = child_json(run.output)
+        stages = result["seconds"]
+        data_s = stages["ingest"] + stages["validate"] + stages["assess"]
+        floor_s, same = compare(env, ids)
+    rows = [(", ".join(ids), f"{result['rows_read']:,}", data_s, stages["ingest"], stages["validate"],
+             stages["assess"], floor_s, f"{data_s / floor_s:.1f}x", same)]
+    table("floor" + ("-smoke" if args.smoke else ""), "Data stages against the pandas floor",
+          ["partnerships", "police rows read", "data stages (s)", "ingest (s)", "validate (s)", "assess (s)",
+           "pandas floor (s)", "ratio", "same counts"], rows,
+          ["Data stages: ingest with validation, cycle validation (no Data Docs), assessment without charts, "
+           "in one process without Prefect; start-up (imports) excluded from both sides."],
+          write=not args.smoke)
+
+
+if __name__ == "__main__":
+    main()
