@@ -50,6 +50,13 @@ def police_rows(n: int = GOOD_ROWS, month: str = GOOD_MONTH) -> pd.DataFrame:
     return frame[frame["LSOA name"].str.match(r"^Cambridge \d{3}[A-Z]$")].head(n).reset_index(drop=True)
 
 
+def fenland_rows(n: int) -> pd.DataFrame:
+    """Real rows of the same month placed in Fenland (another partnership of the same force)."""
+    with gzip.open(POLICE_DIR / f"{GOOD_MONTH}-cambridgeshire-street.csv.gz", "rt", encoding="utf-8") as f:
+        frame = pd.read_csv(f, dtype=str, keep_default_na=False)
+    return frame[frame["LSOA name"].str.startswith("Fenland ")].head(n).reset_index(drop=True)
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
@@ -238,7 +245,7 @@ CASES: tuple[Case, ...] = (
          ("5 rows", f"has {GOOD_ROWS}", "--force")),
     Case("every month in the future", "police_uk", _police(_set("Month", "2031-01")), ("future",)),
     Case("every month unparseable", "police_uk", _police(_set("Month", "Sept 2025")), ("month", "sept 2025")),
-    Case("no row in the area", "police_uk", _police(_set("LSOA name", "Fenland 001A")),
+    Case("no row in the area", "police_uk", lambda f: _write(f, "hostile.csv", csv_bytes(fenland_rows(6))),
          ("none of its", "rows is in cambridge")),
     Case("value longer than its column", "police_uk",
          _police(_set("Location", "On or near " + "x" * 400, slice(2, 3)), month="2025-08"),
