@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select
 
 from csp import metrics as metric_names
 from csp.config import Partnership
+from csp.faults import crash_point
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, sql_rows, start_stage
 from csp.store.locks import take_stage_lock
@@ -63,6 +64,7 @@ def replace_outputs(database_url: str, config: Partnership, cycle_name: str, met
             session.execute(insert(models.Finding), sql_rows({**row, **base} for row in findings))
         if charts:
             session.execute(insert(models.Chart), sql_rows({**row, **base} for row in charts))
+        crash_point("assess.store")
     return counts
 
 
