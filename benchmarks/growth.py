@@ -47,13 +47,15 @@ def main() -> None:
                 result = child_json(run.output)
                 seconds = result["seconds"]
                 data_s = seconds["ingest"] + seconds["validate"] + seconds["assess"]
+                cpu = result["cpu_seconds"]
                 rows.append((months, f"{label} ({len(chosen)})", f"{result['rows_read']:,}", seconds["ingest"],
-                             seconds["validate"], seconds["assess"], data_s, result["peak_mib"],
+                             seconds["validate"], seconds["assess"], data_s,
+                             cpu["ingest"] + cpu["validate"] + cpu["assess"], result["peak_mib"],
                              f"{result['rows_read'] / max(data_s, 1e-9):,.0f}",
                              f"{result['shared']['parsed']}/{result['shared']['parse_hits']}"))
     table("growth" + ("-smoke" if args.smoke else ""), f"Growth of the data stages ({', '.join(forces)})",
           ["months", "partnerships", "police rows read", "ingest (s)", "validate (s)", "assess (s)",
-           "data stages (s)", "peak MiB", "rows/s", "files parsed/reused"], rows,
+           "data stages (s)", "data stages CPU (s)", "peak MiB", "rows/s", "files parsed/reused"], rows,
           ["Rows read counts each partnership's reading of its force's files (a force's file is parsed "
            "once per process and reused by its other partnerships: 'files parsed/reused')."],
           write=not args.smoke)

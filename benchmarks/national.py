@@ -83,13 +83,14 @@ def main() -> None:
                 work_s = child_json(run.output)["work_s"]
                 metrics[engine] = stored_metrics(url)
             partnerships = len(list(config_dir.glob("[!_]*.yaml")))
-            results.append((engine, partnerships, f"{rows:,}", run.wall_s, work_s, run.peak_mib,
+            results.append((engine, partnerships, f"{rows:,}", run.wall_s, work_s, run.cpu_s, run.peak_mib,
                             f"{rows / run.wall_s:,.0f}"))
     same = ("yes" if metrics.get("thread") == metrics.get("dask") else "NO") if len(metrics) == 2 else "-"
     scope = "all forces" if not forces else ", ".join(forces)
     table("national" + ("-smoke" if args.smoke else ""),
           f"National run, {args.months} months ({scope})",
-          ["engine", "partnerships", "police rows", "wall (s)", "work (s)", "peak MiB (main process)", "rows/s"],
+          ["engine", "partnerships", "police rows", "wall (s)", "work (s)", "CPU (s)", "peak MiB (main process)",
+           "rows/s"],
           results, [f"Stored metrics identical between the thread runner and Dask: {same}.",
                     "Peak memory is the main process's; Dask worker processes are not included.",
                     *(["Smoke: tiny Gwent data, data stages only (stages.py), SQLite, no Prefect."]
