@@ -87,7 +87,7 @@ def cli_runs(partnership: str, work: Path) -> list[tuple[str, Measured, dict[str
 
 
 def smoke_runs(work: Path) -> list[tuple[str, Measured, dict[str, float]]]:
-    from benchmarks.floor import smoke_data
+    from benchmarks.national_data import smoke_data
 
     config_dir, ids = smoke_data(work)
     env = bench_env(work, config_dir)

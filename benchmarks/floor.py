@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pandas as pd  # noqa: E402
 
 from benchmarks.common import CYCLE, PYTHON, ROOT, bench_env, child_json, measure, table  # noqa: E402
+from benchmarks.national_data import smoke_data  # noqa: E402
 
 SUFFIX = r"\s+\d{3}[A-Z]$"
 
@@ -91,14 +92,6 @@ def compare(env: dict[str, str], ids: list[str]) -> tuple[float, float, str]:
               if not stored_counts(env["CSP_DATABASE_URL"], pid).equals(
                   frame["current"][frame["current"] > 0].astype(float).sort_index())]
     return seconds, cpu, ("yes" if not differ else f"no: {', '.join(differ)}")
-
-
-def smoke_data(work: Path) -> tuple[Path, list[str]]:
-    """A tiny generated force (Gwent, 12 months, a few hundred rows a month) for --smoke."""
-    from benchmarks.national_data import generate
-
-    config_dir = generate(work / "data", 12, 20_000, forces=["Gwent Police"])
-    return config_dir, ["newport"]
 
 
 def main() -> None:
