@@ -35,6 +35,9 @@ def main() -> None:
     from tasks.ingest import shared
     from tasks.ingest.pipeline import configured_kinds, ingest_partnership
     from tasks.validate import validate_cycle
+    from tasks.validate.runtime import warm
+
+    warm()  # importing GX and building its context is start-up, as importing pandas is for the floor
 
     configs = [load_partnership(p) for p in args.partnerships] if args.partnerships else load_all()
     url = get_settings().database_url
