@@ -90,6 +90,8 @@ def table(name: str, title: str, header: Sequence[str], rows: Sequence[Sequence[
 
 def bench_env(work: Path, config_dir: Path | None = None, database_url: str | None = None) -> dict[str, str]:
     """Environment for a child: its own store, output, var and Prefect home under ``work``."""
+    for name in ("var", "output", "prefect"):
+        (work / name).mkdir(parents=True, exist_ok=True)
     env = {"CSP_VAR_DIR": str(work / "var"), "CSP_OUTPUT_DIR": str(work / "output"),
            "PREFECT_HOME": str(work / "prefect"),
            "CSP_DATABASE_URL": database_url or f"sqlite:///{work / 'bench.db'}"}
