@@ -34,6 +34,21 @@ def _stored_counts(session: Any, cycle_id: int) -> tuple[int, int, int]:
             count(models.Finding), count(models.Chart))
 
 
+def unchanged_outputs(database_url: str, config: Partnership, cycle_name: str, digest: str,
+                      charts: int) -> dict[str, int] | None:
+    """The stored row counts when the stored assessment was made from ``digest`` and is complete
+    (metrics and findings present, every chart row there); None when it must be computed."""
+    with session_scope(database_url) as session:
+        cycle = session.scalar(select(models.Cycle).where(models.Cycle.partnership_id == config.id,
+                                                          models.Cycle.name == cycle_name))
+        if cycle is None or cycle.assessment_digest != digest:
+            return None
+        stored = _stored_counts(session, cycle.id)
+    if stored[0] == 0 or stored[1] == 0 or stored[2] != charts:
+        return None
+    return dict(zip(("metrics", "findings", "charts"), stored, strict=True))
+
+
 def replace_outputs(database_url: str, config: Partnership, cycle_name: str, metrics: list[dict[str, Any]],
                     findings: list[dict[str, Any]], charts: list[dict[str, Any]], run_id: str,
                     digest: str | None = None) -> dict[str, int]:

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import select
 
 from csp.config import Partnership
 from csp.cycle import CyclePeriod
 from csp.frames import PARTNER_KINDS, RowProblem
+from csp.store import models
 from csp.store.db import ensure_cycle, ensure_partnership, finish_stage, session_scope, start_stage
 from tasks.ingest import area, belong, readers, shared
 from tasks.ingest.errors import IngestError
@@ -95,6 +97,21 @@ def _already_stored(database_url: str, config: Partnership, kind: str, source: S
                           list(found.months or []), "already ingested (same checksum)", found.id)
 
 
+def _already_stored_all(database_url: str, config: Partnership, kind: str,
+                        files: list[SourceFile]) -> dict[str, FileReport]:
+    """``_already_stored`` for every file of a source in one query (a re-run asks about all of them)."""
+    wanted = {source.raw_sha256: source for source in files}
+    with session_scope(database_url) as session:
+        ensure_partnership(session, config)
+        found = session.scalars(select(models.InputFile).where(
+            models.InputFile.partnership_id == config.id, models.InputFile.source_kind == kind,
+            models.InputFile.sha256.in_(list(wanted)))).all()
+        return {f.sha256: FileReport(kind, wanted[f.sha256].label, "unchanged", f.rows_read, f.rows_accepted,
+                                     f.rows_quarantined, f.rows_outside_area, f.rows_unlocated,
+                                     list(f.months or []), "already ingested (same checksum)", f.id)
+                for f in found}
+
+
 def _outside_window(frame: pd.DataFrame, period: CyclePeriod) -> bool:
     months = pd.PeriodIndex(frame["month"][frame["month"].str.fullmatch(r"\d{4}-\d{2}")], freq="M")
     return len(months) > 0 and bool(((months < period.window_start) | (months > period.end)).all())
@@ -111,9 +128,10 @@ class _Read:
 
 
 def _read(database_url: str, config: Partnership, period: CyclePeriod, kind: str, source: SourceFile,
-          path: Path, from_folder: bool) -> FileReport | _Read:
+          path: Path, from_folder: bool, stored: dict[str, FileReport] | None = None) -> FileReport | _Read:
     """Read one file and keep the partnership's rows; a report when there is nothing to validate."""
-    unchanged = _already_stored(database_url, config, kind, source, path)
+    unchanged = (stored.get(source.raw_sha256) if stored is not None
+                 else _already_stored(database_url, config, kind, source, path))
     if unchanged:
         return unchanged
     frame, problems = shared.parsed(kind, source, _parser(kind))
@@ -228,13 +246,22 @@ def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind:
     if kind == "boundaries":
         return reports + [_file_or_failure(kind, source, lambda s=source: _ingest_boundaries(
             database_url, config, s, target, flow_run_id)) for source in files]
+    stored = _already_stored_all(database_url, config, kind, files)
     reads = [_file_or_failure(kind, source, lambda s=source: _read(
-        database_url, config, period, kind, s, target, from_folder=len(files) > 1)) for source in files]
+        database_url, config, period, kind, s, target, len(files) > 1, stored)) for source in files]
     pending = [r for r in reads if isinstance(r, _Read)]
     validation = shared.validated(kind, [(r.source, r.frame) for r in pending]) if pending else None
-    return reports + [r if isinstance(r, FileReport) else _file_or_failure(
-        kind, r.source, lambda r=r: _check_and_store(database_url, config, period, kind, r, target, today,
-                                                     validation, flow_run_id, force)) for r in reads]
+    seen: set[str] = set()
+    for read in reads:
+        if isinstance(read, FileReport):
+            reports.append(read)
+            continue
+        sha = read.source.raw_sha256
+        again = _already_stored(database_url, config, kind, read.source, target) if sha in seen else None
+        seen.add(sha)  # a copy of a file stored a moment ago is 'unchanged', as when files went one by one
+        reports.append(again or _file_or_failure(kind, read.source, lambda r=read: _check_and_store(
+            database_url, config, period, kind, r, target, today, validation, flow_run_id, force)))
+    return reports
 
 
 def _file_or_failure(kind: str, source: SourceFile, step: Callable[[], FileReport | _Read]) -> FileReport | _Read:

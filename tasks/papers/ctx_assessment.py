@@ -19,8 +19,8 @@ from csp.cycle import parse_cycle
 from csp.store.db import MissingStageError
 from csp.suppression import is_small
 from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
-from tasks.assess.stats import methods_paragraphs
 from tasks.assess.params import SOURCE_TITLES
+from tasks.assess.stats import methods_paragraphs
 from tasks.papers import key_findings as K
 from tasks.papers import standing as S
 from tasks.papers import store_read as R
