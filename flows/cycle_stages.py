@@ -42,7 +42,7 @@ def stage_flows() -> dict[str, Callable[..., Any]]:
             "scrutiny": scrutiny_report}
 
 
-@task(name="cycle-stage", task_run_name="{stage} {label}", cache_policy=INPUTS + TASK_SOURCE,
+@task(name="cycle-stage", cache_policy=INPUTS + TASK_SOURCE,
       persist_result=True)
 def stage_task(stage: str, label: str, run_key: str, code: str, kwargs: dict[str, Any]) -> Any:
     """Run one stage's flow (``run_key`` and ``code`` only feed the cache key)."""
@@ -58,7 +58,8 @@ class StageLog:
     outcomes: list[tuple[str, str, str]] = field(default_factory=list)  # (stage, outcome, note)
 
     def run(self, stage: str, label: str = "", **kwargs: Any) -> Any:
-        state = stage_task(stage, label, self.run_key, self.code, kwargs, return_state=True)
+        named = stage_task.with_options(task_run_name=f"{stage} {label}".strip())
+        state = named(stage, label, self.run_key, self.code, kwargs, return_state=True)
         stage = f"{stage} {label}".strip()
         if state.is_failed() or state.is_crashed() or state.is_cancelled():
             self.outcomes.append((stage, "failed", _first_line(state.message)))
