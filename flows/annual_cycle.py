@@ -129,7 +129,8 @@ def annual_cycle(partnership: str = "cambridge", cycle: str | None = None, meeti
     log = StageLog(run_key=str(flow_run.get_id() or uuid4()))
     result: dict[str, Any] = {"partnership": partnership, "cycle": cycle, "meeting": board.id,
                               "proposed_meeting": board.proposed}
-    with cycle_guard(url, config, cycle, flow_run.get_name() or f"annual-cycle {partnership} {cycle}"):
+    holder = f"{flow_run.get_name() or f'annual-cycle {partnership} {cycle}'} (flow run {flow_run.get_id()})"
+    with cycle_guard(url, config, cycle, holder):
         try:
             if resume:
                 log.note("ingest to board pack", "reused", "resumed after the board pack")
