@@ -37,8 +37,8 @@ def test_the_timeline_says_where_the_year_stands_and_flags_stale_papers(db_url, 
     assert year.where.startswith("Board decision: waiting since")
     assert not year.complete
     quarters = {s.name: s for s in year.steps if s.name.endswith("TCG performance report")}
-    assert quarters["Q1 TCG performance report"].state == "not yet"  # due 1 March 2026
-    assert quarters["Q2 TCG performance report"].state == "not due"  # due 1 June 2026
+    assert quarters["Q1 TCG performance report"].state == "not yet"  # due 1 February 2026
+    assert quarters["Q2 TCG performance report"].state == "not due"  # due 1 May 2026
     assert year.steps[-1].state == "not due" and year.steps[-1].detail == "due 2026-09-01"
     [warning] = year.warnings
     assert "03 Strategic Assessment 2025-26 (public).docx" in warning and "2026-01-25" in warning
