@@ -62,7 +62,7 @@ def _quarantine(session: Session, setting: Setting, files: dict[int, R.FileRow])
             "rule": row.rule,
             "column": row.column,
             "rows": nb.count(row.rows),
-            "reason": WITHHELD if setting.public else row.reason,
+            "reason": WITHHELD if setting.public else _no_crime_ids(row.reason),
             "row_numbers": "" if setting.public else ", ".join(str(n) for n in row.row_numbers),
         })
     total = int(summary["rows"].sum()) if not summary.empty else 0
