@@ -93,7 +93,8 @@ class Assessment(_Strict):
     period_end_month: int = Field(default=9, ge=1, le=12)
     publication_lag_months: int = Field(
         default=2, ge=0, le=12,
-        description="Months after a month ends before its police data is published (police.uk: about 2)")
+        description="Months after a data month in which it is published (police.uk: 2, September's data "
+                    "in November)")
     period_months: int = Field(default=12, ge=1, le=12,
                                description="Length of the assessment period in months")
 
