@@ -160,3 +160,12 @@ def test_top_share_rounds_down_and_states_ties():
     top = ranks <= top_count(11, 0.2)
     assert list(top.index[top["All"]]) == ["a0", "a1", "a2"]
     assert tied_at_threshold(top, ranks, 0.2) == {"All": ["a1", "a2"]}
+
+
+def test_the_methods_appendix_names_the_tests_used_and_the_adjustment():
+    paragraphs = S.methods_paragraphs({S.YOY_GLM, S.TREND_GLM_SEASONAL, S.YOY_EXACT}, 64, 0.05)
+    assert [p.split(":")[0] for p in paragraphs] == [
+        "Change against the previous year", "Change against the previous year where one year holds no events",
+        "Trend over two years or more, allowing for season", "Many tests at once"]
+    assert "quasi-Poisson" in paragraphs[0] and "64 tests" in paragraphs[-1]
+    assert S.methods_paragraphs(set(), 0, 0.05) == ["No change or trend could be tested for this assessment."]

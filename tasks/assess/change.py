@@ -95,7 +95,8 @@ def _source_tests(kind: str, categories: list[str], levels: pd.DataFrame, src: S
             change = stats.year_on_year(_column(frame.loc[src.blocks[CURRENT]], category, excluded),
                                         _column(frame.loc[src.blocks[PREVIOUS]], category, excluded), alpha)
             if excluded:
-                change = replace(change, excluded=excluded)
+                previous = float(levels.set_index("category")["previous"].sum())
+                change = with_totals(change, current, previous, excluded)
         changes.append({"source_kind": kind, "category": category, **change.__dict__})
         if src is None:
             continue
@@ -113,6 +114,15 @@ def _source_tests(kind: str, categories: list[str], levels: pd.DataFrame, src: S
                 result = replace(result, excluded=drop)
         trends.append({"source_kind": kind, "category": category, **result.__dict__})
     return changes, trends
+
+
+def with_totals(change: Change, current: float, previous: float, excluded: tuple[str, ...]) -> Change:
+    """A total tested without some categories: the counts and their difference stay those of the full
+    total (as published), the rate ratio, interval, p and label those of the test, which says what it
+    left out."""
+    pct = 100.0 * (current - previous) / previous if previous > 0 else None
+    return replace(change, current=current, previous=previous, change_count=current - previous,
+                   change_pct=pct, excluded=excluded)
 
 
 # --- areas ---------------------------------------------------------------------------------------
@@ -148,7 +158,10 @@ def _area_tests(events: pd.DataFrame, inputs: StoreInputs, places: Places, cov: 
         if cov.comparable:
             row = yoy_frame.loc[key]
             change = stats.year_on_year(row[params.months], row[params.previous_months], alpha)
-            changes[key] = {**where, **change.__dict__, "excluded": yoy_excluded}
+            if yoy_excluded:
+                change = with_totals(change, float(places.area.counts[CURRENT].at[key, ALL]),
+                                     float(places.area.counts[PREVIOUS].at[key, ALL]), yoy_excluded)
+            changes[key] = {**where, **change.__dict__}
         series = trend_frame.loc[key]
         result = stats.trend(series[current], alpha, 1,
                              seasonal_from=series[trend_months] if seasonal else None)
@@ -193,12 +206,19 @@ def _change_rows(kind: str, category: str, change: dict, ids: list[int], bases: 
         metric_row(M.CHANGE_P_VALUE, kind, category, CURRENT, change["p_value"], **common),
         metric_row(M.CHANGE_Q_VALUE, kind, category, CURRENT, change["q_value"], **common),
         metric_row(M.CHANGE, kind, category, CURRENT, pct, label=change["label"], **common),
-        metric_row(M.CHANGE_RATIO, kind, category, CURRENT, change["ratio"], **common),
+        metric_row(M.CHANGE_RATIO, kind, category, CURRENT, change["ratio"], label=_excluded_label(change),
+                   **common),
         metric_row(M.CHANGE_RATIO_LOW, kind, category, CURRENT, change["ratio_low"], **common),
         metric_row(M.CHANGE_RATIO_HIGH, kind, category, CURRENT, change["ratio_high"], **common),
         metric_row(M.CHANGE_METHOD, kind, category, CURRENT, change["dispersion"], label=change["method"],
                    input_file_ids=ids, **where),
     ]
+
+
+def _excluded_label(test: dict) -> str | None:
+    """Label of the rate-ratio row of a total tested without some categories (recording changes)."""
+    excluded = test.get("excluded") or ()
+    return ("excluding " + ", ".join(excluded)) if len(excluded) else None
 
 
 def _trend_rows(kind: str, category: str, trend: dict, ids: list[int], bases: tuple,

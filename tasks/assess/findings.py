@@ -101,7 +101,7 @@ def _step_month(a: Analysis, kind: str, category: str) -> str | None:
 
 def _excluded_text(excluded: Any) -> str:
     names = list(excluded or ())
-    return f" (leaving out {', '.join(names)}: a recording change)" if names else ""
+    return f", leaving out {', '.join(names)} (a recording change)" if names else ""
 
 
 def change_text(a: Analysis, kind: str, category: str) -> tuple[Text, dict[str, Any]]:
@@ -122,7 +122,9 @@ def change_text(a: Analysis, kind: str, category: str) -> tuple[Text, dict[str, 
         hidden = a.published.any_hidden([(table, row, CURRENT), (table, row, PREVIOUS)])
         args = (label, change.get("ratio"), change.get("ratio_low"), change.get("ratio_high"),
                 change.get("previous"), change.get("current"))
-        text = Text(describe_change(*args), describe_change(*args, figures=not hidden))
+        away = (change.get("p_value") or 1.0) < a.params.significance
+        text = Text(describe_change(*args, adjusted_away=away),
+                    describe_change(*args, figures=not hidden, adjusted_away=away))
         return text + _excluded_text(change.get("excluded")), evidence
     return trend_text(a, kind, category, trend), evidence
 

@@ -13,7 +13,7 @@ from tasks.assess.coverage import CURRENT
 from tasks.assess.findings import Draft
 from tasks.assess.levels import table_name as levels_table
 from tasks.assess.naming import theme_of
-from tasks.assess.places import NO_POPULATION, NOT_MATCHED, SMALL_POPULATION, Unit
+from tasks.assess.places import NO_POPULATION, NOT_MATCHED, SMALL_POPULATION, Unit, tied_at_threshold
 from tasks.assess.places import table_name as places_table
 from tasks.assess.rows import ALL, TOTAL
 from tasks.assess.stats import describe_change
@@ -163,10 +163,29 @@ def area_changes(a: Analysis) -> list[Draft]:
     return [Draft(M.OVERVIEW_THEME, None, text, evidence, headline=bool(parts))]
 
 
+def top_share_ties(a: Analysis) -> list[Draft]:
+    """Where ties at the threshold rate put more areas in the top share than floor(share x areas)."""
+    ties = tied_at_threshold(a.places.top, a.places.ranks, a.params.top_rate_share)
+    if not ties:
+        return []
+    unit = a.places.area
+    parts = []
+    for category, keys in ties.items():
+        what = "all police-recorded crime and ASB" if category == ALL else category
+        names = ", ".join(str(unit.areas.at[k, "area_name"]) for k in keys)
+        chosen = int(a.places.top[category].sum())
+        parts.append(f"{what}: {names} tie at the threshold rate, so the top share holds {chosen} areas")
+    share = f"top {a.params.top_rate_share * 100:g}%"
+    text = plain(f"Ties in the {share} by rate (the number of areas is rounded down, and areas tied at the "
+                 f"threshold are all included): " + "; ".join(parts) + ".")
+    evidence = {"ties": ties, "metrics": [M.TOP_RATE, M.RANK_BY_RATE]}
+    return [Draft(M.OVERVIEW_THEME, None, text, evidence)]
+
+
 def place_findings(a: Analysis) -> list[Draft]:
     if a.places is None:
         return []
-    out = highest_rates(a, ALL, headline=True) + multi_category(a)
+    out = highest_rates(a, ALL, headline=True) + multi_category(a) + top_share_ties(a)
     for category in a.police_categories():
         out += highest_rates(a, category, headline=False)
     out += not_rated(a, a.places.area, a.params.area_label)

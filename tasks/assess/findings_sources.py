@@ -188,8 +188,12 @@ def step_findings(a: Analysis) -> list[Draft]:
     out = []
     for step in a.changes.steps.steps:
         times = "from none" if step.before == 0 else f"{step.ratio:.1f} times"
-        what = (f"{_title(step.source_kind)}: {step.category} moved from about {step.before:,.0f} to about "
-                f"{step.after:,.0f} a month from {month_name(step.month)} and stayed there ({times}).")
+        lead = f"{_title(step.source_kind)}: {step.category} "
+        when = f" from {month_name(step.month)} and stayed there ({times})."
+        levels = f"moved from about {step.before:,.0f} to about {step.after:,.0f} a month"
+        small = 0 < min(step.before, step.after) < a.params.suppression_min
+        # a monthly level below the suppression minimum is not printed in public; the ratio and month are
+        what = Text(lead + levels + when, lead + ("changed level" if small else levels) + when)
         if step.accepted:
             tail = " An analyst has accepted this in the configuration, so comparisons across it are reported."
         else:
@@ -201,5 +205,5 @@ def step_findings(a: Analysis) -> list[Draft]:
                     "before": step.before, "after": step.after, "p_value": step.p_value,
                     "accepted": step.accepted, "metrics": [M.RECORDING_STEP]}
         out.append(Draft(theme_of(step.source_kind, step.category), step.category,
-                         plain("Recording change. " + what + tail), evidence, headline=not step.accepted))
+                         "Recording change. " + what + tail, evidence, headline=not step.accepted))
     return out

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -277,7 +277,10 @@ def bh_adjust(p_values: Sequence[float | None], alpha: float) -> list[float | No
 def relabel_change(change: Change, q: float | None, alpha: float) -> Change:
     if change.label in (NOT_COMPARABLE, RECORDING) or change.p_value is None:
         return change
-    direction = (change.current or 0) - (change.previous or 0)
+    if change.ratio is not None:
+        direction = change.ratio - 1.0  # the tested comparison (a total may leave categories out)
+    else:
+        direction = (change.current or 0) - (change.previous or 0)
     return replace(change, q_value=q, label=_label(q, direction, alpha))
 
 
@@ -303,10 +306,13 @@ def _interval(low: float | None, high: float | None) -> str:
 
 def describe_change(label: str, ratio: float | None = None, low: float | None = None,
                     high: float | None = None, previous: float | None = None,
-                    current: float | None = None, since: str | None = None, figures: bool = True) -> str:
+                    current: float | None = None, since: str | None = None, figures: bool = True,
+                    adjusted_away: bool = False) -> str:
     """The change in words, e.g. 'significantly higher than last year (up 12%, 95% interval +5% to +19%)'.
 
-    ``figures=False`` gives the words alone (for a public paper where the counts are suppressed).
+    ``figures=False`` gives the words alone (for a public paper where the counts are suppressed);
+    ``adjusted_away``: the test alone was significant but not once the assessment's many tests are
+    allowed for (the interval shown is the test's own, so the words say why they differ).
     """
     if label == NOT_COMPARABLE:
         return "no comparison with last year"
@@ -315,6 +321,8 @@ def describe_change(label: str, ratio: float | None = None, low: float | None = 
         return f"not compared with last year: the way this is recorded changed{when}"
     lead = {INCREASE: "significantly higher than last year",
             DECREASE: "significantly lower than last year"}.get(label, "no clear change on last year")
+    if adjusted_away and label == NO_CHANGE:
+        lead += " once the number of comparisons is allowed for"
     if not figures:
         return lead
     if ratio is None:
@@ -346,3 +354,31 @@ def describe_trend(label: str, ratio: float | None = None, low: float | None = N
 def method_text(method: str | None) -> str:
     """What a test is and why it was used, for the methods appendix ('' for none)."""
     return METHODS.get(method or "", "")
+
+
+METHOD_TITLES = {
+    YOY_GLM: "Change against the previous year",
+    YOY_GLM_NO_SEASON: "Change against the previous year (periods with different months)",
+    YOY_EXACT: "Change against the previous year where one year holds no events",
+    TREND_GLM: "Trend within the year",
+    TREND_GLM_SEASONAL: "Trend over two years or more, allowing for season",
+}
+
+
+def methods_paragraphs(methods: Iterable[str], tests: int | None, significance: float) -> list[str]:
+    """The methods appendix: one paragraph per test used in the assessment, then the adjustment.
+
+    ``methods`` are the method ids stored with the tests (``change_method`` / ``trend_method`` labels);
+    ``tests`` the number adjusted together (``tests_adjusted``).
+    """
+    used = [m for m in METHOD_TITLES if m in set(methods)]
+    out = [f"{METHOD_TITLES[m]}: {METHODS[m]}" for m in used]
+    if tests:
+        out.append(f"Many tests at once: {METHODS[BH]} This assessment ran {int(tests)} tests; a "
+                   f"change or trend is called significant when its adjusted value is below "
+                   f"{significance:g}. Where a test alone would have been significant but is not after the "
+                   "adjustment, the text says \"no clear change once the number of comparisons is allowed "
+                   "for\".")
+    if not used:
+        out.append("No change or trend could be tested for this assessment.")
+    return out

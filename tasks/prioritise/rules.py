@@ -19,9 +19,10 @@ them in a fixed order (see docs/priorities.md):
 Otherwise "None".
 
 Then the list is capped: at most ``priority_area_share`` of the areas (rounded down) and no more than
-``priority_area_max`` are recommended (Emerging, Preventing, Sustaining). Candidates are ranked (class,
-then year-on-year evidence, then multiple issues, then rate); those beyond the cap are stored as
-"None" with the class they would have had and their rank. Every area is stored with its rank.
+``priority_area_max`` are recommended (Emerging, Preventing, Sustaining). Candidates are ranked within
+their class (year-on-year evidence, then multiple issues, then rate) and the classes take turns, best
+first; those beyond the cap are stored as "None" with the class they would have had and their rank.
+Every area is stored with its rank.
 """
 
 from __future__ import annotations
@@ -322,10 +323,25 @@ def classify_areas(facts: dict[str, AreaFacts], rules: AreaRules, growth: dict[s
     return _cap(drafts, rules, len(facts))
 
 
+def _ranked_candidates(candidates: list[Draft]) -> list[Draft]:
+    """Best first, taking the classes in turn (Emerging, Preventing, Sustaining), so that a short list
+    holds every class the rules found, as the seeds' lists do; within a class by _strength."""
+    by_class: dict[str, list[Draft]] = {}
+    for draft in sorted(candidates, key=_strength):
+        by_class.setdefault(draft.recommendation, []).append(draft)
+    queues = [by_class[c] for c in (EMERGING, PREVENTING, SUSTAINING) if c in by_class]
+    out = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                out.append(queue.pop(0))
+    return out
+
+
 def _cap(drafts: list[Draft], rules: AreaRules, n_areas: int) -> list[Draft]:
     """Rank every area; keep at most the cap as recommended, the rest as None with their rule results."""
     cap = rules.cap(n_areas)
-    candidates = sorted((d for d in drafts if d.recommendation in PRIORITY_CLASSES), key=_strength)
+    candidates = _ranked_candidates([d for d in drafts if d.recommendation in PRIORITY_CLASSES])
     others = sorted((d for d in drafts if d.recommendation not in PRIORITY_CLASSES),
                     key=lambda d: (d.recommendation != DISCHARGED, -(d.score or -1.0), d.subject_name))
     limit = {"cap": cap, "share": rules.cap_share, "max": rules.cap_max, "areas": n_areas,
@@ -333,7 +349,7 @@ def _cap(drafts: list[Draft], rules: AreaRules, n_areas: int) -> list[Draft]:
     out = []
     for rank, draft in enumerate(candidates + others, start=1):
         reasons = {**draft.reasons, "rank": rank, "cap": limit}
-        if draft in candidates and rank > cap:
+        if rank <= len(candidates) and rank > cap:
             reasons.update({"would_be": draft.recommendation, "class_rule": "over_cap",
                             "decided_by": draft.reasons["class_rule"]})
             text = _over_cap_text(draft, rank, limit, rules)
@@ -398,8 +414,8 @@ def _because(rule: str, fired: dict[str, dict[str, Any]], facts: AreaFacts, rule
     share = share_label(rules.top_rate_share)
     homes = fired["new_homes"]["share"]
     return {
-        "growth_area": f"a growth area named in the partnership's configuration "
-                       f"({fired['growth_area']['configured_as']}): new communities to protect",
+        "growth_area": "a growth area named in the partnership's configuration: new communities to "
+                       "protect",
         "new_homes": f"rising where {homes * 100 if homes is not None else 0:.0f}% of residents live in "
                      "homes built since 2011: growth to get ahead of",
         "escalating": "",
@@ -430,21 +446,25 @@ def _rate(facts: AreaFacts, rules: AreaRules, inputs: dict[str, Any]) -> str:
 
 
 def _categories(facts: AreaFacts, rules: AreaRules) -> str:
-    """'highest rate of Burglary and 2nd highest of Shoplifting (multiple issues)'; '' for none."""
+    """'highest rate of Burglary, Drugs and 2 more categories; in the top 20% for 5 categories (multiple
+    issues)'; '' where the area is in the top share for none."""
     if _small(facts, rules):
         return ""
-    if not facts.top_category_ranks:
-        n = facts.top_categories or 0
-        return (f"in the {share_label(rules.top_rate_share)} by rate for {n} categories (multiple issues)"
-                if n >= rules.emerging_min_categories else "")
-    shown = [f"{_highest(rank)} of {category}" for category, rank in facts.top_category_ranks[:4]]
-    more = len(facts.top_category_ranks) - len(shown)
-    listed = ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
-    listed += f" and {more} more" if more > 0 else ""
-    multiple = len(facts.top_category_ranks) >= rules.emerging_min_categories
-    return f"{listed.replace('highest of', 'highest rate of', 1)}" + (
-        f" ({share_label(rules.top_rate_share)} in {len(facts.top_category_ranks)} categories: "
-        "multiple issues)" if multiple else "")
+    share = share_label(rules.top_rate_share)
+    ranks = facts.top_category_ranks
+    n = len(ranks) if ranks else (facts.top_categories or 0)
+    multiple = n >= rules.emerging_min_categories
+    if not ranks:
+        return f"in the {share} by rate for {n} categories (multiple issues)" if multiple else ""
+    best = min(rank for _, rank in ranks)
+    named = [category for category, rank in ranks if rank == best]
+    listed = ", ".join(named[:3]) + (f" and {len(named) - 3} more categories" if len(named) > 3 else "")
+    if len(named) > 1 and len(named) <= 3:
+        listed = ", ".join(named[:-1]) + " and " + named[-1]
+    text = f"{_highest(best)} rate of {listed}"
+    if multiple:
+        text += f"; in the {share} by rate for {n} categories (multiple issues)"
+    return text
 
 
 def _change(fired: dict[str, dict[str, Any]], facts: AreaFacts, rules: AreaRules) -> str:
@@ -457,8 +477,9 @@ def _change(fired: dict[str, dict[str, Any]], facts: AreaFacts, rules: AreaRules
         ratio = facts.change_ratio
         if ratio is None and facts.change_pct is not None:
             ratio = 1 + facts.change_pct / 100
+        away = facts.change_p is not None and facts.change_p < rules.significance
         bits.append(describe_change(inc["label"], ratio, facts.change_low, facts.change_high,
-                                    figures=figures))
+                                    figures=figures, adjusted_away=away))
     if trend["fired"]:
         bits.append(describe_trend(trend["label"], facts.trend_ratio, facts.trend_low, facts.trend_high,
                                    facts.trend_method, figures=figures))

@@ -27,8 +27,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def code_version() -> str:
-    """A hash of this package's source: the rules live outside the task functions Prefect hashes."""
-    return source_digest(package_sources(PACKAGE_DIR))
+    """A hash of this package's source (and the tests of change and theme list it uses): the rules live
+    outside the task functions Prefect hashes."""
+    root = PACKAGE_DIR.parents[1]
+    shared = [root / "tasks" / "assess" / "stats.py", root / "csp" / "themes.py"]
+    return source_digest([*package_sources(PACKAGE_DIR), *shared])
 
 
 def draft_areas(url: str, config: Partnership, cycle: str, use_trend: bool = True,
