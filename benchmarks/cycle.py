@@ -87,7 +87,7 @@ def cli_runs(partnership: str, work: Path) -> list[tuple[str, Measured, dict[str
 
 
 def smoke_runs(work: Path) -> list[tuple[str, Measured, dict[str, float]]]:
-    from benchmarks.floor import smoke_data
+    from benchmarks.national_data import smoke_data
 
     config_dir, ids = smoke_data(work)
     env = bench_env(work, config_dir)
@@ -110,9 +110,11 @@ def main() -> None:
     server = [times.get("server start", 0.0) for _, _, times in runs]
     rows.append(("whole process (wall)", *(run.wall_s for _, run, _ in runs)))
     rows.append(("work (wall less server start)", *(run.wall_s - s for (_, run, _), s in zip(runs, server, strict=True))))
+    rows.append(("CPU of the process and its server (s)", *(run.cpu_s for _, run, _ in runs)))
     rows.append(("peak memory (MiB)", *(run.peak_mib for _, run, _ in runs)))
-    cold_work = rows[-2][1]
-    notes = [f"Re-run work as a fraction of cold work: {', '.join(f'{label} {r / cold_work:.0%}' for (label, _, _), r in zip(runs[1:], rows[-2][2:], strict=True))}."]
+    work_row = rows[-3]
+    cold_work = work_row[1]
+    notes = [f"Re-run work as a fraction of cold work: {', '.join(f'{label} {r / cold_work:.0%}' for (label, _, _), r in zip(runs[1:], work_row[2:], strict=True))}."]
     if args.smoke:
         notes.append("Smoke: tiny generated data, data stages in one process without Prefect (stages.py).")
     table("cycle" + ("-smoke" if args.smoke else ""),

@@ -60,19 +60,21 @@ def main() -> None:
     parser.add_argument("--address", default=os.environ.get("CSP_DASK_ADDRESS"), help="existing scheduler")
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
-    from benchmarks.national_data import generate
+    from benchmarks.national_data import generate, smoke_data
 
     with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").exists() else None) as tmp:
         work = Path(tmp)
         forces = ["Gwent Police"] if args.smoke else args.force
-        config_dir = generate(work / "data", args.months, 20_000 if args.smoke else args.rows_per_month,
-                              forces=forces)
-        rows = int((work / "data" / "rows.txt").read_text())
+        if args.smoke:
+            config_dir, ids = smoke_data(work)
+        else:
+            config_dir, ids = generate(work / "data", args.months, args.rows_per_month, forces=forces), []
+        rows = int((config_dir.parent / "rows.txt").read_text())
         results, metrics = [], {}
         for engine in (["smoke"] if args.smoke else args.engine or ["thread", "dask"]):
             if engine == "smoke":
                 env = bench_env(work / engine, config_dir)
-                run = measure([PYTHON, str(ROOT / "benchmarks" / "stages.py")], env)
+                run = measure([PYTHON, str(ROOT / "benchmarks" / "stages.py"), *ids], env)
                 seconds = child_json(run.output)["seconds"]
                 work_s = sum(v for k, v in seconds.items() if k != "start-up")
             else:
@@ -82,14 +84,15 @@ def main() -> None:
                 run = measure([PYTHON, str(ROOT / "benchmarks" / "run_all.py"), "--engine", engine, *extra], env)
                 work_s = child_json(run.output)["work_s"]
                 metrics[engine] = stored_metrics(url)
-            partnerships = len(list(config_dir.glob("[!_]*.yaml")))
-            results.append((engine, partnerships, f"{rows:,}", run.wall_s, work_s, run.peak_mib,
+            partnerships = len(ids) or len(list(config_dir.glob("[!_]*.yaml")))
+            results.append((engine, partnerships, f"{rows:,}", run.wall_s, work_s, run.cpu_s, run.peak_mib,
                             f"{rows / run.wall_s:,.0f}"))
     same = ("yes" if metrics.get("thread") == metrics.get("dask") else "NO") if len(metrics) == 2 else "-"
     scope = "all forces" if not forces else ", ".join(forces)
     table("national" + ("-smoke" if args.smoke else ""),
           f"National run, {args.months} months ({scope})",
-          ["engine", "partnerships", "police rows", "wall (s)", "work (s)", "peak MiB (main process)", "rows/s"],
+          ["engine", "partnerships", "police rows", "wall (s)", "work (s)", "CPU (s)", "peak MiB (main process)",
+           "rows/s"],
           results, [f"Stored metrics identical between the thread runner and Dask: {same}.",
                     "Peak memory is the main process's; Dask worker processes are not included.",
                     *(["Smoke: tiny Gwent data, data stages only (stages.py), SQLite, no Prefect."]

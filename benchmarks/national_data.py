@@ -190,6 +190,20 @@ def generate(out: Path, month_count: int = 12, rows_per_month: int = 500_000, se
     return write_config(national, out, folders, write_population(national, out))
 
 
+def smoke_data(work: Path) -> tuple[Path, list[str]]:
+    """Tiny data for the benchmarks' --smoke modes: Gwent, 12 months, a few hundred rows a month, and
+    the first two of its partnerships. With CSP_BENCH_SMOKE_DATA the files are made once in that
+    folder and reused (the smoke test runs four benchmarks on the same files)."""
+    import os
+
+    shared = os.environ.get("CSP_BENCH_SMOKE_DATA")
+    out = Path(shared) if shared else work / "smoke-data"
+    if not (out / "rows.txt").exists():
+        generate(out, 12, 20_000, forces=["Gwent Police"])
+    config_dir = out / "partnerships"
+    return config_dir, sorted(p.stem for p in config_dir.glob("[!_]*.yaml"))[:2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "national")

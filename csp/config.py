@@ -93,7 +93,8 @@ class Assessment(_Strict):
     period_end_month: int = Field(default=9, ge=1, le=12)
     publication_lag_months: int = Field(
         default=2, ge=0, le=12,
-        description="Months after a month ends before its police data is published (police.uk: about 2)")
+        description="Months after a data month in which it is published (police.uk: 2, September's data "
+                    "in November)")
     period_months: int = Field(default=12, ge=1, le=12,
                                description="Length of the assessment period in months")
 
@@ -316,10 +317,47 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """A configuration file's mapping, refusing (with a short message) files too large, with too many
+    aliases (a "billion laughs" bomb expands to gigabytes when printed or validated), or not UTF-8."""
+    from csp.settings import input_limits
+
+    limits = input_limits()
+    if path.stat().st_size > limits.max_config_bytes:
+        raise ConfigError(f"{path}: refused: {path.stat().st_size:,} bytes, more than the "
+                          f"{limits.max_config_bytes:,} a configuration file may have")
+
+    class _Loader(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent, index):  # noqa: ANN001, ANN202 - PyYAML's signature
+            if self.check_event(yaml.AliasEvent):
+                _Loader.aliases += 1
+                if _Loader.aliases > limits.max_yaml_aliases:
+                    mark = self.peek_event().start_mark
+                    raise ConfigError(f"{path}: line {mark.line + 1}: refused: more than "
+                                      f"{limits.max_yaml_aliases} YAML aliases (*name); write the values out")
+            return super().compose_node(parent, index)
+
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid YAML: {str(exc)[:500]}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    sizes: dict[int, int] = {}  # aliases share objects: count what they would expand to, without expanding
+
+    def expanded(value: Any) -> int:
+        if not isinstance(value, (dict, list)):
+            return 1
+        if id(value) not in sizes:
+            sizes[id(value)] = 0  # a self-referencing alias counts once
+            items = value.values() if isinstance(value, dict) else value
+            sizes[id(value)] = 1 + sum(expanded(item) for item in items)
+        return sizes[id(value)]
+
+    if expanded(content) > limits.max_config_values:
+        raise ConfigError(f"{path}: refused: its aliases expand to more than {limits.max_config_values:,} "
+                          "values (a YAML bomb?); write the values out")
     if not isinstance(content, dict):
         raise ConfigError(f"{path}: expected a mapping of keys at the top level")
     return content

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-_CYCLE = re.compile(r"^(\d{4})-(\d{2})$")
+_CYCLE = re.compile(r"(\d{4})-(\d{2})")  # used with fullmatch: no trailing newline or space
 
 
 class CycleNameError(ValueError):
@@ -79,7 +79,7 @@ class CyclePeriod:
 
 def parse_cycle(name: str, period_end_month: int = 9, period_months: int = 12) -> CyclePeriod:
     """Turn ``2025-26`` into its assessment period; raise CycleNameError with the expected form."""
-    match = _CYCLE.match(name or "")
+    match = _CYCLE.fullmatch(name or "")
     if not match:
         raise CycleNameError(f"cycle {name!r}: expected a financial year like '2025-26'")
     first, second = int(match.group(1)), int(match.group(2))
@@ -100,13 +100,14 @@ def cycle_name(first_year: int) -> str:
     return f"{first_year}-{(first_year + 1) % 100:02d}"
 
 
-def published_through(today: dt.date, lag_months: int = 0) -> pd.Period:
-    """The newest month that has ended and, after the publisher's lag, is out by ``today``.
+def published_through(today: dt.date, lag_months: int = 1) -> pd.Period:
+    """The newest month whose data is out by ``today``: ``lag_months`` after the month itself.
 
-    police.uk publishes a month's data within about two months of its end (``lag_months=2``): on
-    1 December 2026 the month in progress is December and the newest month to expect is September.
+    police.uk publishes a month's data in the second month after it (``lag_months=2``: September's in
+    November), so on 1 December 2026 October is the newest month to expect. A month in progress is
+    never expected (the lag is at least one).
     """
-    return pd.Period(today, freq="M") - 1 - max(lag_months, 0)
+    return pd.Period(today, freq="M") - max(lag_months, 1)
 
 
 def cycle_of_month(month: pd.Period, period_end_month: int = 9) -> str:
@@ -115,7 +116,7 @@ def cycle_of_month(month: pd.Period, period_end_month: int = 9) -> str:
     return cycle_name(year)
 
 
-def latest_cycle(today: dt.date, period_end_month: int = 9, lag_months: int = 0,
+def latest_cycle(today: dt.date, period_end_month: int = 9, lag_months: int = 1,
                  latest_data: pd.Period | None = None) -> str:
     """The newest cycle whose assessment period has ended and whose months are published by ``today``.
 
@@ -177,7 +178,7 @@ def monitoring_quarter(cycle: str, number: int, period_end_month: int = 9) -> Qu
     return Quarter(cycle, number, start, start + 2)
 
 
-def latest_quarter(today: dt.date, period_end_month: int = 9, lag_months: int = 0,
+def latest_quarter(today: dt.date, period_end_month: int = 9, lag_months: int = 1,
                    latest_data: pd.Period | None = None) -> Quarter:
     """The newest monitoring quarter whose months have all ended and are published (and on disk)."""
     newest = published_through(today, lag_months)

@@ -21,15 +21,21 @@ QUOTE = "'"
 
 
 def safe_cell(value: Any) -> Any:
-    """The value as it may be written to a sheet; non-text values pass unchanged."""
-    if not isinstance(value, str) or not value.startswith(TRIGGERS) or _NUMBER.fullmatch(value):
+    """The value as it may be written to a sheet; non-text values pass unchanged.
+
+    Text that already looks neutralised (an apostrophe before a trigger) gets one more apostrophe, so
+    ``restore_cell`` gives it back exactly.
+    """
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
         return value
-    return QUOTE + value
+    if value.startswith(TRIGGERS) or (value.startswith(QUOTE) and value[1:2] and value[1] in TRIGGERS + (QUOTE,)):
+        return QUOTE + value
+    return value
 
 
 def restore_cell(value: Any) -> Any:
     """The inverse of ``safe_cell`` for a value read back from a sheet the project wrote."""
-    if isinstance(value, str) and value.startswith(QUOTE) and value[1:2] and value[1] in TRIGGERS:
+    if isinstance(value, str) and value.startswith(QUOTE) and value[1:2] and value[1] in TRIGGERS + (QUOTE,):
         return value[1:]
     return value
 

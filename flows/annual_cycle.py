@@ -16,7 +16,7 @@ from uuid import uuid4
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from prefect.flow_runs import suspend_flow_run
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 
 from csp.config import Partnership, load_all, load_partnership
 from csp.engines import task_runner
@@ -62,7 +62,7 @@ def _board(url: str, config: Partnership, cycle: str, meeting: str, log: StageLo
         B.mark_decided(url, config, cycle, f"decided at {meeting}")
         return True
     B.mark_waiting(url, config, cycle, str(flow_run.get_id() or ""))
-    if until == "board" or not flow_run.get_deployment_id():
+    if until == "board" or not deployment.get_id():
         log.note("board", "waiting", f"{len(left)} recommendation(s) without a decision")
         return False
     log.note("board", "waiting", f"suspended: {len(left)} recommendation(s) await the board")
@@ -129,7 +129,8 @@ def annual_cycle(partnership: str = "cambridge", cycle: str | None = None, meeti
     log = StageLog(run_key=str(flow_run.get_id() or uuid4()))
     result: dict[str, Any] = {"partnership": partnership, "cycle": cycle, "meeting": board.id,
                               "proposed_meeting": board.proposed}
-    with cycle_guard(url, config, cycle, flow_run.get_name() or f"annual-cycle {partnership} {cycle}"):
+    holder = f"{flow_run.get_name() or f'annual-cycle {partnership} {cycle}'} (flow run {flow_run.get_id()})"
+    with cycle_guard(url, config, cycle, holder):
         try:
             if resume:
                 log.note("ingest to board pack", "reused", "resumed after the board pack")

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
 from csp.orchestration import package_sources, source_digest
 from csp.settings import PROJECT_ROOT
+from tasks.year.progress import report
 
 FLOWS_DIR = PROJECT_ROOT / "flows"
 
@@ -42,7 +43,7 @@ def stage_flows() -> dict[str, Callable[..., Any]]:
             "scrutiny": scrutiny_report}
 
 
-@task(name="cycle-stage", task_run_name="{stage} {label}", cache_policy=INPUTS + TASK_SOURCE,
+@task(name="cycle-stage", cache_policy=INPUTS + TASK_SOURCE,
       persist_result=True)
 def stage_task(stage: str, label: str, run_key: str, code: str, kwargs: dict[str, Any]) -> Any:
     """Run one stage's flow (``run_key`` and ``code`` only feed the cache key)."""
@@ -58,16 +59,21 @@ class StageLog:
     outcomes: list[tuple[str, str, str]] = field(default_factory=list)  # (stage, outcome, note)
 
     def run(self, stage: str, label: str = "", **kwargs: Any) -> Any:
-        state = stage_task(stage, label, self.run_key, self.code, kwargs, return_state=True)
+        report(f"{stage} {label}".strip(), "started")
+        get_run_logger().info("stage %s: started", f"{stage} {label}".strip())
+        named = stage_task.with_options(task_run_name=f"{stage} {label}".strip())
+        state = named(stage, label, self.run_key, self.code, kwargs, return_state=True)
         stage = f"{stage} {label}".strip()
         if state.is_failed() or state.is_crashed() or state.is_cancelled():
-            self.outcomes.append((stage, "failed", _first_line(state.message)))
+            self.note(stage, "failed", _first_line(state.message))
             return state.result()  # raises the stage's own error
-        self.outcomes.append((stage, "reused" if state.name == "Cached" else "ran", ""))
+        self.note(stage, "reused" if state.name == "Cached" else "ran")
         return state.result()
 
     def note(self, stage: str, outcome: str, note: str = "") -> None:
         self.outcomes.append((stage, outcome, note))
+        report(stage, outcome)
+        get_run_logger().info("stage %s: %s%s", stage, outcome, f" ({note})" if note else "")
 
     def markdown(self) -> str:
         lines = ["| Stage | This run | Note |", "|---|---|---|"]

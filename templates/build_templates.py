@@ -89,7 +89,7 @@ def _sa_introduction(b: Builder) -> None:
     b.tag("{%p if has_previous %}")
     b.para("Police recorded crime and anti-social behaviour: {{ totals.current }} incidents in the "
            "{{ period_ending }}, against {{ totals.previous }} in the {{ previous_period_ending }} "
-           "({{ totals.change_pct }}, {{ totals.change_label }}).")
+           "({{ totals.change_pct }}, {{ totals.change_label }}). {{ months.note }}")
     b.tag("{%p endif %}")
     b.tag("{%p if new_sources %}")
     b.para("Data used for the first time in this assessment:")
@@ -111,6 +111,9 @@ def _sa_introduction(b: Builder) -> None:
 def _sa_summary_and_recommendations(b: Builder) -> None:
     b.h1("Key findings")
     b.loop("{%p for f in key_findings %}", [("List Number", "{{ f }}")])
+    b.tag("{%p if not months.complete %}")
+    b.para("**{{ months.note }}**")
+    b.tag("{%p endif %}")
     b.tag("{%p if not key_findings %}")
     b.para("No findings are stored for this cycle: run the assessment stage.")
     b.tag("{%p endif %}")
@@ -129,7 +132,7 @@ def _sa_overview(b: Builder) -> None:
     b.h1("Overall picture")
     b.loop("{%p for f in overview.findings %}", [("Normal", "{{ f }}")])
     b.tag("{%p for fig in overview.figures %}")
-    b.para("{{ fig.image }}")
+    b.para("{{ fig.image }}").paragraph_format.keep_with_next = True  # the image stays with its caption
     b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
     b.source("Source: {{ fig.source }}")
     b.tag("{%p endfor %}")
@@ -172,10 +175,10 @@ def _sa_themes(b: Builder) -> None:
             ["{{ a.area }}", "{{ a.category }}", "{{ a.count }}", "{{ a.population }}", "{{ a.rate }}",
              "{{ a.rank }}"],
             loop="a in theme.areas", widths=[44, 44, 18, 22, 26, 16])
-    b.source("Source: data.police.uk; residents: ONS Census 2011.")
+    b.source("Source: data.police.uk; residents: ONS Census {{ census_year }}.")
     b.tag("{%p endif %}")
     b.tag("{%p for fig in theme.figures %}")
-    b.para("{{ fig.image }}")
+    b.para("{{ fig.image }}").paragraph_format.keep_with_next = True  # the image stays with its caption
     b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
     b.source("Source: {{ fig.source }}")
     b.tag("{%p endfor %}")
@@ -201,7 +204,7 @@ def _sa_illustrative(b: Builder) -> None:
             loop="c in illustrative.categories", widths=[40, 40, 22, 22, 18, 28])
     b.tag("{%p endif %}")
     b.tag("{%p for fig in illustrative.figures %}")
-    b.para("{{ fig.image }}")
+    b.para("{{ fig.image }}").paragraph_format.keep_with_next = True  # the image stays with its caption
     b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
     b.tag("{%p endfor %}")
     b.tag("{%p endif %}")
@@ -230,9 +233,9 @@ def _sa_priority_updates(b: Builder) -> None:
 
 
 def _source_summary(b: Builder, collection: str) -> None:
-    b.table(["Source", "Period", "Files", "Records used"],
+    b.table(["Source", "Period", "Files", "Records accepted"],
             ["{{ s.description }}{% if s.illustrative %} (illustrative){% endif %}", "{{ s.period }}",
-             "{{ s.files }}", "{{ s.rows_accepted }}"], loop=f"s in {collection}", widths=[80, 45, 15, 30])
+             "{{ s.files }}", "{{ s.rows_accepted }}"], loop=f"s in {collection}", widths=[78, 44, 14, 34])
 
 
 def _files_tables(b: Builder, item: str, collection: str) -> None:
@@ -260,8 +263,8 @@ def _sa_data_notes(b: Builder) -> None:
             ["{{ c.source }}", "{{ c.months_expected }}", "{{ c.months_present }}", "{{ c.missing }}"],
             loop="c in coverage", widths=[50, 25, 25, 70])
     b.h2("Matching crime records to areas")
-    b.para("Police.uk records carry 2021 LSOA codes while the population is from the 2011 Census. "
-           "{{ match.lsoa_pct }} of police records in the area matched a 2011 LSOA by code and "
+    b.para("Police.uk records carry 2021 LSOA codes; the population is from the {{ census_year }} Census. "
+           "{{ match.lsoa_pct }} of police records in the area matched a {{ census_year }} LSOA by code and "
            "{{ match.msoa_pct }} matched by MSOA name; {{ match.population_pct }} were placed in an area "
            "with a population and so count towards rates per 1,000 residents. Records that could not be "
            "placed still count in every partnership total.")
@@ -283,15 +286,24 @@ def _sa_appendices(b: Builder) -> None:
     b.h1("Appendix A: rates per 1,000 residents by {{ area_label }}")
     b.caption("Table", "{{ appendix_table }}",
               "All police recorded crime and anti-social behaviour by {{ area_label }}, {{ period_ending }}")
-    b.table(["Area", "Code", "Residents", "Count", "Rate per 1,000", "Rank"],
-            ["{{ a.area }}", "{{ a.code }}", "{{ a.population }}", "{{ a.count }}", "{{ a.rate }}",
-             "{{ a.rank }}"],
-            loop="a in appendix_areas", widths=[45, 30, 25, 22, 26, 16])
-    b.source("Source: data.police.uk; residents: ONS Census 2011 usual residents.")
+    table = b.table(["Area", "Code", "Residents", "Count", "Rate per 1,000", "Rank"],
+                    ["{{ a.area }}", "{{ a.code }}", "{{ a.population }}", "{{ a.count }}", "{{ a.rate }}",
+                     "{{ a.rank }}"],
+                    loop="a in appendix_areas", widths=[50, 28, 24, 22, 30, 16])
+    for texts in (["{%tr if appendix_total.has_remainder %}"],
+                  ["Not placed in an area", "", "", "{{ appendix_total.remainder }}", "", ""],
+                  ["{%tr endif %}"],
+                  ["Total", "", "{{ appendix_total.population }}", "{{ appendix_total.count }}",
+                   "{{ appendix_total.rate }}", ""]):
+        row = table.add_row()
+        for cell, text in zip(row.cells, texts, strict=False):
+            cell.text = text
+    b._widths(table, [50, 28, 24, 22, 30, 16])
+    b.source("Source: data.police.uk; residents: ONS Census {{ census_year }} usual residents.")
     b.h1("Appendix B: methods and definitions")
     b.loop("{%p for m in methods %}", [("Normal", "{{ m }}")])
     b.para("Small counts swing widely, so a large percentage change need not be significant.")
-    b.para("**Rates per 1,000 residents** use ONS Census 2011 usual residents; areas with too few "
+    b.para("**Rates per 1,000 residents** use ONS Census {{ census_year }} usual residents; areas with too few "
            "residents get no rate.")
     b.para("**Top areas** are those in the top {{ thresholds.top_rate_pct }}% of {{ area_label }} areas by "
            "rate per 1,000 residents for a category.")
@@ -319,7 +331,7 @@ def _method_scores(b: Builder) -> None:
            "its score is high. Ranks count from 1, the largest.")
     b.table(["Theme", "Recommendation", "Score", "Rank by number", "Rank by harm"],
             ["{{ m.subject }}", "{{ m.recommendation }}", "{{ m.score }}", "{{ m.volume_rank }}",
-             "{{ m.harm_rank }}"], loop="m in method_scores", widths=[70, 32, 18, 25, 25])
+             "{{ m.harm_rank }}"], loop="m in method_scores", widths=[60, 36, 16, 29, 29])
     b.tag("{%p endif %}")
 
 
@@ -349,6 +361,9 @@ def sa_summary() -> Builder:
     _version_note(b)
     b.h1("Key findings")
     b.loop("{%p for f in key_findings %}", [("List Number", "{{ f }}")])
+    b.tag("{%p if not months.complete %}")
+    b.para("**{{ months.note }}**")
+    b.tag("{%p endif %}")
     b.h1("Key figures")
     b.tag("{%p if has_previous %}")
     b.table(["Category", "{{ previous_period_short }}", "{{ period_short }}", "Change", "Assessment"],
@@ -379,7 +394,7 @@ def sa_summary() -> Builder:
     b.loop("{%p for f in illustrative_findings %}", [("List Bullet", "{{ f }}")])
     b.tag("{%p endif %}")
     b.h1("About the data")
-    b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code and {{ match.msoa_pct }} by "
+    b.para("{{ match.lsoa_pct }} of police records matched a {{ census_year }} LSOA by code and {{ match.msoa_pct }} by "
            "MSOA name. The data-quality report sets out the files received and the checks made.")
     b.tag("{%p if illustrative_sources %}")
     b.para("These partner sources are illustrative, not real partner data{% if is_public %}, and nothing in "
@@ -489,8 +504,7 @@ def community_safety_plan() -> Builder:
     b.para("Comments or queries on this plan: {{ contact.officer }}, {{ contact.address }}. "
            "Telephone {{ contact.phone }} or email {{ contact.email }}.")
     b.h2("Board members")
-    b.loop("{%p for m in board %}", [("List Bullet", "{{ m.organisation }} – {{ m.name }}"
-                                                      "{% if m.role %} ({{ m.role }}){% endif %}")])
+    b.loop("{%p for m in board %}", [("List Bullet", "{{ m.organisation }} – {{ m.label }}")])
     b.h2("Non-voting members")
     b.loop("{%p for m in members %}", [("List Bullet", "{{ m.organisation }} – {{ m.name }}")])
     b.h1("Community Safety Plan {{ priorities_year }} priorities: strategic statement")
@@ -557,8 +571,8 @@ def agenda() -> Builder:
 
 def _people(b: Builder, heading: str, key: str) -> None:
     b.h2(heading)
-    b.table(["Name", "Organisation", "Role"], ["{{ m.name }}", "{{ m.organisation }}", "{{ m.role }}"],
-            loop=f"m in {key}", widths=[50, 90, 30])
+    b.table(["Name", "Organisation"], ["{{ m.label }}", "{{ m.organisation }}"],
+            loop=f"m in {key}", widths=[60, 110])
 
 
 def minutes() -> Builder:
@@ -575,6 +589,14 @@ def minutes() -> Builder:
     b.tag("{%p for i in items %}")
     b.h2("{{ i.number }}. {{ i.title }}")
     b.para("{{ i.number }}.1 [Minute of the discussion. Lead: {{ i.lead }}.]")
+    b.tag("{%p if i.outcomes %}")
+    b.table(["Recommendation", "Recommended", "Outcome (agreed / agreed with changes / not agreed)"],
+            ["{{ o.subject }}", "{{ o.recommendation }}", "{{ o.outcome }}"], loop="o in i.outcomes",
+            widths=[75, 30, 65])
+    b.tag("{%p endif %}")
+    b.tag("{%p if i.decision %}")
+    b.para("**Outcome:** [agreed / agreed with changes / not agreed; record the decision and any conditions]")
+    b.tag("{%p endif %}")
     b.tag("{%p endfor %}")
     b.h1("Action points")
     b.para("Open action points carried forward from earlier meetings; add new actions below them.")
@@ -599,7 +621,7 @@ def data_quality() -> Builder:
     b.h1("Summary")
     b.para("{{ checks.passed }} of {{ checks.total }} checks passed; {{ checks.warnings }} warning(s) and "
            "{{ checks.blocking }} blocking failure(s). {{ quarantine_total }} row(s) were quarantined with "
-           "their reason. {{ match.lsoa_pct }} of police records matched a 2011 LSOA by code.")
+           "their reason. {{ match.lsoa_pct }} of police records matched a {{ census_year }} LSOA by code.")
     b.h1("Files received")
     _source_summary(b, "source_summary")
     b.tag("{%p if not is_public %}")
@@ -671,10 +693,9 @@ def data_quality() -> Builder:
     b.para("No rows were quarantined.")
     b.tag("{%p endif %}")
     b.h1("Matching crime records to areas")
-    b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code, {{ match.msoa_pct }} by MSOA "
-           "name (the LSOA name without its last letter); {{ match.population_pct }} were placed in an "
-           "area with a population. Police.uk publishes 2021 LSOA codes and the population is from the "
-           "2011 Census, so part of the mismatch is expected; the rest are records with no LSOA.")
+    b.para("{{ match.lsoa_pct }} of police records matched a {{ census_year }} LSOA by code, {{ match.msoa_pct }} "
+           "an MSOA; {{ match.population_pct }} were placed in an area with a population. Records with no "
+           "LSOA, or an LSOA the census does not hold, still count in every partnership total.")
     b.tag("{%p if illustrative_sources %}")
     b.h1("Illustrative data")
     b.para("These sources are illustrative files in the partners' published shapes, not real data:")
@@ -769,13 +790,11 @@ def terms_of_reference() -> Builder:
             b.bullet(text)
     b.h2("9. Membership")
     b.h3("Board members (voting)")
-    b.table(["Organisation", "Representative", "Role"], ["{{ m.organisation }}", "{{ m.name }}",
-                                                          "{{ m.role }}"],
-            loop="m in board", widths=[90, 50, 30])
+    b.table(["Organisation", "Representative"], ["{{ m.organisation }}", "{{ m.label }}"],
+            loop="m in board", widths=[100, 70])
     b.h3("Members (non-voting)")
-    b.table(["Organisation", "Representative", "Role"], ["{{ m.organisation }}", "{{ m.name }}",
-                                                          "{{ m.role }}"],
-            loop="m in members", widths=[90, 50, 30])
+    b.table(["Organisation", "Representative"], ["{{ m.organisation }}", "{{ m.label }}"],
+            loop="m in members", widths=[100, 70])
     b.h2("10. Further information")
     b.para("{{ contact.officer }}, {{ contact.address }}, {{ contact.email }}, {{ contact.phone }}")
     return b

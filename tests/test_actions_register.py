@@ -81,7 +81,7 @@ def test_round_trip_changes_exactly_the_edits_with_history(cambridge, tmp_path):
     sheet.cell(rows["10/03"], col["Closing note"]).value = "Reopened: awaiting reply"
     sheet.cell(rows["10/03"], col["Due"]).value = "31/03/2026"
     new = sheet.max_row + 1
-    for name, value in {"Reference": "10/05", "Meeting": "board-2020-10", "Meeting date": "2020-10-06",
+    for name, value in {"Reference": "12/01", "Meeting": "development-2025-12", "Meeting date": "2025-12-02",
                         "Action point": "=Circulate the Safer Streets evaluation", "Owner": "Community Safety Manager",
                         "Due": "Next meeting", "Status": "open", "Priority": "asb"}.items():
         sheet.cell(new, col[name]).value = "'" + value if value.startswith("=") else value
@@ -92,8 +92,8 @@ def test_round_trip_changes_exactly_the_edits_with_history(cambridge, tmp_path):
     views = {v.reference: v for v in reg.list_actions(cambridge, "cambridge")}
     assert views["10/02"].owner == "Partnership Support Officer"
     assert (views["10/03"].status, views["10/03"].due) == ("in progress", dt.date(2026, 3, 31))
-    assert views["10/05"].text == "=Circulate the Safer Streets evaluation"  # a text cell, never a formula
-    assert views["10/05"].due is None and views["10/05"].timescale == "Next meeting"
+    assert views["12/01"].text == "=Circulate the Safer Streets evaluation"  # a text cell, never a formula
+    assert (views["12/01"].due, views["12/01"].timescale) == (dt.date(2026, 2, 10), "Next meeting")
     assert views["10/01"].version == 1 and views["10/02"].version == 2
     history = reg.history(cambridge, "cambridge", "10/03")
     changed = {(h["field"], h["from"], h["to"], h["by"]) for h in history[1:]}
@@ -220,3 +220,21 @@ def test_add_numbers_actions_in_each_partnership_style(sqlite_url):
     first = reg.list_actions(sqlite_url, "cambridge")[0]
     assert reg.history(sqlite_url, "cambridge", "02/01")[0]["field"] == "created"
     assert first.version == 1
+
+
+def test_an_action_links_to_a_budget_line_and_keeps_it_through_reimports(db_url, tmp_path):
+    from tasks.finance.load import budget_files, import_budget
+
+    south = load_partnership("south-cambridgeshire")
+    folder = PARTNERS / "south-cambridgeshire" / "budget"
+    import_budget(db_url, south, budget_files(folder))
+    ref = reg.add_action(db_url, south, "board-2019-10", dt.date(2019, 10, 1), "Commission the DHR",
+                         "KH", budget_line="2019-20/1")
+    with pytest.raises(reg.ActionError, match="no budget line '2019-20/9'"):
+        reg.update_action(db_url, "south-cambridgeshire", ref, {"budget_line": "2019-20/9"})
+    path = export_actions(db_url, "south-cambridgeshire", tmp_path / "register.csv")
+    assert "2019-20/1" in path.read_text(encoding="utf-8")
+    import_budget(db_url, south, budget_files(folder))  # the lines are updated in place, the link holds
+    assert import_actions(db_url, south, path).unchanged == 1
+    [view] = reg.list_actions(db_url, "south-cambridgeshire")
+    assert view.budget_line == "2019-20/1"

@@ -75,7 +75,9 @@ def test_board_pack_carries_the_action_log_and_financial_report(store, tmp_path)
     assert "3 action point(s) open, 1 of them overdue; 1 closed since the meeting of 2 December 2025." in text
 
     minutes = folder / "02 Minutes template 10 February 2026 (public).docx"
-    assert [r[0] for r in table_with(minutes, "Month / number", "Action point")[1:4]] == ["10/01", "12/01", "12/02"]
+    minutes_actions = table_with(minutes, "Month / number", "Action point")
+    assert [r[0] for r in minutes_actions[1:4]] == ["10/01", "12/01", "12/02"]
+    assert minutes_actions[2][3:] == ["31 January 2026", "Open"]  # the register's 'open', as the seeds print it
 
     report = folder / "10 End of Year Financial Report 10 February 2026 (public).docx"
     with session_scope(store) as session:

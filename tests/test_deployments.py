@@ -20,7 +20,8 @@ from csp.settings import PROJECT_ROOT
 
 PREFECT_YAML = PROJECT_ROOT / "prefect.yaml"
 PREFECT = Path(sys.executable).with_name("prefect")
-SCHEDULED = {"annual-cycle": "annual", "quarterly-monitoring": "quarterly", "scrutiny-report": "scrutiny"}
+SCHEDULED = {"annual-cycle": "annual", "quarterly-monitoring": "quarterly", "scrutiny-report": "scrutiny",
+             "between-meetings": "between", "financial-report": "financial"}
 
 
 def _deployments() -> list[dict]:
@@ -62,6 +63,10 @@ def test_each_partnership_has_its_schedules_in_the_months_its_configuration_impl
                 assert f"BYMONTH={_due_month(config)};" in schedule["rrule"]
             elif name == "scrutiny-report":
                 assert f"BYMONTH={config.scrutiny.month};" in schedule["rrule"]
+            elif name == "between-meetings":
+                assert schedule["cron"].split()[2:] == ["*", "*", "1"]  # every Monday
+            elif name == "financial-report":
+                assert schedule["cron"].split()[3] == "5"  # May, once the outturn is known
             else:
                 months = {int(m) for m in schedule["cron"].split()[3].split(",")}
                 quarter_ends = {(config.assessment.period_end_month + 3 * q - 1) % 12 + 1 for q in range(1, 5)}

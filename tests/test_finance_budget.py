@@ -179,3 +179,20 @@ def test_a_formula_in_an_xlsx_budget_is_refused(sqlite_url, tmp_path):
     book.save(path)
     with pytest.raises(SheetError, match=r"2020-21_funding.xlsx, row 3, column 'AMOUNT': a formula"):
         import_budget(sqlite_url, load_partnership("south-cambridgeshire"), [path])
+
+
+def test_the_seed_tables_import_from_xlsx_too(db_url, tmp_path):
+    import csv
+
+    paths = []
+    for source in budget_files(PARTNERS / "cambridge" / "budget"):
+        book = Workbook()
+        for row in csv.reader(source.read_text(encoding="utf-8").splitlines()):
+            book.active.append([float(c.replace("£", "").replace(",", "")) if c.startswith("£") else c
+                                for c in row])  # amounts as numbers, as a spreadsheet would hold them
+        path = tmp_path / source.with_suffix(".xlsx").name
+        book.save(path)
+        paths.append(path)
+    import_budget(db_url, load_partnership("cambridge"), paths)
+    assert _figures(db_url, "cambridge", "2019-20")["balance:pool"] == 673418
+    assert sorted(c.difference for c in discrepancies(db_url, "cambridge")) == [-101201] * 3

@@ -52,12 +52,20 @@ def test_strategic_assessment_has_the_seed_sections_in_order(drafted):
     assert ["Time period:", "October 2024 to September 2025"] in details
 
 
-def test_contents_is_a_word_field_refreshed_on_opening(drafted):
+def test_contents_are_written_at_drafting_as_the_headings(drafted):
+    body = paragraphs(_sa(drafted))
+    texts = [t for _, t in body]
+    start = texts.index("Contents")
+    contents = texts[start + 1:start + 41]
+    level1 = headings(_sa(drafted), 1)
+    assert contents[:len(level1) + 3][:2] == ["Introduction", "Changes since the previous strategic assessment"]
+    assert all(h in contents for h in level1)  # every chapter listed, without Word updating a field
     with zipfile.ZipFile(_sa(drafted)) as archive:
-        body = archive.read("word/document.xml").decode()
+        body_xml = archive.read("word/document.xml").decode()
         settings = archive.read("word/settings.xml").decode()
-    assert 'TOC \\o "1-3"' in body
-    assert '<w:updateFields w:val="true"/>' in settings
+    assert "TOC \\o" not in body_xml  # no field left for a reader to update
+    assert "<w:cantSplit/>" in body_xml and '<w:tblHeader w:val="true"/>' in body_xml
+    assert '<w:updateFields w:val="true"/>' in settings  # page numbers and captions still refresh
 
 
 def test_core_properties_are_fixed_from_the_meeting(drafted):
@@ -106,7 +114,9 @@ def test_area_table_and_appendix_match_the_stored_area_metrics(drafted):
     appendix = table_with(_sa(drafted), "Area", "Code", "Residents")
     expected = [[AREAS[code][0], code, f"{AREAS[code][1]:,}", f"{count:,}", f"{rate:.1f}", str(rank)]
                 for code, (count, rate, rank, _) in AREA_FIGURES["All"].items()]
-    assert appendix[1:] == [*expected, ["Cambridge 015", "n/a", "no population", "45", "no population", "n/a"]]
+    assert appendix[1:] == [*expected, ["Cambridge 015", "n/a", "no population", "45", "no population", "n/a"],
+                            ["Not placed in an area", "", "", "39", "", ""],  # 1,234 less the areas' 1,195
+                            ["Total", "", "n/a", "1,234", "n/a", ""]]
 
 
 def test_figures_are_numbered_with_captions_sources_and_images(drafted):
@@ -133,10 +143,11 @@ def test_figures_are_numbered_with_captions_sources_and_images(drafted):
 
 def test_data_notes_list_files_checksums_coverage_match_and_illustrative(drafted):
     path = _sa(drafted)
-    summary = table_with(path, "Source", "Period", "Files", "Records used")
+    summary = table_with(path, "Source", "Period", "Files", "Records accepted")
     assert summary[1:] == [  # configured descriptions; no illustrative source in the public version
         ["data.police.uk street-level crime and ASB, Cambridgeshire Constabulary", "Oct 2024 – Sep 2025", "1", "990"],
-        ["ONS Census 2011 usual residents by LSOA", "n/a", "1", "69"]]
+        ["ONS Census 2021 usual residents by LSOA (TS001), also the LSOA -> MSOA -> authority lookup", "n/a",
+         "1", "69"]]
     assert "SHA-256" not in all_text(path) and "1" * 64 not in all_text(path)  # restricted DQ only
     dq = drafted.paper(7, *DQ, "restricted")
     checksums = table_with(dq, "File", "SHA-256")
@@ -147,7 +158,7 @@ def test_data_notes_list_files_checksums_coverage_match_and_illustrative(drafted
     ambulance = next(r for r in sources if r[1] == "ambulance_assault_callouts.csv")
     assert ambulance[0].endswith("(illustrative)") and ambulance[0].count("illustrative") == 1
     text = all_text(path)
-    assert "66.5% of police records in the area matched a 2011 LSOA by code and 90.4%" in text
+    assert "66.5% of police records in the area matched a 2021 LSOA by code and 90.4%" in text
     assert "Illustrative data" in headings(path, 2)
     restricted = all_text(_sa(drafted, "restricted"))
     assert "2025-09-cambridgeshire-street.csv.gz: 150 rows have no LSOA code" in restricted
@@ -162,11 +173,12 @@ def test_findings_use_public_text_in_public_and_full_text_in_restricted(drafted)
     public, restricted = all_text(_sa(drafted)), all_text(_sa(drafted, "restricted"))
     assert "Robbery: <5 offences." in public and "Robbery: 3 offences" not in public
     assert "Robbery: 3 offences, up from 2." in restricted
-    body = [t for _, t in paragraphs(_sa(drafted))]
-    overall = body.index("Overall picture")
+    styled = paragraphs(_sa(drafted))
+    body = [t for _, t in styled]
+    overall = styled.index(("Heading 1", "Overall picture"))
     assert body[overall + 1] == ("Rates per 1,000 residents were highest in Cambridge 007, Cambridge 008 and "
                                  "Cambridge 009.")  # no partnership-wide rate stored in the fixture
-    appendix = body[body.index("Appendix C: detailed findings"):]
+    appendix = body[styled.index(("Heading 1", "Appendix C: detailed findings")):]
     assert "The busiest 10% of LSOAs held 35.1% of incidents." in appendix  # the assessment's own words
 
 
@@ -267,26 +279,36 @@ def test_agenda_times_groups_papers_and_next_meeting(drafted):
     table = tables(path)[0]
     items = {row[0]: row for row in table[1:] if row[0] and row[0] == row[0].strip() and row[0][0].isdigit()}
     assert items["1"][3:5] == ["10:00-10:05", "5"]
-    assert items["5.1"][1].startswith("Update on CSP priority: Safeguarding")
-    assert items["5.2"][3] == "10:30-10:40"
-    assert items["7"][5] == "03, 04"
+    assert items["2"][1].startswith("Election of Chair and Vice Chair")  # a February board
+    assert items["5"][1:3] == ["Action points: Review", "Board / members"] and items["5"][5] == "09"
+    assert items["6.1"][1:3] == ["Update on CSP priority: Safeguarding young people against violence and "
+                                 "exploitation", "Paul Rogerson (Constabulary)"]
+    assert items["6.2"][3] == "10:35-10:45"
+    assert items["7"][1].startswith("Community Safety Fund") and items["7"][5] == "10"
+    assert items["8"][5] == "03, 04, 07"
+    assert items["13"][1].startswith("Domestic Abuse and Sexual Violence")
     group_rows = [row[0] for row in table[1:] if len(set(row)) == 1]
     assert group_rows == ["Looking back on the work of the CSP", "Looking forward with the CSP work to add value"]
     assert table[-1][1:3] == ["Date of next Cambridge CSP meeting", "7 July 2026"]
-    assert table[-1][4] == "100"
-    assert "10:00–11:40, Guildhall, Cambridge" in [t for _, t in paragraphs(path)]
+    assert table[-1][4] == "110"
+    assert "10:00–11:50, Guildhall, Cambridge" in [t for _, t in paragraphs(path)]
 
 
 def test_minutes_template_attendance_and_open_actions(drafted):
     path = drafted.paper(2, "Minutes template", "10 February 2026")
     assert headings(path, 2)[:4] == ["Board", "Members", "Guests", "Apologies"]
-    board = table_with(path, "Name", "Organisation", "Role")
-    assert board[1] == ["Chair", "Cambridge City Council (Community Services)", "Chair"]
+    board = table_with(path, "Name", "Organisation")
+    assert board[1] == ["Debbie Kaye (Chair)", "Cambridge City Council (Community Services)"]
+    text = all_text(path)
+    assert "(Chair) (Chair)" not in text and "Chair (Chair)" not in text
+    outcomes = table_with(path, "Recommendation", "Recommended")
+    assert ["Acquisitive crime", "add", ""] in outcomes  # an outcome line per recommendation, left blank
+    assert text.count("Outcome:") == len([h for h in headings(path, 2) if h.endswith(": Agreement")]) + 1
     actions = table_with(path, "Month / number", "Action point")
     assert actions[1] == ["10/01", "Submit a bid to the PCC.", "Community Safety Manager", "31 March 2026",
                           "Open"]
     assert all(row[0] not in ("10/02", "10/03") for row in actions)
-    assert "3. Minutes of the 2 December 2025 meeting: Agreement" in headings(path, 2)
+    assert "4. Minutes of the 2 December 2025 meeting: Agreement" in headings(path, 2)
 
 
 def test_plan_and_terms_of_reference_from_configuration_and_decisions(drafted):
@@ -295,7 +317,7 @@ def test_plan_and_terms_of_reference_from_configuration_and_decisions(drafted):
     assert "Priority 1: Safeguarding young people against violence and exploitation" in level2
     assert "Priority 3: Acquisitive crime" in level2
     text = [t for _, t in paragraphs(plan)]
-    assert "Lead officer: Communities Chief Inspector, Cambridgeshire Constabulary" in text
+    assert "Lead officer: Paul Rogerson (Constabulary)" in text
     assert any(t.startswith("Adapt the police engagement process") for t in text)  # data/plans/cambridge.yaml
     assert "[Actions to be agreed with the lead officer.]" in text  # the added theme has none yet
     assert "February 2026 – February 2027" in text
@@ -321,7 +343,7 @@ def test_data_quality_report_coverage_by_month_checks_and_quarantine(drafted):
     assert restricted_warnings[1][5] == "150 rows have no LSOA code"
     text = all_text(path)
     assert "2 of 3 checks passed; 1 warning(s) and 0 blocking failure(s)." in text
-    assert "66.5% of police records matched a 2011 LSOA by code, 90.4% by MSOA" in text
+    assert "66.5% of police records matched a 2021 LSOA by code, 90.4% an MSOA" in text
     restricted_files = table_with(drafted.paper(7, *DQ, "restricted"), "Source", "File", "Period")
     assert column(restricted_files, "Quarantined") == ["0", "3", "0"]
 

@@ -29,7 +29,7 @@ def test_no_public_paper_prints_internal_tokens(drafted):
             found = pattern.findall(text)
             assert not found, f"{path.name}: {name}: {found[:5]}"
         scanned += 1
-    assert scanned == 8
+    assert scanned >= 8  # every public paper of the pack, whichever papers it holds
 
 
 def test_the_scan_catches_what_the_old_papers_printed():
@@ -43,7 +43,7 @@ def test_the_scan_catches_what_the_old_papers_printed():
 def test_the_assessment_opens_with_at_most_five_key_findings(drafted):
     path = drafted.paper(3, "Strategic Assessment", "2025-26")
     body = paragraphs(path)
-    start = [t for _, t in body].index("Key findings")
+    start = body.index(("Heading 1", "Key findings"))  # the chapter, not its line in the contents
     findings = []
     for style, text in body[start + 1:]:
         if style.startswith("Heading"):

@@ -69,19 +69,19 @@ def test_a_missing_required_population_blocks_the_cycle(db_url, csp_env):
 
 
 def test_months_in_progress_or_unpublished_are_not_yet_due(db_url, csp_env):
-    """Mid-June, with police.uk's two-month lag, March is the newest month anyone can have."""
+    """Mid-June, with police.uk's two-month lag, April is the newest month anyone can have."""
     add_population(db_url, CAMBRIDGE_LSOAS)
-    add_police_months(db_url, [m for m in period_months() if m <= "2025-03"])
+    add_police_months(db_url, [m for m in period_months() if m <= "2025-04"])
     result = validate_cycle(db_url, "cambridge", "2025-26", today=dt.date(2025, 6, 15), build_docs=False)
     assert result.blocking == []
-    assert any("police_uk: 2025-04..2025-09 not yet due" in w for w in result.warnings)
+    assert any("police_uk: 2025-05..2025-09 not yet due" in w for w in result.warnings)
 
 
 def test_a_published_month_that_is_missing_still_blocks(db_url, csp_env):
     add_population(db_url, CAMBRIDGE_LSOAS)
-    add_police_months(db_url, [m for m in period_months() if m <= "2025-02"])
+    add_police_months(db_url, [m for m in period_months() if m <= "2025-03"])
     result = validate_cycle(db_url, "cambridge", "2025-26", today=dt.date(2025, 6, 15), build_docs=False)
-    assert len(result.blocking) == 1 and "2025-03" in result.blocking[0]
+    assert len(result.blocking) == 1 and "2025-04" in result.blocking[0]
 
 
 def test_match_rates_equal_the_hand_computed_values_and_are_stored_as_metrics(db_url, csp_env):

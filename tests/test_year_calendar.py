@@ -14,16 +14,17 @@ from csp.year import board_meeting, cycle_meetings, default_cycle, default_quart
 
 @pytest.mark.parametrize(("today", "lag", "data", "expected"), [
     (dt.date(2026, 12, 1), 2, None, "2026-27"),        # September 2026 published by December
-    (dt.date(2026, 11, 15), 2, None, "2025-26"),       # September 2026 not yet published in November
+    (dt.date(2026, 10, 15), 2, None, "2025-26"),       # September 2026 not yet published in October
     (dt.date(2026, 12, 1), 2, pd.Period("2025-12", "M"), "2025-26"),  # ... and not on disk either
     (dt.date(2025, 10, 1), 0, None, "2025-26"),        # no lag: the period ended in September
+    (dt.date(2025, 9, 30), 0, None, "2024-25"),        # ... but never the month in progress
 ])
 def test_latest_cycle_needs_the_period_ended_published_and_present(today, lag, data, expected):
     assert latest_cycle(today, 9, lag, data) == expected
 
 
 def test_published_through_excludes_the_month_in_progress_and_the_lag():
-    assert published_through(dt.date(2026, 12, 1), 2) == pd.Period("2026-09", "M")
+    assert published_through(dt.date(2026, 12, 1), 2) == pd.Period("2026-10", "M")
     assert published_through(dt.date(2026, 12, 31), 0) == pd.Period("2026-11", "M")
 
 
@@ -38,7 +39,8 @@ def test_q1_of_2026_27_is_october_to_december_2025(csp_env):
     quarter = monitoring_quarter("2026-27", 1, 9)
     assert [str(m) for m in quarter.months] == ["2025-10", "2025-11", "2025-12"]
     assert latest_quarter(dt.date(2026, 3, 1), 9, 2) == quarter
-    assert latest_quarter(dt.date(2026, 2, 27), 9, 2).number == 4  # December not yet published
+    assert latest_quarter(dt.date(2026, 2, 27), 9, 2) == quarter  # December's data is out in February
+    assert latest_quarter(dt.date(2026, 1, 31), 9, 2).number == 4  # ... not yet in January
     assert default_quarter(load_partnership("cambridge"), dt.date(2026, 12, 1)) == quarter
 
 

@@ -8,14 +8,17 @@ decisions (`csp priorities decide/import-decisions`) and ``resume``.
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, parse_date, partnerships
 
 UNTIL = ("board",)
+STEPS = ("ingest", "assessment", "recommendations", "board pack", "board", "plan", "action plan",
+         "monitoring", "scrutiny")
 
 
 def _errors() -> tuple[type[BaseException], ...]:
@@ -54,6 +57,27 @@ def _report(result: dict) -> None:
     typer.echo(f"{name}: {result.get('status', '')}")
 
 
+@contextlib.contextmanager
+def _progress(partnership: str) -> Iterator[None]:
+    """A rich progress line on stderr while the year's stages run (the logs stay as they are)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from tasks.year.progress import listening
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+               "{task.total} steps"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        bar = progress.add_task(f"{partnership}: starting", total=len(STEPS))
+
+        def update(step: str, outcome: str) -> None:
+            done = outcome != "started"
+            progress.update(bar, advance=1 if done else 0, description=f"{partnership}: {step} {outcome}")
+
+        with listening(update):
+            yield
+
+
 def run(
     partnership: str = typer.Option("cambridge", "--partnership", "-p", help=PARTNERSHIP_HELP),
     cycle: str = typer.Option(None, "--cycle", "-c", help="Cycle, e.g. 2025-26 (default: the newest whose "
@@ -75,14 +99,18 @@ def run(
 
     if until and until not in UNTIL:
         fail(f"--until {until!r}: expected one of {', '.join(UNTIL)}")
-    when = guarded(lambda: dt.date.fromisoformat(today), ValueError) if today else None
+    when = parse_date(today)
     options = {"until": until, "decisions": str(decisions) if decisions else None,
                "accept_recommendations": accept, "today": when, "accept_incomplete": accept_incomplete}
     from csp.engines import one_server
 
+    configs = partnerships(partnership)
+    if cycle is not None:
+        configs[0].cycle(cycle)  # a bad cycle name is one line, before any server or flow starts
     with one_server():  # one temporary Prefect server for every partnership of the run
-        for config in partnerships(partnership):
-            result = guarded(lambda c=config: annual_cycle(c.id, cycle, meeting, **options), *_errors())
+        for config in configs:
+            with _progress(config.id):
+                result = guarded(lambda c=config: annual_cycle(c.id, cycle, meeting, **options), *_errors())
             _report(result)
 
 
@@ -105,8 +133,9 @@ def resume(
         typer.secho(f"{config.id} {cycle}: resumed the waiting run {resumed!r} on the Prefect server",
                     fg=typer.colors.GREEN)
         return
-    when = guarded(lambda: dt.date.fromisoformat(today), ValueError) if today else None
-    result = guarded(lambda: annual_cycle(config.id, cycle, resume=True, today=when), *_errors())
+    when = parse_date(today)
+    with _progress(config.id):
+        result = guarded(lambda: annual_cycle(config.id, cycle, resume=True, today=when), *_errors())
     _report(result)
 
 

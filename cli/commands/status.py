@@ -83,7 +83,7 @@ def _detail(url: str, config: Partnership, cycle: str | None) -> None:
 
 
 def _stage_line(stage: str, run, shown: str) -> tuple[str, str, str, str]:  # noqa: ANN001 - a StageRun
-    detail = (run.message or "").splitlines()[0][:90] if run.message else ""
+    detail = (run.message or "").splitlines()[0][:200] if run.message else ""
     if shown == "interrupted":
         detail = f"its process ({run.host}, pid {run.pid}) is gone; run the stage again"
     return stage, shown, f"{run.started_at:%Y-%m-%d %H:%M}", detail

@@ -195,7 +195,7 @@ def top_areas_chart(a: Analysis, folder: Path) -> dict[str, Any] | None:
     fig.subplots_adjust(left=0.22, right=0.95, top=0.9, bottom=0.17)
     _bars(ax, labels, list(top.to_numpy()), [f"{v:,.1f}" for v in top], horizontal=True)
     ax.set_title(f"Highest rates of police-recorded crime and ASB by {a.params.area_label}", fontsize=10)
-    ax.set_xlabel("Incidents per 1,000 residents (Census 2011 population)")
+    ax.set_xlabel(f"Incidents per 1,000 residents (Census {a.params.geography_vintage} population)")
     ax.set_ylabel(a.params.area_label)
     cover = unit.coverage.at[ALL, "pct"]
     spec = ChartSpec("top-areas-rate", M.OVERVIEW_THEME,

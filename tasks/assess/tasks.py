@@ -150,6 +150,24 @@ def store_digest(params: AssessParams, fingerprint: list[str], charts: list[dict
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@task(name="assess-unchanged", cache_policy=NO_CACHE, **IO_RETRIES)
+def unchanged_task(database_url: str, config: Partnership, params: AssessParams, fingerprint: list[str],
+                   output_dir: str) -> dict[str, Any] | None:
+    """The stored assessment's summary when it was made from these very inputs and its charts are still
+    on disk unchanged: the whole analysis is then skipped (nothing it would write would differ)."""
+    folder = charts_folder(params.partnership_id, params.cycle, Path(output_dir))
+    reused = chart_cache.reuse(folder, chart_cache.inputs_key(params, fingerprint, folder))
+    if reused is None:
+        return None
+    charts, notes = reused
+    counts = store.unchanged_outputs(database_url, config, params.cycle,
+                                     store_digest(params, fingerprint, charts), len(charts))
+    if counts is None:
+        return None
+    headline = store.headline_findings(database_url, params.partnership_id, params.cycle)
+    return {**counts, "notes": notes, "headline": [f["text"] for f in headline]}
+
+
 @task(name="assess-store", cache_policy=NO_CACHE, **IO_RETRIES)
 def store_task(database_url: str, config: Partnership, analysis: Analysis, findings: list[dict[str, Any]],
                charts: list[dict[str, Any]], run_id: str, output_dir: str,

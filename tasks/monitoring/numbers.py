@@ -33,8 +33,9 @@ def monitored_quarter(config: Partnership, cycle: str, number: int) -> Quarter:
 
 
 def quarter_due(config: Partnership, quarter: Quarter) -> dt.date:
-    """First day of the month the quarter's police data is published (the report can be drafted)."""
-    month = quarter.end + config.assessment.publication_lag_months + 1
+    """First day of the month in which the quarter's last month is published (police.uk: December's
+    data in February); the quarterly schedule runs a month later to be safe."""
+    month = quarter.end + max(config.assessment.publication_lag_months, 1)
     return month.start_time.date()
 
 

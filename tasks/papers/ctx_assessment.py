@@ -19,6 +19,7 @@ from csp.cycle import parse_cycle
 from csp.store.db import MissingStageError
 from csp.suppression import is_small
 from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
+from tasks.assess.params import SOURCE_TITLES
 from tasks.assess.stats import methods_paragraphs
 from tasks.papers import key_findings as K
 from tasks.papers import standing as S
@@ -129,7 +130,7 @@ def totals(mx: Metrics, nb: Numbers) -> dict[str, str]:
 def _theme_sources(theme_id: str, mx: Metrics) -> list[tuple[str, str]]:
     """(source, category) pairs that speak to a theme and have a stored count."""
     theme = THEMES_BY_ID[theme_id]
-    pairs = [("police_uk", c) for c in theme.police_categories
+    pairs = [("police_uk", c) for c in W.owned_categories(theme_id)
              if mx.row(M.COUNT, "police_uk", c) is not None]
     for source in theme.partner_sources:
         categories = mx.categories(source) or (["All"] if mx.row(M.COUNT, source) is not None else [])
@@ -153,7 +154,7 @@ def category_rows(theme_id: str, mx: Metrics, nb: Numbers, setting: Setting,
 def area_rows(theme_id: str, mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
     """Areas in the top share by rate for any of the theme's police categories."""
     f = mx.frame
-    categories = THEMES_BY_ID[theme_id].police_categories
+    categories = W.owned_categories(theme_id)
     top = f[(f.metric == M.TOP_RATE) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
             & (f.category.isin(categories)) & (f.value == 1.0) & (f.period == M.CURRENT)]
     rows = []
@@ -191,6 +192,11 @@ def _rate(mx: Metrics, nb: Numbers, key: dict[str, str], count: float | None) ->
 
 
 def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
+    """Every area with its count, residents, rate and rank (an area without a code by its name).
+
+    In a public paper, a single hidden area count could be worked out from the total and the other
+    areas, so the smallest other count is hidden with it ("[c]").
+    """
     f = mx.frame
     rates = f[(f.metric == M.RATE_PER_1000) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
               & (f.category == "All") & (f.period == M.CURRENT)]
@@ -200,7 +206,7 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
         count = mx.value(M.COUNT, **key)
         rank = mx.value(M.RANK_BY_RATE, **key)
         name = _text_or_empty(row.area_name) or area_id(row)
-        rows.append((rank if rank is not None else 1e9, name, {
+        rows.append((rank if rank is not None else 1e9, name, count, {
             "area": name, "code": _text_or_empty(row.area_code) or "n/a",
             "population": _population(mx, nb, area_id(row)),
             "count": nb.count(count, mx.flag(M.COUNT, **key)),
@@ -208,7 +214,27 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
             "rank": "n/a" if rank is None else f"{int(rank)}",
         }))
     rows.sort(key=lambda r: (r[0], r[1]))
-    return [r[2] for r in rows]
+    hidden = [r for r in rows if r[3]["count"] in (WITHHELD,) or r[3]["count"].startswith("<")]
+    if nb.public and len(hidden) == 1:
+        shown = sorted((r for r in rows if r not in hidden and r[2]), key=lambda r: r[2])
+        if shown:
+            shown[0][3].update({"count": WITHHELD, "rate": WITHHELD})
+    return [r[3] for r in rows]
+
+
+def appendix_total(mx: Metrics, nb: Numbers) -> dict[str, Any]:
+    """The partnership total and what no area holds, so the appendix's parts add up to its total."""
+    total = mx.value(M.COUNT, "police_uk")
+    f = mx.frame
+    parts = f[(f.metric == M.COUNT) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
+              & (f.category == "All") & (f.period == M.CURRENT)]
+    placed = float(parts["value"].fillna(0).sum()) if not parts.empty else 0.0
+    remainder = (total or 0) - placed
+    return {"count": nb.count(total), "has_remainder": bool(total) and remainder > 0,
+            "remainder": nb.count(remainder) if remainder > 0 else "0",
+            "rate": nb.metric(M.RATE_PER_1000, mx.value(M.RATE_PER_1000, "police_uk")),
+            "population": nb.metric(M.POPULATION, mx.value(M.POPULATION, "police_uk"))
+            if mx.value(M.POPULATION, "police_uk") is not None else "n/a"}
 
 
 ILLUSTRATIVE_MARK = "illustrative data"
@@ -350,6 +376,7 @@ def overview(setting: Setting, found: list[R.FindingRow], charts: list[R.ChartRo
     return {"findings": [t for t in texts if t], "figures": _figures(charts, None, setting.public, 1)}
 
 
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 NO_PREVIOUS_CLAUSE = re.compile(r";? ?no comparable period( \(the store holds [^)]*\))?", re.IGNORECASE)
 
 
@@ -357,9 +384,14 @@ def detailed_findings(setting: Setting, found: list[R.FindingRow]) -> list[dict[
     """The assessment's own findings, with their test statistics, for the methods appendix; the
     missing comparison is said once in the introduction, so it is dropped from each line here."""
     titles = {t.id: t.title for t in THEMES}
+    hidden_titles = [SOURCE_TITLES[k].lower() for k in SOURCE_TITLES if is_illustrative(setting.config, k)]
     groups: dict[str, list[str]] = {}
     for f in found:
+        if setting.public and any(t in f.public_text.lower() for t in hidden_titles):
+            continue  # a finding that names illustrative sources (even their months held) stays restricted
         text = NO_PREVIOUS_CLAUSE.sub("", _text(f, setting.public)).replace(" ;", ";")
+        # configuration keys quoted by a finding read as words in the paper
+        text = SNAKE.sub(lambda m: m.group(0).replace("_", " "), text)
         groups.setdefault(titles.get(f.theme, OVERVIEW_TITLE), []).append(text)
     return [{"title": title, "findings": texts} for title, texts in groups.items()]
 
@@ -498,6 +530,7 @@ def build_strategic_assessment(session: Session, setting: Setting) -> Built:
         "caveats": _caveats(data) if not setting.public else [],
         "methods": change_methods(mx, setting.config.thresholds.significance),
         "appendix_areas": appendix_rows(mx, nb),
+        "appendix_total": appendix_total(mx, nb),
         "appendix_table": next_table,
         "assessment_run": ", ".join(mx.runs()) or "not recorded",
     }

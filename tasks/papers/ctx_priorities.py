@@ -70,9 +70,9 @@ def based_on(config: Partnership, rec: RecommendationView) -> str:
     series = [*(rec.reasons or {}).get("series", []), *(rec.reasons or {}).get("supporting", [])]
     kinds = sorted({str(s.get("source_kind")) for s in series if isinstance(s, dict)})
     real = [SOURCE_LABELS.get(k, k) for k in kinds if not is_illustrative(config, k)]
-    text = ", ".join(real) if real else "no real data source"
+    text = ", ".join(real) if real else "No real data source"
     if any(is_illustrative(config, k) for k in kinds):
-        text += " (illustrative partner data is not used in this paper)"
+        text += "; illustrative partner data is not used in this paper"
     return text
 
 
@@ -95,7 +95,7 @@ def build_priorities(session: Session, setting: Setting) -> Built:
         "theme_recommendations": [
             {"number": i, "subject": r.subject, "title": r.subject_name,
              "recommendation": r.recommendation.capitalize(),
-             "reasons": W.theme_reason(r, mx, setting.numbers, setting.period.ending_label)
+             "reasons": W.capitalise(W.theme_reason(r, mx, setting.numbers, setting.period.ending_label))
              if not mx.frame.empty else "", "based_on": based_on(setting.config, r),
              "score": _score(r.score), "status": S.status_text(r)} for i, r in enumerate(themes, start=1)],
         "method_scores": method_rows(recs),
@@ -188,8 +188,13 @@ def decision_state(recs: list[RecommendationView]) -> dict[str, Any]:
 
 
 def people(persons: list[Any]) -> list[dict[str, str]]:
-    return [{"name": p.name, "organisation": p.organisation, "role": getattr(p, "role", "") or ""}
-            for p in persons]
+    """Members as the seeds list them: 'Debbie Kaye (Chair)'; a role never repeats the name."""
+    rows = []
+    for p in persons:
+        role = getattr(p, "role", "") or ""
+        label = p.name if not role or role.lower() in p.name.lower() else f"{p.name} ({role})"
+        rows.append({"name": p.name, "organisation": p.organisation, "role": role, "label": label})
+    return rows
 
 
 def build_plan(session: Session, setting: Setting) -> Built:

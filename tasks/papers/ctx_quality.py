@@ -6,6 +6,7 @@ because it is the paper that explains why the assessment could not.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -37,9 +38,17 @@ def _check_rows(checks: pd.DataFrame, files: dict[int, R.FileRow], setting: Sett
             "unexpected": setting.numbers.count(unexpected) if pd.notna(unexpected) else "n/a",
             # Messages quote row numbers, raw counts and values (possibly crime IDs or coordinates):
             # the public version keeps the rule, column and suppressed count only.
-            "message": WITHHELD if setting.public else check.message,
+            "message": WITHHELD if setting.public else _no_crime_ids(check.message),
         })
     return rows
+
+
+_HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def _no_crime_ids(message: str) -> str:
+    """No paper prints a crime ID, restricted ones included: a duplicate-ID message keeps its count only."""
+    return _HEX64.sub("[crime ID withheld]", message or "")
 
 
 def _quarantine(session: Session, setting: Setting, files: dict[int, R.FileRow]) -> tuple[list[dict], str]:
@@ -54,7 +63,7 @@ def _quarantine(session: Session, setting: Setting, files: dict[int, R.FileRow])
             "rule": check_label(row.rule, setting.public),
             "column": column_words(row.column, setting.public),
             "rows": nb.count(row.rows),
-            "reason": WITHHELD if setting.public else row.reason,
+            "reason": WITHHELD if setting.public else _no_crime_ids(row.reason),
             "row_numbers": "" if setting.public else ", ".join(str(n) for n in row.row_numbers),
         })
     total = int(summary["rows"].sum()) if not summary.empty else 0

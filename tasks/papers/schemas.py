@@ -20,7 +20,7 @@ def fields(*names: str) -> dict[str, None]:
     return dict.fromkeys(names, SCALAR)
 
 
-PERSON = fields("name", "organisation", "role")
+PERSON = fields("name", "organisation", "role", "label")
 MEETING = fields("id", "title", "date", "start_time", "venue")
 OTHER_MEETING = fields("title", "date", "known")
 CONTACT = fields("officer", "address", "email", "phone")
@@ -31,7 +31,7 @@ TOTALS = fields("current", "previous", "change_pct", "change_label", "trend_labe
 
 COMMON: Schema = {
     **fields(
-        "partnership_name", "short_name", "area_name", "area_label", "marking", "version",
+        "partnership_name", "short_name", "area_name", "area_label", "census_year", "marking", "version",
         "is_public", "cycle", "period", "period_ending", "previous_period_ending", "period_short",
         "previous_period_short",
         "priorities_year", "issue_date",
@@ -93,6 +93,7 @@ STRATEGIC_ASSESSMENT: Schema = {
     "methods": [SCALAR],
     "appendix_areas": [fields("area", "code", "population", "count", "rate", "rank")],
     "appendix_table": SCALAR,
+    "appendix_total": fields("count", "has_remainder", "remainder", "rate", "population"),
     "assessment_run": SCALAR,
 }
 
@@ -154,7 +155,8 @@ MINUTES: Schema = {
     "members": [PERSON],
     "guests": [PERSON],
     "apologies": [PERSON],
-    "items": [fields("number", "title", "lead")],
+    "items": [{**fields("number", "title", "lead", "decision"),
+               "outcomes": [fields("subject", "recommendation", "outcome")]}],
     "actions": [fields("number", "text", "owner", "due", "status")],
     "previous_meeting": OTHER_MEETING,
 }

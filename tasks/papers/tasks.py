@@ -73,12 +73,15 @@ def build_context_task(url: str, partnership: str, cycle: str, meeting: str, job
 @task(name="render-paper", task_run_name="render {job.kind} {job.version}",
       cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
 def render_paper_task(job: PaperJob, built: Built, author: str, when: Any, code: str) -> Rendered:
-    """Cached on the job, the context and the code version (``code`` only feeds the cache key).
+    """Cached on the job, the context and the code version (``code`` only feeds the cache key)."""
+    return render_one_at_a_time(job, built, author, when)
 
-    One render at a time per process: two docxtpl renders in threads at once were seen to produce a
+
+def render_one_at_a_time(job: PaperJob, built: Built, author: str, when: Any) -> Rendered:
+    """One render at a time per process: two docxtpl renders in threads at once were seen to produce a
     document whose parts do not re-open (a benchmark run, "Namespace prefix ContentType ... not
-    defined"), and rendering holds the GIL anyway, so threads gained nothing.
-    """
+    defined"), and rendering holds the GIL anyway. A plain module function, so that Dask pickles the
+    task by reference and never tries to pickle the lock."""
     with _RENDER_LOCK:
         return render_job(job, built, author, when)
 

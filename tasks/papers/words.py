@@ -15,6 +15,13 @@ from csp import metrics as M
 from csp.themes import THEMES_BY_ID
 from tasks.papers.numbers import Numbers
 
+
+def owned_categories(theme_id: str) -> tuple[str, ...]:
+    """The police categories a theme counts (csp/themes.py counts each in one theme only)."""
+    theme = THEMES_BY_ID.get(theme_id)
+    return theme.police_categories if theme else ()
+
+
 ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
             "tenth")
 
@@ -49,6 +56,10 @@ def join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def lower_first(text: str) -> str:
@@ -128,8 +139,7 @@ def theme_reason(view: Any, mx: Any, nb: Numbers, period_ending: str) -> str:
     reasons = view.reasons or {}
     adopted = (reasons.get("priority") or {}).get("adopted") or "an earlier year"
     text = THEME_WHY.get(reasons.get("rule", ""), "").format(adopted=adopted)
-    theme = THEMES_BY_ID.get(view.subject)
-    counts = [mx.value(M.COUNT, "police_uk", c) for c in (theme.police_categories if theme else ())]
+    counts = [mx.value(M.COUNT, "police_uk", c) for c in owned_categories(view.subject)]
     total = sum(c for c in counts if c is not None)
     volume, harm = (reasons.get("volume") or {}).get("rank"), (reasons.get("harm") or {}).get("rank")
     if total:
@@ -138,8 +148,9 @@ def theme_reason(view: Any, mx: Any, nb: Numbers, period_ending: str) -> str:
         printed = f"about {nb.count(round(total, -1))}" if hidden else nb.count(total)
         text += f"{'. ' if text else ''}Police recorded {printed} offences in the {period_ending}"
         if volume and harm:
-            text += (f", the {ordinal(volume)} largest theme by number and the {ordinal(harm)} "
-                     f"by harm")
+            largest = "the largest" if int(volume) == 1 else f"the {ordinal(volume)} largest"
+            most = "the most harmful" if int(harm) == 1 else f"the {ordinal(harm)} by harm"
+            text += f", {largest} theme by number and {most}"
     change = change_words(str((reasons.get("change") or {}).get("label") or ""),
                           _pct((reasons.get("change") or {}).get("change_pct")))
     if change:

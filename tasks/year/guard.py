@@ -38,8 +38,23 @@ def ensure_limit(name: str) -> None:
                 client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
 
 
+def holders(url: str, partnership_id: str) -> list[str]:
+    """Who holds the partnership's cycles in the store (the lease rows), for a refusal message."""
+    from sqlalchemy import select
+
+    from csp.store import models
+    from csp.store.db import session_scope
+    from csp.store.locks import CYCLE_STAGE
+
+    with session_scope(url) as session:
+        rows = session.execute(select(models.StageLock.cycle_name, models.StageLock.holder).where(
+            models.StageLock.partnership_id == partnership_id, models.StageLock.stage == CYCLE_STAGE,
+            models.StageLock.holder.is_not(None))).all()
+    return [f"{holder} ({cycle})" for cycle, holder in rows]
+
+
 @contextlib.contextmanager
-def _prefect_slot(config: Partnership, holder: str) -> Iterator[None]:
+def _prefect_slot(url: str, config: Partnership, holder: str) -> Iterator[None]:
     from prefect.concurrency.sync import concurrency
     from prefect.context import FlowRunContext
 
@@ -52,8 +67,9 @@ def _prefect_slot(config: Partnership, holder: str) -> Iterator[None]:
         slot = concurrency(name, occupy=1, timeout_seconds=SLOT_WAIT_SECONDS, strict=True)
         slot.__enter__()
     except TimeoutError:
-        raise CycleBusyError(f"{holder}: refused, another run of {config.id} holds the global concurrency "
-                             f"limit {name!r} (see the Prefect UI, Concurrency)") from None
+        running = ", ".join(holders(url, config.id)) or "another run (see the Prefect UI, Concurrency)"
+        raise CycleBusyError(f"{holder}: refused: {config.id} is already being run by {running}; one cycle "
+                             f"per partnership at a time (global concurrency limit {name!r})") from None
     try:
         yield
     finally:
@@ -62,17 +78,21 @@ def _prefect_slot(config: Partnership, holder: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _store_lock(url: str, config: Partnership, cycle: str, holder: str) -> Iterator[None]:
+    from csp.store.locks import LockBusy, claim_cycle
+
     try:
-        from csp.store.locks import partnership_cycle_lock
-    except ImportError:  # the store's lock arrives with csp/store/locks.py
+        lease = claim_cycle(url, config.id, cycle, holder)
+    except LockBusy as exc:
+        raise CycleBusyError(f"{holder}: refused: {exc}") from None
+    try:
         yield
-        return
-    with partnership_cycle_lock(url, config.id, cycle, "annual-cycle", holder):
-        yield
+    finally:
+        lease.release()
 
 
 @contextlib.contextmanager
 def cycle_guard(url: str, config: Partnership, cycle: str, holder: str) -> Iterator[None]:
     """Hold the partnership for this run, or raise CycleBusyError naming the run that holds it."""
-    with _store_lock(url, config, cycle, holder), _prefect_slot(config, holder):
+    # the server's limit first: a refused run never touches the store's lease of the running one
+    with _prefect_slot(url, config, holder), _store_lock(url, config, cycle, holder):
         yield
