@@ -38,6 +38,8 @@ PAPER_KINDS = (
     "minutes",
     "data_quality",
     "terms_of_reference",
+    "action_log",
+    "financial_report",
 )
 
 
@@ -62,15 +64,39 @@ class LocalAuthority(_Strict):
 
 
 class AreaUnit(_Strict):
-    kind: Literal["msoa", "lookup"] = "msoa"
+    kind: Literal["msoa", "ward", "lookup"] = "msoa"
     label: str = "MSOA"
     lookup: str | None = Field(
         default=None, description="CSV with lsoa_code, area_code, area_name (kind: lookup)"
     )
 
 
+class Geography(_Strict):
+    """Which LSOA vintage rows are placed on, and the reference files that name and map them.
+
+    2021 (the default) places police rows by their 2021 LSOA code through the Census 2021 file (the
+    population source, which also names each LSOA's MSOA and authority); 2011 codes on older police
+    months are mapped through the exact-fit lookup. ``vintage: 2011`` keeps the old placement by LSOA
+    name prefix against a Census 2011 population file, for a partnership whose data needs it.
+    """
+
+    vintage: Literal[2011, 2021] = 2021
+    lsoa_2011_to_2021: str | None = Field(
+        default=None, description="ONS LSOA 2011 -> 2021 exact-fit lookup (CHGIND U/S/M/X)")
+    msoa_names: str | None = Field(
+        default=None, description="House of Commons Library MSOA names (msoa21cd, msoa21hclnm)")
+    wards: str | None = Field(
+        default=None, description="LSOA 2021 -> ward lookup (lsoa21_code, ward24_code, ward24_name)")
+
+
 class Assessment(_Strict):
     period_end_month: int = Field(default=9, ge=1, le=12)
+    publication_lag_months: int = Field(
+        default=2, ge=0, le=12,
+        description="Months after a data month in which it is published (police.uk: 2, September's data "
+                    "in November)")
+    period_months: int = Field(default=12, ge=1, le=12,
+                               description="Length of the assessment period in months")
 
 
 class Meeting(_Strict):
@@ -81,6 +107,7 @@ class Meeting(_Strict):
     venue: str = ""
     cycle: str
     kind: Literal["board", "tcg", "development", "scrutiny"] = "board"
+    proposed: bool = Field(default=False, description="Proposed from the calendar, not yet configured")
 
 
 class Thresholds(_Strict):
@@ -90,10 +117,33 @@ class Thresholds(_Strict):
     significance: float = Field(default=0.05, gt=0, lt=1)
     emerging_min_categories: int = Field(default=3, ge=1)
     min_area_population: int = Field(default=100, ge=0)
+    # Recording steps (tasks/assess/steps.py): a level shift at least this many times up or down,
+    # holding for at least step_min_months on each side, is flagged as a recording change.
+    step_min_ratio: float = Field(default=2.0, gt=1)
+    step_min_months: int = Field(default=3, ge=2)
+    # Priority areas (tasks/prioritise/rules.py): at most this share of the areas (rounded down) and
+    # no more than priority_area_max are recommended.
+    priority_area_share: float = Field(default=0.2, gt=0, le=1)
+    priority_area_max: int = Field(default=5, ge=0)
+    # An area whose rise comes from new homes is Preventing: at least this share of its residents
+    # live in LSOAs created since 2011 (metric new_homes_share).
+    new_homes_min_share: float = Field(default=0.2, gt=0, le=1)
+
+
+class AcceptedRecordingChange(_Strict):
+    """A recording step an analyst has looked at and accepts: comparisons across it are reported."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    category: str
+    from_month: str = Field(alias="from", pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                            description="first month at the new level, YYYY-MM")
+    source: str = "police_uk"
+    reason: str = ""
 
 
 class Source(_Strict):
     path: str
+    enabled: bool = True
     required: bool = False
     illustrative: bool = False
     description: str = ""
@@ -121,6 +171,44 @@ class Contact(_Strict):
     phone: str = ""
 
 
+class CouncilWork(_Strict):
+    """A line of the Scrutiny report's Appendix A: the council's own community-safety work."""
+
+    work: str
+    lead: str = ""
+    status: str = ""
+
+
+class Scrutiny(_Strict):
+    """The council's annual report on the partnership to its Scrutiny & Overview Committee."""
+
+    committee: str = "Scrutiny & Overview Committee"
+    council: str = ""
+    month: int = Field(default=9, ge=1, le=12, description="Month the report is drafted, after the "
+                       "year's last board meeting")
+    lead_cabinet_member: str = ""
+    lead_officer: str = ""
+    report_author: str = ""
+    accountable_body: str = ""
+    responsible_authorities: list[str] = []
+    staffing: str = ""
+    council_work: list[CouncilWork] = []
+
+
+class Actions(_Strict):
+    """How the partnership numbers its action points: Cambridge's 'MM/NN' by the meeting's month
+    ('10/01' is the first action of an October meeting) or 1, 2, 3 within each meeting."""
+
+    numbering: Literal["month", "sequential"] = "sequential"
+
+
+class Finance(_Strict):
+    """Names of the two funds as the partnership's papers print them."""
+
+    grant_name: str = "Community Safety Fund (Police and Crime Commissioner grant)"
+    pool_name: str = "Pooled Fund"
+
+
 class Partnership(_Strict):
     """One partnership's configuration, as loaded and checked."""
 
@@ -130,17 +218,22 @@ class Partnership(_Strict):
     local_authority: LocalAuthority
     police_force: str
     area_unit: AreaUnit = AreaUnit()
+    geography: Geography = Geography()
     assessment: Assessment = Assessment()
     thresholds: Thresholds = Thresholds()
     sources: dict[str, Source]
     meetings: list[Meeting] = []
     priorities: list[Priority] = []
     growth_areas: list[str] = []
+    accepted_recording_changes: list[AcceptedRecordingChange] = []
     harm_weights: dict[str, float] = {}
     board: list[Person] = []
     members: list[Person] = []
     contact: Contact = Contact()
+    actions: Actions = Actions()
+    finance: Finance = Finance()
     templates: dict[str, str] = {}
+    scrutiny: Scrutiny = Scrutiny()
     config_file: str = ""
 
     @field_validator("sources")
@@ -161,12 +254,22 @@ class Partnership(_Strict):
 
     def cycle(self, name: str) -> CyclePeriod:
         """The assessment period of a named cycle under this partnership's calendar."""
-        return parse_cycle(name, self.assessment.period_end_month)
+        return parse_cycle(name, self.assessment.period_end_month, self.assessment.period_months)
+
+    def reference_path(self, relative: str | None, data_dir: Path | None = None) -> Path | None:
+        """A reference file named in configuration, relative paths being under the data folder."""
+        if not relative:
+            return None
+        path = Path(relative)
+        return path if path.is_absolute() else (data_dir or get_settings().data_dir) / path
 
     def meeting(self, meeting_id: str) -> Meeting:
         for meeting in self.meetings:
             if meeting.id == meeting_id:
                 return meeting
+        proposed = _proposed_meeting(self, meeting_id)
+        if proposed is not None:
+            return proposed
         known = [m.id for m in self.meetings]
         raise ConfigError(
             f"{self.config_file}: key 'meetings': no meeting {meeting_id!r}; expected one of {known}"
@@ -176,11 +279,31 @@ class Partnership(_Strict):
         """Absolute path of a configured source, relative paths being under the data folder."""
         if kind not in self.sources:
             raise ConfigError(
-                f"{self.config_file}: key 'sources.{kind}': not configured; "
-                f"expected a source entry with a path"
+                f"{self.config_file}: key 'sources.{kind}': not configured (or switched off with "
+                f"'enabled: false'); expected a source entry with a path"
             )
         path = Path(self.sources[kind].path)
         return path if path.is_absolute() else (data_dir or get_settings().data_dir) / path
+
+
+_MEETING_ID = re.compile(r"^(?P<kind>[a-z]+)-(?P<year>\d{4})-(?P<month>\d{2})$")
+
+
+def _proposed_meeting(config: Partnership, meeting_id: str) -> Meeting | None:
+    """A meeting the calendar implies but configuration lacks (see csp.year.proposed_meetings)."""
+    from csp.year import proposed_meetings  # csp.year builds on this module
+
+    match = _MEETING_ID.match(meeting_id or "")
+    if not match:
+        return None
+    year, month = int(match.group("year")), int(match.group("month"))
+    cycle_first = year - 1 if month <= 9 else year  # provisional: try both neighbouring cycles
+    for first in (cycle_first, cycle_first - 1, cycle_first + 1):
+        name = f"{first}-{(first + 1) % 100:02d}"
+        for meeting in proposed_meetings(config, name):
+            if meeting.id == meeting_id:
+                return meeting
+    return None
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -194,10 +317,47 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """A configuration file's mapping, refusing (with a short message) files too large, with too many
+    aliases (a "billion laughs" bomb expands to gigabytes when printed or validated), or not UTF-8."""
+    from csp.settings import input_limits
+
+    limits = input_limits()
+    if path.stat().st_size > limits.max_config_bytes:
+        raise ConfigError(f"{path}: refused: {path.stat().st_size:,} bytes, more than the "
+                          f"{limits.max_config_bytes:,} a configuration file may have")
+
+    class _Loader(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent, index):  # noqa: ANN001, ANN202 - PyYAML's signature
+            if self.check_event(yaml.AliasEvent):
+                _Loader.aliases += 1
+                if _Loader.aliases > limits.max_yaml_aliases:
+                    mark = self.peek_event().start_mark
+                    raise ConfigError(f"{path}: line {mark.line + 1}: refused: more than "
+                                      f"{limits.max_yaml_aliases} YAML aliases (*name); write the values out")
+            return super().compose_node(parent, index)
+
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid YAML: {str(exc)[:500]}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    sizes: dict[int, int] = {}  # aliases share objects: count what they would expand to, without expanding
+
+    def expanded(value: Any) -> int:
+        if not isinstance(value, (dict, list)):
+            return 1
+        if id(value) not in sizes:
+            sizes[id(value)] = 0  # a self-referencing alias counts once
+            items = value.values() if isinstance(value, dict) else value
+            sizes[id(value)] = 1 + sum(expanded(item) for item in items)
+        return sizes[id(value)]
+
+    if expanded(content) > limits.max_config_values:
+        raise ConfigError(f"{path}: refused: its aliases expand to more than {limits.max_config_values:,} "
+                          "values (a YAML bomb?); write the values out")
     if not isinstance(content, dict):
         raise ConfigError(f"{path}: expected a mapping of keys at the top level")
     return content
@@ -213,9 +373,24 @@ def _explain(path: Path, error: ValidationError) -> ConfigError:
     return ConfigError("\n".join(lines))
 
 
+def _without_disabled(raw: dict[str, Any]) -> dict[str, Any]:
+    """Sources switched off with ``enabled: false`` (e.g. one inherited from a force file) are dropped."""
+    sources = raw.get("sources")
+    if isinstance(sources, dict):
+        raw["sources"] = {kind: entry for kind, entry in sources.items()
+                          if not (isinstance(entry, dict) and entry.get("enabled") is False)}
+    return raw
+
+
 def load_partnership_file(path: Path, defaults: dict[str, Any] | None = None) -> Partnership:
-    """Load one partnership file merged over the defaults; raise ConfigError naming file and key."""
-    raw = _deep_merge(defaults or {}, _read_yaml(path))
+    """Load one partnership file merged over the defaults; raise ConfigError naming file and key.
+
+    The file may name a force-level defaults file with ``inherits:`` (itself over ``_defaults.yaml``);
+    see :func:`_inherited`.
+    """
+    own = _read_yaml(path)
+    base = _inherited(path, own.pop("inherits", None), defaults or {}, [path])
+    raw = _without_disabled(_deep_merge(base, own))
     raw["config_file"] = str(path)
     try:
         partnership = Partnership.model_validate(raw)
@@ -231,6 +406,29 @@ def load_partnership_file(path: Path, defaults: dict[str, Any] | None = None) ->
         except ValueError as exc:
             raise ConfigError(f"{path}: key 'meetings.{meeting.id}.cycle': {exc}") from None
     return partnership
+
+
+def _inherited(path: Path, parent: Any, defaults: dict[str, Any], seen: list[Path]) -> dict[str, Any]:
+    """The merged content a file inherits: its ``inherits:`` chain (nearest last) over the defaults.
+
+    Force-level files (``_force_gwent.yaml``) hold what every partnership of a force shares: police
+    force and source, boundaries, period end month. Parents are named relative to the file's folder.
+    """
+    if parent is None:
+        return defaults
+    if not isinstance(parent, str) or not parent.strip():
+        raise ConfigError(f"{path}: key 'inherits': expected a file name such as _force_gwent.yaml")
+    parent_path = path.parent / parent.strip()
+    if not parent_path.exists():
+        raise ConfigError(f"{path}: key 'inherits': no such file {parent_path}")
+    if parent_path.resolve() in {p.resolve() for p in seen}:
+        chain = " -> ".join(str(p.name) for p in [*seen, parent_path])
+        raise ConfigError(f"{path}: key 'inherits': the chain loops ({chain})")
+    content = _read_yaml(parent_path)
+    grand = content.pop("inherits", None)
+    if parent_path.name == DEFAULTS_FILE:
+        return defaults or content  # the shared defaults are the base of every chain already
+    return _deep_merge(_inherited(parent_path, grand, defaults, [*seen, parent_path]), content)
 
 
 def _defaults(config_dir: Path) -> dict[str, Any]:

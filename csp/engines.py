@@ -55,8 +55,12 @@ def one_server(timeout: int = 180) -> Iterator[None]:
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    from csp.prefect_server import guard, reap_stale_servers
+
+    reap_stale_servers()  # servers left by runs that were killed
     server = SubprocessASGIServer()
     server.start(timeout=timeout)
+    guard(server.server_process.pid)  # stopped by a watchdog even if this run is killed (SIGKILL)
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url}):

@@ -1,57 +1,166 @@
-"""The annual cycle: ingest and validate -> assess -> recommend priorities -> draft the board papers.
+"""The partnership's year: ingest and validate -> assessment -> recommendations -> board pack -> wait for
+the board's decision -> Community Safety Plan and Terms of Reference -> action plan -> quarterly
+monitoring reports that are due -> the Scrutiny report once it is due.
 
-Each stage is its own flow (and its own deployment), so an analyst can re-run one stage for one
-partnership and cycle; this flow chains them. Stage tasks persist their results and cache on their
-inputs, so retrying a failed cycle redoes only the failed stage and what follows it.
+Each stage stays its own flow (and deployment); this flow chains them through cached stage tasks
+(flows/cycle_stages.py), so a retried or resumed run reuses the stages that finished. Waiting for the
+board holds no process: in a deployment the run suspends with a form of the recommendations and
+resumes, weeks later, when the decisions arrive (Prefect UI, or `csp priorities decide/import-decisions`).
 """
 
 import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+from uuid import uuid4
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from prefect.flow_runs import suspend_flow_run
+from prefect.runtime import deployment, flow_run
 
-from csp.config import load_all, load_partnership
-from csp.cycle import latest_cycle
+from csp.config import Partnership, load_all, load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
-from flows.draft_board_papers import draft_board_papers
-from flows.ingest_and_validate import ingest_and_validate
-from flows.recommend_priorities import recommend_priorities
-from flows.strategic_assessment import strategic_assessment
+from csp.store.db import migrate
+from csp.year import board_meeting, default_cycle, plan_meeting, scrutiny_due
+from flows.cycle_stages import StageLog
+from tasks.monitoring.numbers import due_quarters
+from tasks.year import board as B
+from tasks.year.action_plan import seed_from_plan
+from tasks.year.guard import cycle_guard
+from tasks.year.timeline import paper_links, timeline
+
+PLAN_PAPERS = ["community_safety_plan", "terms_of_reference"]
+WAITING_FOR_BOARD = "waiting for the board"
 
 
-def _board_meeting(partnership: str, cycle: str) -> str:
-    """The cycle's first board meeting in configuration: where the assessment is presented."""
+def _resolved_cycle(partnership: str, cycle: str | None, today: dt.date | None) -> str:
+    return cycle or default_cycle(load_partnership(partnership), today)
+
+
+def _run_name() -> str:
+    """Runs are named after the cycle they resolve to, never 'None'."""
+    parameters = flow_run.parameters
+    partnership = parameters.get("partnership", "cambridge")
+    try:
+        cycle = _resolved_cycle(partnership, parameters.get("cycle"), parameters.get("today"))
+    except Exception:  # noqa: BLE001 - a bad configuration fails in the flow body, with its message
+        cycle = parameters.get("cycle") or "(cycle from the date)"
+    return f"annual-cycle {partnership} {cycle}"
+
+
+def _board(url: str, config: Partnership, cycle: str, meeting: str, log: StageLog, *,
+           decisions: str | None, accept: bool, until: str | None) -> bool:
+    """Record what was supplied; True once every recommendation has a decision, else wait."""
+    if decisions:
+        log.note("board", "imported", B.import_file(url, config, cycle, Path(decisions)))
+    if accept:
+        log.note("board", "accepted", f"{B.accept_all(url, config, cycle, meeting)} recommendation(s) "
+                                      "accepted as recommended")
+    left = B.pending(url, config.id, cycle)
+    if not left:
+        B.mark_decided(url, config, cycle, f"decided at {meeting}")
+        return True
+    B.mark_waiting(url, config, cycle, str(flow_run.get_id() or ""))
+    if until == "board" or not deployment.get_id():
+        log.note("board", "waiting", f"{len(left)} recommendation(s) without a decision")
+        return False
+    log.note("board", "waiting", f"suspended: {len(left)} recommendation(s) await the board")
+    _publish(url, config, cycle, log)  # the waiting run shows where it stopped
+    form = suspend_flow_run(wait_for_input=B.board_form(url, config.id, cycle, meeting),
+                            key=f"board-{config.id}-{cycle}")
+    count = B.record_form(url, config, cycle, form)
+    B.mark_decided(url, config, cycle, f"{count} decision(s) from the form, {meeting}")
+    log.note("board", "decided", f"{count} decision(s) from the form")
+    return True
+
+
+def _after_board(url: str, config: Partnership, cycle: str, log: StageLog, today: dt.date) -> dict[str, Any]:
+    plan = log.run("plan", plan_meeting(config, cycle).id, partnership=config.id, cycle=cycle,
+                   meeting=plan_meeting(config, cycle).id, papers=PLAN_PAPERS, database_url=url)
+    actions = _seed_actions(url, config, cycle, log)
+    reports = [log.run("monitoring", f"Q{q.number}", partnership=config.id, cycle=cycle, quarter=q.number,
+                       database_url=url, today=today)
+               for q in due_quarters(config, cycle, today)]
+    scrutiny = None
+    if scrutiny_due(config, cycle) <= today:
+        scrutiny = log.run("scrutiny", partnership=config.id, cycle=cycle, database_url=url, today=today)
+    else:
+        log.note("scrutiny", "not yet due", f"due {scrutiny_due(config, cycle)}")
+    return {"plan": plan, "actions": actions, "monitoring": reports, "scrutiny": scrutiny}
+
+
+def _seed_actions(url: str, config: Partnership, cycle: str, log: StageLog) -> str:
+    """The action plan seeded from the plan, in the action register (idempotent)."""
+    result = seed_from_plan(url, config, cycle)
+    log.note("action plan", "ran", result)
+    return result
+
+
+def _publish(url: str, config: Partnership, cycle: str, log: StageLog) -> None:
+    """The cycle run's own artifacts: a summary (stages and the year) and a link to every paper."""
+    year = timeline(url, config, cycle)
+    key = f"annual-cycle-{config.id}-{cycle}".lower()
+    create_markdown_artifact(key=key, description=f"{config.name} {cycle}: {year.where}",
+                             markdown=f"## This run\n\n{log.markdown()}\n\n## The year\n\n{year.markdown()}")
+    for number, (label, path) in enumerate(paper_links(url, config, cycle), start=1):
+        create_link_artifact(link=Path(path).resolve().as_uri(), link_text=label,
+                             key=f"{key}-file-{number}", description=label)
+
+
+@flow(name="annual-cycle", flow_run_name=_run_name, persist_result=True)
+def annual_cycle(partnership: str = "cambridge", cycle: str | None = None, meeting: str | None = None,
+                 database_url: str | None = None, until: Literal["board"] | None = None,
+                 decisions: str | None = None, accept_recommendations: bool = False,
+                 resume: bool = False, today: dt.date | None = None, accept_incomplete: bool = False) -> dict:
+    """One partnership's year. Without a cycle: the newest whose period has ended and is published.
+
+    ``decisions`` (a filled-in decisions CSV) or ``accept_recommendations`` supply the board's decision
+    without waiting; ``until="board"`` stops after the pack; ``resume`` continues a cycle whose pack is
+    drafted from the board's decision on. A cycle whose validation blocks stops with the problems
+    listed; with ``accept_incomplete`` the operator accepts it and every paper states the months present.
+    """
     config = load_partnership(partnership)
-    boards = sorted((m for m in config.meetings if m.cycle == cycle and m.kind == "board"),
-                    key=lambda m: m.date)
-    if not boards:
-        raise ValueError(f"{config.config_file}: key 'meetings': no board meeting for cycle {cycle}")
-    return boards[0].id
-
-
-@flow(name="annual-cycle", flow_run_name="annual-cycle {partnership} {cycle}")
-def annual_cycle(partnership: str = "cambridge", cycle: str | None = None,
-                 meeting: str | None = None, database_url: str | None = None) -> dict:
-    """One partnership's year. Without a cycle, the newest whose assessment period has ended."""
-    config = load_partnership(partnership)
-    cycle = cycle or latest_cycle(dt.date.today(), config.assessment.period_end_month)
-    meeting = meeting or _board_meeting(partnership, cycle)
+    today = today or dt.date.today()
+    cycle = _resolved_cycle(partnership, cycle, today)
+    board = config.meeting(meeting) if meeting else board_meeting(config, cycle)
     url = database_url or get_settings().database_url
-    ingest_and_validate(partnership, cycle, database_url=url)
-    strategic_assessment(partnership, cycle, database_url=url)
-    recommend_priorities(partnership, cycle, database_url=url)
-    pack = draft_board_papers(partnership, cycle, meeting, database_url=url)
-    return {"partnership": partnership, "cycle": cycle, "meeting": meeting, "pack": pack}
+    migrate(url)
+    log = StageLog(run_key=str(flow_run.get_id() or uuid4()))
+    result: dict[str, Any] = {"partnership": partnership, "cycle": cycle, "meeting": board.id,
+                              "proposed_meeting": board.proposed}
+    holder = f"{flow_run.get_name() or f'annual-cycle {partnership} {cycle}'} (flow run {flow_run.get_id()})"
+    with cycle_guard(url, config, cycle, holder):
+        try:
+            if resume:
+                log.note("ingest to board pack", "reused", "resumed after the board pack")
+            else:
+                for stage in ("ingest", "assessment"):
+                    log.run(stage, partnership=partnership, cycle=cycle, database_url=url,
+                            accept_incomplete=accept_incomplete)
+                log.run("recommendations", partnership=partnership, cycle=cycle, database_url=url)
+                result["pack"] = log.run("board pack", board.id, partnership=partnership, cycle=cycle,
+                                         meeting=board.id, database_url=url)
+            if not _board(url, config, cycle, board.id, log, decisions=decisions,
+                          accept=accept_recommendations, until=until):
+                result["status"] = WAITING_FOR_BOARD
+                return result
+            result.update(_after_board(url, config, cycle, log, today))
+            result["status"] = timeline(url, config, cycle).where
+        finally:
+            _publish(url, config, cycle, log)
+    get_run_logger().info("%s %s: %s", partnership, cycle, result["status"])
+    return result
 
 
 @task(name="partnership-cycle", task_run_name="cycle {partnership} {cycle}")
-def partnership_cycle(partnership: str, cycle: str | None, database_url: str) -> dict:
-    return annual_cycle(partnership, cycle, database_url=database_url)
+def partnership_cycle(partnership: str, cycle: str | None, database_url: str, options: dict) -> dict:
+    return annual_cycle(partnership, cycle, database_url=database_url, **options)
 
 
 @flow(name="annual-cycle-all", flow_run_name="annual-cycle-all {cycle}", task_runner=task_runner())
 def annual_cycle_all(partnerships: list[str] | None = None, cycle: str | None = None,
-                     database_url: str | None = None) -> list[dict]:
+                     database_url: str | None = None, options: dict | None = None) -> list[dict]:
     """Several partnerships side by side, each a task on the configured runner (threads or Dask).
 
     SQLite allows one writer at a time, so with SQLite the partnerships run one after another;
@@ -60,6 +169,6 @@ def annual_cycle_all(partnerships: list[str] | None = None, cycle: str | None = 
     ids = partnerships or [p.id for p in load_all()]
     url = database_url or get_settings().database_url
     if url.startswith("sqlite"):
-        return [partnership_cycle(pid, cycle, url) for pid in ids]
-    futures = [partnership_cycle.submit(pid, cycle, url) for pid in ids]
+        return [partnership_cycle(pid, cycle, url, options or {}) for pid in ids]
+    futures = [partnership_cycle.submit(pid, cycle, url, options or {}) for pid in ids]
     return [future.result() for future in futures]

@@ -14,6 +14,7 @@ from prefect.runtime import flow_run
 from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
+from tasks.papers.pack import keep_jobs
 from tasks.papers.tasks import (
     build_context_task,
     check_templates_task,
@@ -25,6 +26,7 @@ from tasks.papers.tasks import (
     render_paper_task,
     write_pack_task,
 )
+from tasks.validate.gate import check_gate
 
 
 @flow(
@@ -38,6 +40,7 @@ def draft_board_papers(partnership: str, cycle: str, meeting: str, papers: list[
     config = load_partnership(partnership)
     config.meeting(meeting)  # an unknown meeting fails here, before anything is recorded
     url = database_url or get_settings().database_url
+    check_gate(url, partnership, cycle, "papers")  # a blocked cycle stops here, with what to do
     run_id = flow_run.get_id()
     stage_id = open_stage_task(url, partnership, cycle, run_id)
     try:
@@ -47,8 +50,9 @@ def draft_board_papers(partnership: str, cycle: str, meeting: str, papers: list[
         futures = [build_context_task.submit(url, partnership, cycle, meeting, job, plan.pack)
                    for job in plan.jobs]
         contexts = [future.result() for future in futures]  # the first failure (e.g. no assessment) ends it
-        renders = [render_paper_task.submit(job, context, config.name, plan.meeting_date, code)
-                   for job, context in zip(plan.jobs, contexts, strict=True)]
+        keep = keep_jobs(plan.jobs, contexts)  # a restricted version only where it adds content
+        renders = [render_paper_task.submit(plan.jobs[i], contexts[i], config.name, plan.meeting_date, code)
+                   for i in keep]
         rendered = [future.result() for future in renders]
         run = {"flow_run_id": run_id, "stage_run_id": stage_id,
                "source_runs": sorted({r for paper in rendered for r in paper.source_runs})}

@@ -25,7 +25,7 @@ def _run_name() -> str:
 
 @flow(name="ingest-and-validate", flow_run_name=_run_name, task_runner=task_runner())
 def ingest_and_validate(partnership: str, cycle: str | None = None, database_url: str | None = None,
-                        today: dt.date | None = None) -> dict:
+                        today: dt.date | None = None, accept_incomplete: bool = False) -> dict:
     """Ingest every configured source (reference data first), then validate the cycle as a whole.
 
     Without a cycle (the quarterly monitoring schedule) it refreshes the cycle in progress: the one
@@ -46,6 +46,6 @@ def ingest_and_validate(partnership: str, cycle: str | None = None, database_url
                              markdown=reports_markdown(partnership, cycle, summary),
                              description="Files ingested and validation outcome")
     problems = BlockingProblems.from_summary(summary)
-    if problems:
+    if problems and not accept_incomplete:  # accepted: the assessment states the months present
         raise problems
     return summary

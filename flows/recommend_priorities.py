@@ -24,6 +24,7 @@ from tasks.prioritise.tasks import (
     save_task,
 )
 from tasks.prioritise.themes import ThemeScoring
+from tasks.validate.gate import check_gate
 
 
 @flow(
@@ -43,6 +44,7 @@ def recommend_priorities(
     config = load_partnership(partnership)
     config.cycle(cycle)  # a bad cycle name fails here, before anything is recorded
     url = database_url or get_settings().database_url
+    check_gate(url, partnership, cycle, "priorities")  # a blocked cycle stops here, with what to do
     run_id = flow_run.get_id()
     stage_id = begin_stage_task(url, partnership, cycle, run_id)
     try:

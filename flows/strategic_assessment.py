@@ -37,6 +37,7 @@ from tasks.assess.tasks import (
     store_task,
     unchanged_task,
 )
+from tasks.validate.gate import check_gate, mark_accepted
 
 
 def _analyse(url: str, params: AssessParams) -> tuple[Analysis, list[str]]:
@@ -46,9 +47,9 @@ def _analyse(url: str, params: AssessParams) -> tuple[Analysis, list[str]]:
     events, coverage = coverage_task(inputs, params, fp)
     levels = levels_task(events, coverage, params, fp)
     series = series_task(events, coverage, levels.table, params, fp)
-    changes = change_task(levels.table, series, coverage, params, fp)
     categories = police_categories(levels)
     places = places_task(events, inputs, coverage, categories, params, fp)
+    changes = change_task(levels.table, series, coverage, params, fp, events, inputs, places)
     concentration = concentration_task(events, coverage, categories, params, fp)
     partner_areas = partner_areas_task(events, coverage, params, fp)
     published = publish_task(count_tables(levels, series, partner_areas, places), params.suppression_min,
@@ -60,12 +61,18 @@ def _analyse(url: str, params: AssessParams) -> tuple[Analysis, list[str]]:
 
 @flow(name="strategic-assessment", flow_run_name="strategic-assessment {partnership} {cycle}",
       task_runner=task_runner())
-def strategic_assessment(partnership: str, cycle: str, database_url: str | None = None) -> dict:
-    """Assess one partnership's cycle; returns counts stored and the headline findings (public text)."""
+def strategic_assessment(partnership: str, cycle: str, database_url: str | None = None,
+                         accept_incomplete: bool = False) -> dict:
+    """Assess one partnership's cycle; returns counts stored and the headline findings (public text).
+
+    Stops (CycleBlocked) when the cycle's validation blocked, unless the operator accepts an
+    incomplete cycle; the months present are then stored and stated in every paper.
+    """
     url = database_url or get_settings().database_url
     migrate(url)
     config = load_partnership(partnership)
     params = params_from_config(config, cycle)
+    accepted = check_gate(url, partnership, cycle, "assess", accept_incomplete)
     run_id = str(flow_run.id) if flow_run.id else "local"
     stage = stage_start_task(url, config, cycle, run_id)
     output_dir = str(get_settings().output_dir)
@@ -85,5 +92,7 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
         stage_finish_task(url, stage, "failed", f"{type(exc).__name__}: {exc}"[:2000])
         raise
     stage_finish_task(url, stage, "completed", "; ".join(notes) or None)
+    if accepted:
+        mark_accepted(url, partnership, cycle)
     return {"partnership": partnership, "cycle": cycle, **counts, "notes": notes,
             "headline": [f["public_text"] for f in findings if f["headline"]]}

@@ -26,6 +26,7 @@ def _text(path) -> str:
 def test_annual_cycle_from_files_to_board_pack(sqlite_url):
     result = annual_cycle("cambridge", "2025-26", database_url=sqlite_url)
     assert result["meeting"] == "board-2026-02"  # the cycle's first board meeting in configuration
+    assert result["status"] == "waiting for the board"  # no decision supplied, no deployment to suspend
     folder = get_settings().output_dir / "cambridge" / "2025-26" / "board-2026-02"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     files = {p["file"] for p in manifest["papers"]}
@@ -44,6 +45,7 @@ def test_annual_cycle_from_files_to_board_pack(sqlite_url):
         recommendations = session.scalars(select(models.Recommendation)).all()
     assert crimes is not None and total > 15_000
     assert f"{int(total):,}" in _text(folder / "03 Strategic Assessment 2025-26 (public).docx")
+    assert stages.pop("board") == "waiting"
     assert all(status == "completed" for status in stages.values()), stages
     assert {r.kind for r in recommendations} == {"area", "theme"}
 

@@ -14,6 +14,7 @@ from docx import Document
 from sqlalchemy import select, update
 
 from csp.config import load_partnership
+from csp.settings import PROJECT_ROOT
 from csp.store import models
 from csp.store.db import session_scope
 from tasks.papers.context import build_context
@@ -23,7 +24,7 @@ from tasks.papers.pack import PublicationError, list_papers, pack_folder, plan_p
 from tasks.papers.registry import TEMPLATES_DIR
 from tasks.papers.render import render_job
 from tests.papers_fixtures import CRIME_ID
-from tests.papers_helpers import drafted_fixture, store_fixture, tables  # noqa: F401 - fixtures
+from tests.papers_helpers import all_text, drafted_fixture, store_fixture, tables  # noqa: F401 - fixtures
 
 EXPECTED_FILES = [
     "01 Agenda 10 February 2026 (public).docx",
@@ -37,6 +38,8 @@ EXPECTED_FILES = [
     "07 Data Quality Report 2025-26 (public).docx",
     "07 Data Quality Report 2025-26 (restricted).docx",
     "08 Terms of Reference 2026-27 (public).docx",
+    "09 Action log 10 February 2026 (public).docx",
+    "10 End of Year Financial Report 10 February 2026 (public).docx",
 ]
 
 
@@ -56,7 +59,8 @@ def test_pack_folder_holds_every_paper_manifest_and_one_zip(drafted):
     assert manifest["run"]["source_runs"] == ["assess-run-1", "priorities-run-1"]
     for entry in manifest["papers"]:
         assert entry["sha256"] == _sha(folder / entry["file"])
-        assert entry["template_sha256"] == _sha(Path(entry["template"]))
+        assert not Path(entry["template"]).is_absolute()  # no path of the drafting machine
+        assert entry["template_sha256"] == _sha(PROJECT_ROOT / entry["template"])
     sa = next(e for e in manifest["papers"] if e["paper"] == "strategic_assessment" and e["version"] == "public")
     names = {f["name"]: f for f in manifest["input_files"]}
     assert set(names) == {"2025-09-cambridgeshire-street.csv.gz", "census2011_lsoa_population_ew.csv.gz",
@@ -64,10 +68,34 @@ def test_pack_folder_holds_every_paper_manifest_and_one_zip(drafted):
     police = names["2025-09-cambridgeshire-street.csv.gz"]
     assert (police["sha256"], police["rows_read"], police["rows_accepted"]) == ("1" * 64, 1000, 990)
     assert set(sa["input_file_ids"]) == {f["id"] for f in manifest["input_files"]}
-    (archive,) = folder.glob("*.zip")
-    with zipfile.ZipFile(archive) as pack:
-        assert sorted(pack.namelist()) == sorted([*EXPECTED_FILES, "manifest.json"])
-        assert pack.read(EXPECTED_FILES[2]) == (folder / EXPECTED_FILES[2]).read_bytes()
+    assert sorted(p.name for p in folder.glob("*.zip")) == [
+        "cambridge 2025-26 board-2026-02 board pack (public).zip",
+        "cambridge 2025-26 board-2026-02 board pack (restricted).zip"]
+    for version in ("public", "restricted"):
+        with zipfile.ZipFile(folder / f"cambridge 2025-26 board-2026-02 board pack ({version}).zip") as pack:
+            papers = [n for n in EXPECTED_FILES if n.endswith(f"({version}).docx")]
+            assert sorted(pack.namelist()) == sorted([*papers, "manifest.json"])  # never both markings
+            assert {p["version"] for p in json.loads(pack.read("manifest.json"))["papers"]} == {version}
+            assert pack.read(papers[0]) == (folder / papers[0]).read_bytes()
+
+
+def test_a_restricted_version_is_kept_only_where_it_adds_content(drafted):
+    from tasks.papers.common import Built
+    from tasks.papers.pack import keep_jobs
+    from tasks.papers.registry import PaperJob
+
+    jobs = tuple(PaperJob("sa_summary", v, 4, "S", "2025-26", "t", "x") for v in ("public", "restricted"))
+    same = [Built({"marking": m, "version": v, "is_public": v == "public", "rows": ["12"]})
+            for m, v in (("OFFICIAL", "public"), ("OFFICIAL-SENSITIVE", "restricted"))]
+    assert keep_jobs(jobs, same) == [0]
+    differs = [same[0], Built({**same[1].context, "rows": ["3"]})]
+    assert keep_jobs(jobs, differs) == [0, 1]
+    for restricted in drafted.folder.glob("*(restricted).docx"):  # each one drafted says more
+        public = restricted.with_name(restricted.name.replace("(restricted)", "(public)"))
+        strip = lambda p: all_text(p).replace("OFFICIAL-SENSITIVE", "").replace("OFFICIAL", "")  # noqa: E731
+        assert strip(restricted) != strip(public), restricted.name
+        assert "Not for publication" in all_text(restricted)
+        assert "Not for publication" not in all_text(public)
 
 
 def test_paper_rows_record_where_when_and_which_run(drafted):
@@ -138,7 +166,7 @@ def test_a_partnership_template_override_is_used(store, tmp_path):
     result = draft_pack(store, config, "2025-26", "board-2026-02", ["agenda"])
     (agenda,) = Path(result.folder).glob("*.docx")
     assert "Refreshments from 9:45 in the Guildhall foyer." in [p.text for p in Document(str(agenda)).paragraphs]
-    assert json.loads((Path(result.folder) / "manifest.json").read_text())["papers"][0]["template"] == str(custom)
+    assert json.loads((Path(result.folder) / "manifest.json").read_text())["papers"][0]["template"] == custom.name
 
 
 def test_a_paper_that_would_print_a_crime_id_or_coordinates_is_never_written(store):
@@ -156,7 +184,7 @@ def test_a_paper_that_would_print_a_crime_id_or_coordinates_is_never_written(sto
 
 
 def test_checksums_are_not_mistaken_for_crime_ids(drafted):
-    text = "\n".join(c for t in tables(drafted.folder / EXPECTED_FILES[2]) for row in t for c in row)
+    text = "\n".join(c for t in tables(drafted.folder / EXPECTED_FILES[9]) for row in t for c in row)
     assert "1" * 64 in text  # the file checksum is printed, and the pack was written
 
 

@@ -6,7 +6,7 @@ import textwrap
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, explain, partnerships, prefect_ready
 from csp.settings import get_settings
 
 CYCLE_OPTION = typer.Option("2025-26", "--cycle", "-c", help="Cycle, e.g. 2025-26")
@@ -32,26 +32,37 @@ def assess(
     local: bool = typer.Option(False, "--local", help="Run without Prefect (no caching, no artifact)"),
     restricted: bool = typer.Option(False, "--restricted",
                                     help="Print the analysts' text (small numbers shown), not the public text"),
+    accept_incomplete: bool = typer.Option(
+        False, "--accept-incomplete",
+        help="Assess a cycle whose validation blocked (e.g. months missing); papers state the months present"),
 ) -> None:
     """Strategic assessment: levels, change, places, hotspots, findings and charts; prints the headlines."""
     from csp.store.db import migrate
     from flows.strategic_assessment import strategic_assessment
     from tasks.assess.run import assess_partnership
     from tasks.assess.store import headline_findings
+    from tasks.validate.gate import CycleBlocked
 
     url = get_settings().database_url
     migrate(url)
     failed = []
+    if not local:
+        prefect_ready()
     for config in partnerships(partnership):
         config.cycle(cycle)  # a bad cycle name fails before anything runs
         typer.secho(f"== {config.name} ({config.id}), cycle {cycle}", bold=True)
         try:
             if local:
-                summary = assess_partnership(url, config, cycle)
+                summary = assess_partnership(url, config, cycle, accept_incomplete=accept_incomplete)
             else:
-                summary = strategic_assessment(config.id, cycle, database_url=url)
+                summary = strategic_assessment(config.id, cycle, database_url=url,
+                                               accept_incomplete=accept_incomplete)
+        except CycleBlocked as exc:
+            typer.secho(str(exc), fg=typer.colors.RED, err=True)
+            failed.append(config.id)
+            continue
         except Exception as exc:  # noqa: BLE001 - report and carry on with the other partnerships
-            typer.secho(f"FAILED {config.id}: {type(exc).__name__}: {exc}", fg=typer.colors.RED, err=True)
+            typer.secho(f"FAILED {config.id}: {explain(exc)}", fg=typer.colors.RED, err=True)
             failed.append(config.id)
             continue
         typer.echo(f"stored {summary['metrics']:,} metrics, {summary['findings']} findings, "

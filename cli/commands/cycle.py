@@ -1,37 +1,146 @@
-"""`csp cycle run`: the whole annual cycle for one partnership or all, as Prefect flows."""
+"""`csp cycle run` and `csp cycle resume`: the partnership's whole year, as Prefect flows.
+
+``run`` goes from the files to the board pack and then, with the board's decision supplied
+(``--decisions FILE`` or ``--accept-recommendations``), on to the plan, the action plan, the quarterly
+reports that are due and the Scrutiny report. Without a decision it stops at the board; record the
+decisions (`csp priorities decide/import-decisions`) and ``resume``.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, parse_date, partnerships
+
+UNTIL = ("board",)
+STEPS = ("ingest", "assessment", "recommendations", "board pack", "board", "plan", "action plan",
+         "monitoring", "scrutiny")
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    from pydantic import ValidationError
+
+    from csp.store.db import MissingStageError
+    from flows.quarterly_monitoring import QuarterNotReadyError
+    from tasks.ingest.report import BlockingProblems
+    from tasks.papers.lint import TemplateCheckError
+    from tasks.prioritise.decisions import DecisionError
+    from tasks.validate.gate import CycleBlocked
+    from tasks.year.guard import CycleBusyError
+
+    return (BlockingProblems, CycleBlocked, CycleBusyError, DecisionError, MissingStageError, QuarterNotReadyError,
+            TemplateCheckError, ValidationError)
+
+
+def _report(result: dict) -> None:
+    from flows.annual_cycle import WAITING_FOR_BOARD
+
+    pack = result.get("pack") or {}
+    name = f"{result['partnership']} {result['cycle']}"
+    if pack:
+        typer.secho(f"{name}: board pack for {result['meeting']} in {pack.get('folder')}", fg=typer.colors.GREEN)
+    if result.get("status") == WAITING_FOR_BOARD:
+        typer.secho(f"{name}: waiting for the board. Record the decisions (csp priorities decide / "
+                    f"import-decisions -p {result['partnership']} -c {result['cycle']}), then "
+                    f"csp cycle resume -p {result['partnership']} -c {result['cycle']}", fg=typer.colors.YELLOW)
+        return
+    if result.get("plan"):
+        typer.secho(f"{name}: plan and terms of reference in {result['plan']['folder']}", fg=typer.colors.GREEN)
+    for report in result.get("monitoring") or []:
+        typer.secho(f"{name}: {report['label']} TCG report {report['file']}", fg=typer.colors.GREEN)
+    if result.get("scrutiny"):
+        typer.secho(f"{name}: Scrutiny report {result['scrutiny']['file']}", fg=typer.colors.GREEN)
+    typer.echo(f"{name}: {result.get('status', '')}")
+
+
+@contextlib.contextmanager
+def _progress(partnership: str) -> Iterator[None]:
+    """A rich progress line on stderr while the year's stages run (the logs stay as they are)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from tasks.year.progress import listening
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+               "{task.total} steps"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        bar = progress.add_task(f"{partnership}: starting", total=len(STEPS))
+
+        def update(step: str, outcome: str) -> None:
+            done = outcome != "started"
+            progress.update(bar, advance=1 if done else 0, description=f"{partnership}: {step} {outcome}")
+
+        with listening(update):
+            yield
 
 
 def run(
     partnership: str = typer.Option("cambridge", "--partnership", "-p", help=PARTNERSHIP_HELP),
-    cycle: str = typer.Option(None, "--cycle", "-c",
-                              help="Cycle, e.g. 2025-26 (default: newest whose period has ended)"),
-    meeting: str = typer.Option(None, "--meeting", "-m",
-                                help="Board meeting id for the papers (default: the cycle's first)"),
+    cycle: str = typer.Option(None, "--cycle", "-c", help="Cycle, e.g. 2025-26 (default: the newest whose "
+                              "period has ended, is published and is on disk)"),
+    meeting: str = typer.Option(None, "--meeting", "-m", help="Board meeting id for the papers (default: "
+                                "the cycle's first, proposed from the calendar if not configured)"),
+    until: str = typer.Option(None, "--until", help="Stop after this step: 'board' (the pack is drafted)"),
+    decisions: Path = typer.Option(None, "--decisions", help="The board's decisions as a filled-in "
+                                   "decisions CSV (csp priorities export-decisions)", exists=True, dir_okay=False),
+    accept: bool = typer.Option(False, "--accept-recommendations", help="Record every recommendation as "
+                                "accepted at the board meeting"),
+    today: str = typer.Option(None, "--today", help="Run as if on this date (YYYY-MM-DD): what is due"),
+    accept_incomplete: bool = typer.Option(
+        False, "--accept-incomplete",
+        help="Go on although validation blocked (e.g. months missing); every paper states the months present"),
 ) -> None:
-    """Ingest and validate, assess, recommend priorities and draft the board pack."""
+    """The year: ingest, assess, recommend, board pack; then, with the decision, plan onwards."""
+    from flows.annual_cycle import annual_cycle
+
+    if until and until not in UNTIL:
+        fail(f"--until {until!r}: expected one of {', '.join(UNTIL)}")
+    when = parse_date(today)
+    options = {"until": until, "decisions": str(decisions) if decisions else None,
+               "accept_recommendations": accept, "today": when, "accept_incomplete": accept_incomplete}
     from csp.engines import one_server
-    from flows.annual_cycle import annual_cycle, annual_cycle_all
 
     configs = partnerships(partnership)
-    if partnership == "all":
-        with one_server():
-            results = annual_cycle_all([c.id for c in configs], cycle)
-    else:
-        results = [annual_cycle(configs[0].id, cycle, meeting)]
-    for result in results:
-        pack = result.get("pack") or {}
-        folder = pack.get("folder") if isinstance(pack, dict) else pack
-        typer.secho(f"{result['partnership']} {result['cycle']}: board pack for {result['meeting']} "
-                    f"in {folder}", fg=typer.colors.GREEN)
+    if cycle is not None:
+        configs[0].cycle(cycle)  # a bad cycle name is one line, before any server or flow starts
+    with one_server():  # one temporary Prefect server for every partnership of the run
+        for config in configs:
+            with _progress(config.id):
+                result = guarded(lambda c=config: annual_cycle(c.id, cycle, meeting, **options), *_errors())
+            _report(result)
+
+
+def resume(
+    partnership: str = typer.Option(..., "--partnership", "-p", help="Partnership id, e.g. cambridge"),
+    cycle: str = typer.Option(..., "--cycle", "-c", help="Cycle, e.g. 2025-26"),
+    today: str = typer.Option(None, "--today", help="Run as if on this date (YYYY-MM-DD)"),
+) -> None:
+    """Continue a cycle that waits for the board, once its decisions are recorded.
+
+    A run suspended on a Prefect server is resumed there (with the recorded decisions as its input);
+    otherwise the cycle continues here from the board's decision.
+    """
+    from flows.annual_cycle import annual_cycle
+    from tasks.year.resume import resume_waiting_run
+
+    config = partnerships(partnership)[0]
+    resumed = guarded(lambda: resume_waiting_run(config, cycle), *_errors())
+    if resumed:
+        typer.secho(f"{config.id} {cycle}: resumed the waiting run {resumed!r} on the Prefect server",
+                    fg=typer.colors.GREEN)
+        return
+    when = parse_date(today)
+    with _progress(config.id):
+        result = guarded(lambda: annual_cycle(config.id, cycle, resume=True, today=when), *_errors())
+    _report(result)
 
 
 def register(app: typer.Typer) -> None:
-    cycle_app = typer.Typer(no_args_is_help=True, help="Run the whole annual cycle.")
+    cycle_app = typer.Typer(no_args_is_help=True, help="Run the partnership's year.")
     cycle_app.command()(run)
+    cycle_app.command()(resume)
     app.add_typer(cycle_app, name="cycle")

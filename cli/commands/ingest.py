@@ -1,14 +1,13 @@
-"""`csp ingest` and `csp status`: bring partner files in, and see what the store holds."""
+"""`csp ingest`: bring partner files in (and the sources table `csp status` prints)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, explain, parse_date, partnerships
 from csp.settings import get_settings
 
 if TYPE_CHECKING:
@@ -28,6 +27,8 @@ def _print_reports(reports: list[FileReport]) -> None:
         if r.superseded:
             typer.echo(f"{'':<12} supersedes {', '.join(r.superseded)}")
     for r in reports:
+        if r.status == "stored" and r.message:
+            typer.secho(f"note {r.kind} {r.label}: {r.message}", fg=typer.colors.YELLOW)
         if r.status == "failed":
             typer.secho(f"FAILED {r.kind}: {r.message}", fg=typer.colors.RED, err=True)
     accepted = sum(r.rows_accepted for r in reports if r.status in ("stored", "unchanged"))
@@ -41,6 +42,7 @@ def ingest(
     source: str = typer.Option(None, "--source", "-s", help="Only this source kind"),
     path: Path = typer.Option(None, "--path", help="Ingest this file/folder/zip instead of the configured path"),
     today: str = typer.Option(None, help="Treat this date (YYYY-MM-DD) as today"),
+    force: bool = typer.Option(False, "--force", help="Let a file replace one with far more rows"),
 ) -> None:
     """Read, check and store a partnership's partner files (idempotent: same file twice changes nothing)."""
     from csp.store.db import migrate
@@ -49,35 +51,19 @@ def ingest(
     url = get_settings().database_url
     migrate(url)
     failed = False
-    when = dt.date.fromisoformat(today) if today else None
+    when = parse_date(today)
     for config in partnerships(partnership):
         config.cycle(cycle)  # a bad cycle name fails before anything is read
         typer.secho(f"== {config.name} ({config.id}), cycle {cycle}", bold=True)
         reports: list[FileReport] = []
         for kind in [source] if source else configured_kinds(config):
             try:
-                reports += ingest_source(url, config, cycle, kind, path=path, today=when)
+                reports += ingest_source(url, config, cycle, kind, path=path, today=when, force=force)
             except Exception as exc:  # noqa: BLE001 - report and carry on with other sources
-                reports.append(FileReport(kind, str(path or kind), "failed", message=str(exc)))
+                reports.append(FileReport(kind, str(path or kind), "failed", message=explain(exc)))
         _print_reports(reports)
         failed |= record_ingest_run(url, config, cycle, reports) == "failed"
     raise typer.Exit(1 if failed else 0)
-
-
-def status(
-    partnership: str = typer.Option("all", "--partnership", "-p", help=PARTNERSHIP_HELP),
-    cycle: str = CYCLE_OPTION,
-) -> None:
-    """Per partnership: sources, months and rows held, quarantined rows, and what failed."""
-    from csp.store.db import migrate, session_scope
-
-    url = get_settings().database_url
-    migrate(url)
-    with session_scope(url) as session:
-        for config in partnerships(partnership):
-            typer.secho(f"== {config.name} ({config.id})", bold=True)
-            _status_sources(session, config.id)
-            _status_cycle(session, config.id, cycle)
 
 
 def _status_sources(session, partnership_id: str) -> None:  # noqa: ANN001 - SQLAlchemy session
@@ -107,33 +93,5 @@ def _status_sources(session, partnership_id: str) -> None:  # noqa: ANN001 - SQL
         typer.echo(f"  superseded files kept for the record: {superseded}")
 
 
-def _status_cycle(session, partnership_id: str, cycle_name: str) -> None:  # noqa: ANN001
-    from sqlalchemy import select
-
-    from csp.store import models
-    from csp.store.db import find_cycle
-
-    cycle = find_cycle(session, partnership_id, cycle_name)
-    if cycle is None:
-        typer.echo(f"  cycle {cycle_name}: not started")
-        return
-    typer.echo(f"  cycle {cycle_name}: {cycle.status}")
-    runs = session.scalars(select(models.StageRun).where(models.StageRun.cycle_id == cycle.id)
-                           .order_by(models.StageRun.started_at.desc())).all()
-    seen: set[str] = set()
-    for run in runs:
-        if run.stage in seen:
-            continue
-        seen.add(run.stage)
-        detail = f" — {run.message.splitlines()[0]}" if run.message else ""
-        typer.echo(f"    {run.stage:<22} {run.status:<10} {run.started_at:%Y-%m-%d %H:%M}{detail}")
-    blocking = session.scalars(select(models.ValidationResult).where(
-        models.ValidationResult.cycle_id == cycle.id, models.ValidationResult.severity == "blocking",
-        models.ValidationResult.success.is_(False))).all()
-    for result in blocking:
-        typer.secho(f"    BLOCKING {result.suite}: {result.message}", fg=typer.colors.RED)
-
-
 def register(app: typer.Typer) -> None:
-    app.command()(ingest)
-    app.command()(status)
+    app.command()(ingest)  # `csp status` lives in cli/commands/status.py

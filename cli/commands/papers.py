@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, guarded, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, guarded, partnerships, prefect_ready
 from csp.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True)
@@ -43,6 +45,7 @@ def draft(
     from flows.draft_board_papers import draft_board_papers
 
     url = _store_url()
+    prefect_ready()
     for config in partnerships(partnership):
         guarded(lambda c=config: c.cycle(cycle))
         result = guarded(lambda c=config: draft_board_papers(c.id, cycle, meeting, papers=paper or None,
@@ -56,23 +59,43 @@ def draft(
 @app.command("list")
 def list_(
     partnership: str = typer.Option(..., "--partnership", "-p", help=PARTNERSHIP_HELP),
-    cycle: str | None = typer.Option(None, "--cycle", "-c", help="Only this cycle"),
+    cycle: str | None = typer.Option(None, "--cycle", "-c", help="Cycle (default: the current one)"),
     history: bool = typer.Option(False, "--all", help="Every draft, not only the latest of each paper"),
 ) -> None:
-    """Where each drafted paper is, when it was drafted and from which run."""
+    """Each meeting's pack in pack order, with its zip and manifest; then the TCG and Scrutiny reports."""
     from tasks.papers.pack import list_papers
 
     url = _store_url()
     for config in partnerships(partnership):
-        rows = list_papers(url, config.id, cycle, latest_only=not history)
+        from csp.year import current_cycle
+
+        name = cycle or current_cycle(config)
+        rows = list_papers(url, config.id, name, latest_only=not history)
         if not rows:
-            typer.echo(f"{config.id}: no papers drafted yet (csp papers draft)")
+            typer.echo(f"{config.id} {name}: no papers drafted yet (csp papers draft, or csp cycle run)")
             continue
-        typer.echo(f"{config.id}:")
-        for row in rows:
-            missing = "" if row.exists else "  [file no longer there]"
-            typer.echo(f"  {row.cycle} {row.meeting} {row.paper} ({row.version}) drafted "
-                       f"{row.drafted_at:%Y-%m-%d %H:%M} run {row.run_id or '-'}\n    {row.path}{missing}")
+        typer.echo(f"{config.id} {name}:")
+        for meeting, group in _by_meeting(config, name, rows):
+            folder = Path(group[0].path).parent
+            typer.secho(f"  {meeting}  ({folder})", bold=True)
+            for row in sorted(group, key=lambda r: (Path(r.path).name, r.drafted_at)):
+                missing = "" if row.exists else "  [file no longer there]"
+                typer.echo(f"    {Path(row.path).name}{missing}\n      drafted {row.drafted_at:%Y-%m-%d %H:%M}, "
+                           f"run {row.run_id or '-'}")
+            for extra in [*sorted(folder.glob("*.zip")), folder / "manifest.json"]:
+                if extra.exists():
+                    typer.echo(f"    {extra.name}")
+
+
+def _by_meeting(config, cycle: str, rows: list) -> list[tuple[str, list]]:  # noqa: ANN001 - Partnership
+    """Rows grouped by meeting, meetings in date order, the year's own papers (TCG, Scrutiny) last."""
+    from csp.year import cycle_meetings
+
+    order = {m.id: i for i, m in enumerate(cycle_meetings(config, cycle))}
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row.meeting, []).append(row)
+    return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
 
 
 @app.command()

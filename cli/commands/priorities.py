@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships, prefect_ready
 from csp.settings import get_settings
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ def recommend(
     scoring = guarded(lambda: ThemeScoring(volume=volume_weight, change=change_weight, harm=harm_weight,
                                            add_at=add_at, retire_below=retire_below), *_errors())
     url = _store_url()
+    prefect_ready()
     failed = []
     for config in partnerships(partnership):
         try:
@@ -155,6 +156,24 @@ def decide(
     typer.echo(f"{done.kind} {done.subject} ({done.subject_name}): recommended {done.recommendation}; "
                f"{done.outcome} -> {done.decided_value or '-'} at {done.meeting} on {done.decided_on}"
                + (" (replaced an earlier decision)" if done.replaced else ""))
+    _resume_waiting(config, cycle)
+
+
+def _resume_waiting(config: Partnership, cycle: str) -> None:
+    """Once every recommendation has a decision, resume the cycle run waiting for them (if any)."""
+    from tasks.year.board import pending
+    from tasks.year.resume import resume_waiting_run
+
+    left = pending(_store_url(), config.id, cycle)
+    if left:
+        typer.echo(f"{len(left)} recommendation(s) still without a decision")
+        return
+    name = guarded(lambda: resume_waiting_run(config, cycle), *_errors())
+    if name:
+        typer.secho(f"every recommendation decided: resumed the waiting run {name!r}", fg=typer.colors.GREEN)
+    else:
+        typer.echo(f"every recommendation decided: continue the year with csp cycle resume -p {config.id} "
+                   f"-c {cycle} (or it continues on its own in a suspended Prefect run)")
 
 
 @app.command("export-decisions")
@@ -187,3 +206,4 @@ def import_decisions(
     url = _store_url()
     summary = guarded(lambda: run_import(url, config, cycle, file), *_errors())
     typer.echo(f"{file}: {summary.message()}")
+    _resume_waiting(config, cycle)

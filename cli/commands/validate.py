@@ -47,8 +47,12 @@ def _print(result: CycleValidation, docs: bool) -> None:
     _problems(result)
     _quarantine(result)
     rates = result.match_rates
-    typer.echo(f"Crime rows matching the 2011 population table: by LSOA code {rates.lsoa.describe()}; "
-               f"by MSOA name {rates.msoa.describe()}")
+    from tasks.validate.matching import describe_mapping
+
+    census = 2021 if rates.vintage == 2021 else 2011
+    typer.echo(f"Crime rows matching the Census {census} population: by LSOA code {rates.lsoa.describe()}; "
+               f"by MSOA {rates.msoa.describe()}; without an LSOA {rates.rows_without_lsoa:,}")
+    typer.echo(f"LSOA placement: {describe_mapping(rates)}")
     skipped = "not rebuilt (--no-docs)" if not docs else "not built (no stored data)"
     typer.echo(f"Data Docs: {result.data_docs or skipped}")
     typer.echo(f"Coverage table: {result.coverage_csv} and {result.coverage_html}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -12,7 +13,10 @@ from typing import Any
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, make_url, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from csp.config import Partnership as PartnershipConfig
@@ -28,13 +32,38 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.close()
 
 
+CONNECT_TIMEOUT_SECONDS = 5  # CSP_DB_CONNECT_TIMEOUT overrides: how long to wait for PostgreSQL to answer
+SQLITE_BUSY_SECONDS = 120  # how long a SQLite writer waits for another's write to finish
+
+
+class DatabaseUnreachable(ConnectionError):
+    """The store cannot be reached: one line naming the URL (password hidden) and what to check."""
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password replaced by ***, fit for a message."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparseable URL is shown without anything after '@'
+        return url.split("@")[-1]
+
+
+def _connect_args(url: str) -> dict[str, Any]:
+    if url.startswith("postgresql"):
+        timeout = int(os.environ.get("CSP_DB_CONNECT_TIMEOUT", CONNECT_TIMEOUT_SECONDS))
+        return {"connect_timeout": timeout}
+    if url.startswith("sqlite"):
+        return {"timeout": SQLITE_BUSY_SECONDS}
+    return {}
+
+
 @lru_cache(maxsize=16)
 def get_engine(url: str | None = None) -> Engine:
     """One engine per URL per process; SQLite folders are created on first use."""
     url = url or get_settings().database_url
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=_connect_args(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -47,11 +76,26 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+MIGRATION_LOCK_KEY = 7_351_013  # pg_advisory_xact_lock key: two first starts do not both create tables
+
+
 def migrate(url: str | None = None) -> None:
-    """Bring the schema to the newest migration (safe to call on every start)."""
+    """Bring the schema to the newest migration (safe to call on every start, also concurrently)."""
     url = url or get_settings().database_url
-    get_engine(url)  # creates the SQLite folder
-    command.upgrade(alembic_config(url), "head")
+    engine = get_engine(url)  # creates the SQLite folder
+    try:
+        connection = engine.connect()
+    except (OperationalError, DBAPIError) as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+        raise DatabaseUnreachable(
+            f"cannot reach the database {safe_url(url)}: {reason[0] if reason else type(exc).__name__}; "
+            "check that the server is running and CSP_DATABASE_URL is right") from exc
+    with connection, connection.begin():
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 @contextmanager
@@ -69,11 +113,17 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+def _insert_ignore(session: Session, model: type[models.Base], **values: Any) -> None:
+    """Insert a row unless its key exists; two processes doing this at once do not collide."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
 def ensure_partnership(session: Session, config: PartnershipConfig) -> models.Partnership:
     row = session.get(models.Partnership, config.id)
     if row is None:
-        row = models.Partnership(id=config.id, name=config.name, la_code="", la_name="")
-        session.add(row)
+        _insert_ignore(session, models.Partnership, id=config.id, name=config.name, la_code="", la_name="")
+        row = session.get(models.Partnership, config.id, populate_existing=True)
     row.name = config.name
     row.la_code = config.local_authority.code
     row.la_name = config.local_authority.name
@@ -90,15 +140,15 @@ def ensure_cycle(session: Session, config: PartnershipConfig, cycle_name: str) -
             models.Cycle.partnership_id == config.id, models.Cycle.name == cycle_name
         )
     )
+    start, end = period.start.start_time.date(), period.end.end_time.date()
     if row is None:
-        row = models.Cycle(
-            partnership_id=config.id,
-            name=cycle_name,
-            period_start=period.start.start_time.date(),
-            period_end=period.end.end_time.date(),
-            status="open",
-        )
-        session.add(row)
+        _insert_ignore(session, models.Cycle, partnership_id=config.id, name=cycle_name,
+                       period_start=start, period_end=end,
+                       status="open", created_at=models._now(), updated_at=models._now())
+        row = find_cycle(session, config.id, cycle_name)
+    elif (row.period_start, row.period_end) != (start, end):
+        # the configured period end month (or length) changed: the stored dates follow the configuration
+        row.period_start, row.period_end = start, end
         session.flush()
     return row
 
@@ -140,13 +190,70 @@ def require_cycle(session: Session, partnership_id: str, cycle_name: str, run_fi
 
 
 def start_stage(session: Session, cycle: models.Cycle, stage: str, flow_run_id: str | None):
-    run = models.StageRun(cycle_id=cycle.id, stage=stage, status="running", flow_run_id=flow_run_id)
+    """A stage run marked running, with this process's host and pid so a dead run can be told apart."""
+    from csp.store.locks import this_host
+
+    now = models._now()
+    run = models.StageRun(cycle_id=cycle.id, stage=stage, status="running", flow_run_id=flow_run_id,
+                          host=this_host(), pid=os.getpid(), started_at=now, heartbeat_at=now)
     session.add(run)
     session.flush()
     return run
+
+
+def shown_status(run: models.StageRun) -> str:
+    """What a stage run's status honestly is: a 'running' run whose process is gone (same host) or
+    whose heartbeat is stale (another host) is 'interrupted', and can be run again."""
+    from csp.store.locks import holder_alive
+
+    if run.status != "running":
+        return run.status
+    alive = holder_alive(run.host, run.pid, run.heartbeat_at or run.started_at)
+    return "running" if alive else "interrupted"
 
 
 def finish_stage(run: models.StageRun, status: str, message: str | None = None) -> None:
     run.status = status
     run.message = message
     run.finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def table_digests(url: str | None = None, exclude: tuple[str, ...] = ("alembic_version",)) -> dict[str, str]:
+    """Per table, a SHA-256 of an ordered dump of every row ("count:hash"): proves a store unchanged.
+
+    Each row is dumped as JSON text and the dumps are sorted, so the digest does not depend on the
+    engine's physical order (and JSON columns, which PostgreSQL cannot ORDER BY, are included)."""
+    import hashlib
+    import json
+
+    digests = {}
+    with get_engine(url).connect() as connection:
+        for table in models.Base.metadata.sorted_tables:
+            if table.name in exclude:
+                continue
+            rows = sorted(json.dumps(list(r), default=str, sort_keys=True)
+                          for r in connection.execute(select(table)))
+            digest = hashlib.sha256("\n".join(rows).encode())
+            digests[table.name] = f"{len(rows)}:{digest.hexdigest()[:16]}"
+    return digests
+
+
+class FieldTooLong(ValueError):
+    """A value longer than its column allows (PostgreSQL would refuse it; SQLite would keep it)."""
+
+
+def check_lengths(model: type[models.Base], rows: list[dict[str, Any]], label: str,
+                  source_names: dict[str, str] | None = None) -> None:
+    """Check every text value against its column's declared length, the same on every database, and
+    name the first offending row and column (``source_names`` maps columns to the file's headings)."""
+    limits = {c.name: c.type.length for c in model.__table__.columns
+              if getattr(c.type, "length", None)}
+    for index, row in enumerate(rows):
+        for column, limit in limits.items():
+            value = row.get(column)
+            if isinstance(value, str) and len(value) > limit:
+                where = f"row {row['row_number']}" if "row_number" in row else f"record {index + 1}"
+                heading = (source_names or {}).get(column, column)
+                raise FieldTooLong(
+                    f"{label}: {where}: column '{heading}': {len(value):,} characters where at most "
+                    f"{limit} fit ({value[:40]!r}...); correct the value (or the column) and ingest again")

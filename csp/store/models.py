@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -79,6 +80,28 @@ class StageRun(Base):
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     message: Mapped[str | None] = mapped_column(Text)
+    # Who runs it, so a run whose process died is shown as interrupted rather than "running" forever.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class StageLock(Base):
+    """One row per (partnership, cycle, stage) that writers lock while they replace that stage's
+    results (csp/store/locks.py). Keyed by names, not ids, so it can be taken before the cycle
+    row exists. ``holder`` and the host/pid/heartbeat fields describe a long-lived lease (a whole
+    cycle run); a transaction-scoped stage lock leaves them alone."""
+
+    __tablename__ = "stage_lock"
+
+    partnership_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cycle_name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class InputFile(Base):
@@ -122,9 +145,13 @@ class CrimeRecord(Base):
     month: Mapped[dt.date] = mapped_column(Date)  # first day of the month
     category: Mapped[str] = mapped_column(String(80))  # police.uk crime type
     crime_id: Mapped[str | None] = mapped_column(String(100))
-    lsoa_code: Mapped[str | None] = mapped_column(String(12))
+    lsoa_code: Mapped[str | None] = mapped_column(String(12))  # the 2021 LSOA it is placed in
     lsoa_name: Mapped[str | None] = mapped_column(String(100))
+    msoa_code: Mapped[str | None] = mapped_column(String(12))
     msoa_name: Mapped[str | None] = mapped_column(String(100))
+    lsoa_code_published: Mapped[str | None] = mapped_column(String(12))  # as in the file (2011 or 2021)
+    # how the LSOA was placed: 2021, 2011-U/M (exact), 2011-S/X (largest part), unmatched, None (no LSOA)
+    lsoa_mapping: Mapped[str | None] = mapped_column(String(12))
     location: Mapped[str | None] = mapped_column(String(200))
     longitude: Mapped[float | None] = mapped_column(Float)
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -163,6 +190,13 @@ class Population(Base):
     lsoa_name: Mapped[str] = mapped_column(String(100))
     msoa_code: Mapped[str] = mapped_column(String(12))
     msoa_name: Mapped[str] = mapped_column(String(100))
+    # House of Commons Library MSOA place name (e.g. 'Central & West Cambridge'), and its Welsh form
+    msoa_place_name: Mapped[str | None] = mapped_column(String(100))
+    msoa_place_name_welsh: Mapped[str | None] = mapped_column(String(100))
+    ward_code: Mapped[str | None] = mapped_column(String(12))
+    ward_name: Mapped[str | None] = mapped_column(String(100))
+    # how the 2021 LSOA came from 2011: U, M, S (part of a split), X (irregular), new; None for 2011 data
+    lsoa_change: Mapped[str | None] = mapped_column(String(8))
     la_code: Mapped[str] = mapped_column(String(12))
     persons: Mapped[int] = mapped_column(Integer)
     households: Mapped[int | None] = mapped_column(Integer)
@@ -301,10 +335,15 @@ class Decision(Base):
 
 
 class Action(Base):
-    """An action point from a meeting, numbered like the seeds' '10/01'."""
+    """An action point from a meeting, numbered like the seeds' '10/01' (or 1, 2, 3 in sequence).
+
+    A reference is unique within its meeting (Cambridge's '10/01' recurs every October). ``due`` is a
+    date when one is known; ``timescale`` keeps the minutes' own words ("Arranged.", "Next meeting").
+    ``version`` is an optimistic lock: an update based on an older version is refused, never lost.
+    """
 
     __tablename__ = "action"
-    __table_args__ = (UniqueConstraint("partnership_id", "number"),)
+    __table_args__ = (UniqueConstraint("partnership_id", "meeting", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
@@ -312,9 +351,92 @@ class Action(Base):
     text: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(200))
     due: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(200), default="Open")
+    timescale: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(200), default="open")  # open, in progress, closed, ...
+    closing_note: Mapped[str] = mapped_column(Text, default="")
     meeting: Mapped[str] = mapped_column(String(64))
+    meeting_date: Mapped[dt.date | None] = mapped_column(Date)
+    agenda_item: Mapped[str] = mapped_column(String(40), default="")
+    priority: Mapped[str] = mapped_column(String(60), default="")  # a configured priority's theme
+    budget_line_id: Mapped[int | None] = mapped_column(ForeignKey("budget_line.id"))
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ActionHistory(Base):
+    """One change to an action: which field, from what, to what, when, by whom and from where."""
+
+    __tablename__ = "action_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))  # "created" for the first row
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(Text, default="")  # "csp actions update", a file name ...
+
+
+class Funding(Base):
+    """Money available to the partnership in a financial year, from one fund.
+
+    ``fund`` is ``grant`` (the Police and Crime Commissioner's community safety grant) or ``pool`` (the
+    partners' pooled fund); ``kind`` is ``brought_forward``, ``grant`` or ``contribution``. Amounts are
+    whole pence; ``amount_pence`` is NULL where the source says "TBC".
+    """
+
+    __tablename__ = "funding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
+    financial_year: Mapped[str] = mapped_column(String(7))
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(Text)  # as published
+    fund: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
+    amount_pence: Mapped[int | None] = mapped_column(BigInteger)
+    amount_text: Mapped[str] = mapped_column(String(40), default="")  # the cell as printed
+    source: Mapped[str] = mapped_column(Text)  # file and row
+
+
+class BudgetLine(Base):
+    """A line of a spending plan or financial report; amounts in whole pence, NULL where blank."""
+
+    __tablename__ = "budget_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
+    financial_year: Mapped[str] = mapped_column(String(7))
+    position: Mapped[int] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(Text)
+    profiled_pence: Mapped[int | None] = mapped_column(BigInteger)
+    outturn_pence: Mapped[int | None] = mapped_column(BigInteger)  # outturn or committed
+    grant_pence: Mapped[int | None] = mapped_column(BigInteger)  # funded from the grant
+    pool_pence: Mapped[int | None] = mapped_column(BigInteger)  # funded from the pooled fund
+    notes: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text)
+
+
+class ReportedFigure(Base):
+    """A figure a source prints (a total, a balance, an amount in minutes), kept to be checked.
+
+    Totals are never stored as facts: they are computed from funding and lines, and each reported
+    figure is compared with its computed counterpart (``figure`` names which, e.g. ``balance:pool``).
+    """
+
+    __tablename__ = "reported_figure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
+    financial_year: Mapped[str] = mapped_column(String(7))
+    figure: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(Text)
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(Text)
 
 
 class Paper(Base):

@@ -34,6 +34,7 @@ class SourceCoverage:
     straddling: int  # counts in multi-month rows that cross the period's first or last month
     file_months: tuple[tuple[int, tuple[str, ...]], ...]  # current files and the months they hold
     illustrative: bool
+    expected: int = 12  # months in each period (assessment.period_months)
 
     def files_for(self, months: list[str] | tuple[str, ...]) -> list[int]:
         """Current files holding any of these months: the provenance of a figure over them."""
@@ -42,11 +43,11 @@ class SourceCoverage:
 
     @property
     def current_complete(self) -> bool:
-        return len(self.current) == 12
+        return len(self.current) == self.expected
 
     @property
     def previous_complete(self) -> bool:
-        return len(self.previous) == 12
+        return len(self.previous) == self.expected
 
     @property
     def comparable(self) -> bool:
@@ -131,5 +132,6 @@ def source_coverage(inputs: StoreInputs, params: AssessParams) -> dict[str, Sour
             straddling=_straddling(rows, set(current) | set(previous)),
             file_months=_file_months(kind_files, rows),
             illustrative=bool(kind_files["illustrative"].any()) or params.is_illustrative(kind),
+            expected=len(current),
         )
     return out

@@ -77,9 +77,16 @@ def _coverage_rows(cov: SourceCoverage, params: AssessParams) -> list[MetricRow]
     rows = []
     for period, held, months in ((CURRENT, cov.current, params.months),
                                  (PREVIOUS, cov.previous, params.previous_months)):
-        label = "complete" if len(held) == 12 else "incomplete"
+        label = "complete" if len(held) == len(months) else "incomplete"
         rows.append(metric_row(M.MONTHS_COVERED, cov.kind, ALL, period, len(held), label=label,
                                input_file_ids=cov.files_for(months)))
+    if cov.kind == "police_uk":  # the required monthly source: what every paper's cover states
+        label = "complete" if len(cov.current) == len(params.months) else "incomplete"
+        ids = cov.files_for(params.months)
+        rows += [metric_row(M.PERIOD_MONTHS_PRESENT, cov.kind, ALL, CURRENT, len(cov.current), label=label,
+                            input_file_ids=ids),
+                 metric_row(M.PERIOD_MONTHS_EXPECTED, cov.kind, ALL, CURRENT, len(params.months),
+                            input_file_ids=ids)]
     return rows
 
 

@@ -31,7 +31,7 @@ class StoreInputs:
 
     files: pd.DataFrame  # current input files: id, source_kind, file_name, sha256, months, illustrative
     events: pd.DataFrame  # EVENT_COLUMNS: counts by source, month, category and place
-    population: pd.DataFrame  # lsoa_code, lsoa_name, msoa_code, msoa_name, persons, input_file_id
+    population: pd.DataFrame  # POPULATION_COLUMNS: LSOA codes and names, MSOA, ward, change, persons
     lookup: pd.DataFrame | None = None  # lsoa_code, area_code, area_name (area unit kind 'lookup')
 
 
@@ -106,13 +106,15 @@ def _partner_events(session, partnership_id: str, file_ids: list[int], first: dt
     return frame
 
 
+POPULATION_COLUMNS = ("lsoa_code", "lsoa_name", "msoa_code", "msoa_name", "msoa_place_name", "ward_code",
+                      "ward_name", "lsoa_change", "persons", "input_file_id")
+
+
 def _population(session, partnership_id: str, file_ids: list[int]) -> pd.DataFrame:  # noqa: ANN001
     p = models.Population
-    stmt = select(p.lsoa_code, p.lsoa_name, p.msoa_code, p.msoa_name, p.persons, p.input_file_id).where(
+    stmt = select(*(getattr(p, name) for name in POPULATION_COLUMNS)).where(
         p.partnership_id == partnership_id, p.input_file_id.in_(file_ids))
-    return pd.DataFrame(session.execute(stmt).all(),
-                        columns=["lsoa_code", "lsoa_name", "msoa_code", "msoa_name", "persons",
-                                 "input_file_id"])
+    return pd.DataFrame(session.execute(stmt).all(), columns=list(POPULATION_COLUMNS))
 
 
 def read_lookup(path: str) -> pd.DataFrame:

@@ -56,6 +56,7 @@ class AssessParams:
     emerging_min_categories: int = 3
     area_kind: str = "msoa"
     area_label: str = "MSOA"
+    geography_vintage: int = 2021  # LSOA vintage rows are placed on (configuration 'geography.vintage')
     lookup_path: str | None = None
     lookup_sha256: str | None = None
     boundaries_path: str | None = None
@@ -63,6 +64,9 @@ class AssessParams:
     illustrative_sources: tuple[str, ...] = ()
     source_descriptions: dict[str, str] = field(default_factory=dict)
     main_categories: int = 6  # monthly charts are drawn for this many largest police categories
+    step_min_ratio: float = 2.0
+    step_min_months: int = 3
+    accepted_recording_changes: tuple[tuple[str, str, str], ...] = ()  # (source, category, from month)
 
     @property
     def period(self) -> CyclePeriod:
@@ -129,10 +133,15 @@ def params_from_config(config: Partnership, cycle_name: str, data_dir: Path | No
         emerging_min_categories=t.emerging_min_categories,
         area_kind=config.area_unit.kind,
         area_label=config.area_unit.label,
+        geography_vintage=config.geography.vintage,
         lookup_path=str(lookup) if lookup else None,
         lookup_sha256=_sha256(lookup) if lookup else None,
         boundaries_path=str(boundaries) if boundaries else None,
         configured_sources=tuple(k for k in ("police_uk", *PARTNER_KINDS) if k in config.sources),
         illustrative_sources=tuple(k for k, s in config.sources.items() if s.illustrative),
         source_descriptions={k: s.description for k, s in config.sources.items()},
+        step_min_ratio=t.step_min_ratio,
+        step_min_months=t.step_min_months,
+        accepted_recording_changes=tuple((a.source, a.category, a.from_month)
+                                         for a in config.accepted_recording_changes),
     )

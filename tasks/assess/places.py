@@ -1,10 +1,12 @@
 """Places: counts, rates per 1,000 residents and shares, per area and per LSOA.
 
-The area unit is configured. With ``kind: msoa`` a crime row's area is its LSOA name minus the final
-letter ("Cambridge 008E" -> "Cambridge 008"), matched to the population table's MSOA name: names are
-stable between the 2021 LSOAs on crime rows and the 2011 census populations, codes are not. With
-``kind: lookup`` a CSV (lsoa_code, area_code, area_name) places both crime rows and population LSOAs.
-LSOAs are matched by code, so 2021 LSOAs that did not exist in 2011 have no population.
+The area unit is configured. Under 2021 geography (the default) crime rows carry the 2021 LSOA they
+were placed in at ingest, and the Census 2021 population names each LSOA's MSOA and ward, so an area
+is found by code: ``kind: msoa`` keys areas by MSOA code and names them with the House of Commons
+Library place name ("Central & West Cambridge", code E02003725); ``kind: ward`` by 2024 ward code and
+name. With ``kind: lookup`` a CSV (lsoa_code, area_code, area_name) places both crime rows and
+population LSOAs. Under 2011 geography a crime row's area is its LSOA name minus the final letter
+("Cambridge 008E" -> "Cambridge 008"), matched to the 2011 population's MSOA name.
 
 An area whose population is missing, zero or below ``thresholds.min_area_population`` gets no rate
 (None, with the reason as label) and is stated; population coverage (the share of rows placed in an
@@ -20,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from csp import metrics as M
-from tasks.assess.change import count_change, series_trend
 from tasks.assess.coverage import CURRENT, PREVIOUS, SourceCoverage
 from tasks.assess.levels import table_name as levels_table
 from tasks.assess.load import StoreInputs
@@ -49,7 +50,6 @@ class Places:
     top: pd.DataFrame  # areas x categories: True where in the top share by rate
     ranks: pd.DataFrame  # areas x categories: rank by rate (1 = highest)
     top_categories: pd.Series  # area key -> number of categories (excluding All) in the top share
-    area_changes: pd.DataFrame  # area key -> Change fields for All (comparable periods only)
     lsoa_area: pd.Series  # census LSOA code -> area key, for drawing areas from LSOA boundaries
     metrics: tuple[MetricRow, ...]
     tables: tuple[CountTable, ...]
@@ -63,11 +63,26 @@ def _msoa_of(names: pd.Series) -> pd.Series:
     return names.astype("string").str.replace(r"[A-Z]$", "", regex=True).str.strip().astype(object)
 
 
+_AREA_COLUMNS = {"msoa": ("msoa_code", "msoa_place_name"), "ward": ("ward_code", "ward_name")}
+
+
+def _by_code(params: AssessParams) -> bool:
+    """Areas found from the population's 2021 LSOA -> MSOA/ward columns (not a lookup, not 2011 names)."""
+    return params.area_kind in _AREA_COLUMNS and params.geography_vintage == 2021
+
+
+def _lsoa_to_area(population: pd.DataFrame, params: AssessParams) -> pd.Series:
+    code, _ = _AREA_COLUMNS[params.area_kind]
+    return population.dropna(subset=[code]).set_index("lsoa_code")[code]
+
+
 def place_events(events: pd.DataFrame, inputs: StoreInputs, params: AssessParams) -> pd.DataFrame:
     """Police rows with ``area_key`` (configured unit) and ``lsoa_key`` (LSOA code); None = unplaced."""
     rows = events[(events["source_kind"] == KIND) & events["period"].notna()].copy()
     if params.area_kind == "lookup" and inputs.lookup is not None:
         rows["area_key"] = rows["lsoa_code"].map(inputs.lookup.set_index("lsoa_code")["area_code"])
+    elif _by_code(params):
+        rows["area_key"] = rows["lsoa_code"].map(_lsoa_to_area(inputs.population, params))
     else:
         msoa = rows["msoa_name"].where(rows["msoa_name"].notna(), _msoa_of(rows["lsoa_name"]))
         rows["area_key"] = msoa
@@ -84,6 +99,12 @@ def _area_population(inputs: StoreInputs, params: AssessParams) -> pd.DataFrame:
                            name=pop["lsoa_code"].map(lookup["area_name"])).dropna(subset=["key"])
         return keyed.groupby("key").agg(area_code=("key", "first"), area_name=("name", "first"),
                                         population=("persons", "sum"))
+    if _by_code(params):
+        code, name = _AREA_COLUMNS[params.area_kind]
+        fallback = pop["msoa_name"] if params.area_kind == "msoa" else pop[code]
+        named = pop.assign(name=pop[name].where(pop[name].notna(), fallback.where(fallback.notna(), pop[code])))
+        return named.dropna(subset=[code]).groupby(code).agg(
+            area_code=(code, "first"), area_name=("name", "first"), population=("persons", "sum"))
     return pop.groupby("msoa_name").agg(area_code=("msoa_code", "first"),
                                         area_name=("msoa_name", "first"), population=("persons", "sum"))
 
@@ -100,6 +121,8 @@ def _area_names(rows: pd.DataFrame, key: str, inputs: StoreInputs, params: Asses
         return rows.dropna(subset=[key]).groupby(key)["lsoa_name"].first()
     if params.area_kind == "lookup" and inputs.lookup is not None:
         return inputs.lookup.set_index("area_code")["area_name"].groupby(level=0).first()
+    if _by_code(params):
+        return _area_population(inputs, params)["area_name"]
     keys = rows[key].dropna().unique()
     return pd.Series(keys, index=keys, dtype=object)
 
@@ -115,6 +138,8 @@ def _areas(rows: pd.DataFrame, key: str, population: pd.DataFrame, names: pd.Ser
         areas["area_code"] = keys
     pop = areas["population"].astype(float)
     matched = pd.Series(areas.index.isin(set(rows[key].dropna())), index=areas.index)
+    if params.geography_vintage == 2021:
+        matched[:] = True  # codes match exactly: a populated area without rows is a real zero
     areas["usable"] = pop.notna() & (pop > 0) & (pop >= params.min_area_population) & matched
     areas["reason"] = np.select(
         [pop.isna() | (pop <= 0), pop < params.min_area_population, ~matched],
@@ -153,21 +178,35 @@ def _unit(rows: pd.DataFrame, key: str, area_type: str, population: pd.DataFrame
     return Unit(area_type, areas, counts, rates, coverage)
 
 
+def top_count(n_rated: int, share: float) -> int:
+    """How many areas make the top ``share``: rounded down, never up (11 areas, 20% -> 2)."""
+    return math.floor(share * n_rated + 1e-9) if n_rated else 0
+
+
 def _top(unit: Unit, share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rank areas by rate per category; the top ``share`` of areas with a rate (and rate > 0)."""
+    """Rank areas by rate per category; the top ``share`` of areas with a rate (and rate > 0).
+
+    The threshold is the rate of the k-th highest area, k = floor(share x areas rated) (the 80th
+    percentile for 20%, by nearest rank rounded down); areas tied with it are included, and
+    :func:`tied_at_threshold` names them.
+    """
     rates = unit.rates.loc[unit.areas["usable"]]
     ranks = rates.rank(ascending=False, method="min")
-    n_top = rates.notna().sum().map(lambda n: math.ceil(share * n) if n else 0)
+    n_top = rates.notna().sum().map(lambda n: top_count(int(n), share))
     top = (ranks <= n_top) & (rates > 0)
     return top, ranks
 
 
-def _area_changes(unit: Unit, comparable: bool, alpha: float) -> pd.DataFrame:
-    if not comparable or PREVIOUS not in unit.counts:
-        return pd.DataFrame()
-    cur, prev = unit.counts[CURRENT][ALL], unit.counts[PREVIOUS][ALL]
-    out = {key: count_change(cur[key], prev[key], True, alpha).__dict__ for key in unit.areas.index}
-    return pd.DataFrame.from_dict(out, orient="index")
+def tied_at_threshold(top: pd.DataFrame, ranks: pd.DataFrame, share: float) -> dict[str, list[str]]:
+    """Per category where ties take the top share beyond k areas: the areas tied at the threshold."""
+    out = {}
+    for category in top.columns:
+        chosen = top.index[top[category]]
+        k = top_count(int(ranks[category].notna().sum()), share)
+        if len(chosen) > k:
+            threshold_rank = ranks.loc[chosen, category].max()
+            out[str(category)] = [str(key) for key in chosen if ranks.at[key, category] == threshold_rank]
+    return out
 
 
 def _unit_rows(unit: Unit, params: AssessParams, ids: list[int], pop_ids: list[int]) -> list[MetricRow]:
@@ -210,8 +249,9 @@ def _coverage_rows(unit: Unit, ids: list[int], pop_ids: list[int]) -> list[Metri
 
 
 def _top_rows(places_top: pd.DataFrame, ranks: pd.DataFrame, counts: pd.Series, unit: Unit,
-              ids: list[int]) -> list[MetricRow]:
+              ids: list[int], share: float) -> list[MetricRow]:
     out = []
+    ties = tied_at_threshold(places_top, ranks, share)
     for key in places_top.index:
         area = unit.areas.loc[key]
         where = {"area_type": M.AREA, "area_code": area["area_code"], "area_name": area["area_name"],
@@ -221,42 +261,10 @@ def _top_rows(places_top: pd.DataFrame, ranks: pd.DataFrame, counts: pd.Series, 
                 continue
             out.append(metric_row(M.RANK_BY_RATE, KIND, category, CURRENT, ranks.at[key, category], **where))
             out.append(metric_row(M.TOP_RATE, KIND, category, CURRENT,
-                                  1.0 if places_top.at[key, category] else 0.0, **where))
+                                  1.0 if places_top.at[key, category] else 0.0,
+                                  label=M.TOP_RATE_TIED if str(key) in ties.get(str(category), []) else None,
+                                  **where))
         out.append(metric_row(M.TOP_RATE_CATEGORIES, KIND, ALL, CURRENT, counts[key], **where))
-    return out
-
-
-def _change_rows(changes: pd.DataFrame, unit: Unit, ids: list[int]) -> list[MetricRow]:
-    out = []
-    for key, change in changes.iterrows():
-        area = unit.areas.loc[key]
-        bases = ((table_name(M.AREA, CURRENT), str(key), ALL), (table_name(M.AREA, PREVIOUS), str(key), ALL))
-        where = {"area_type": M.AREA, "area_code": area["area_code"], "area_name": area["area_name"],
-                 "input_file_ids": ids, "bases": bases}
-        out += [
-            metric_row(M.CHANGE_COUNT, KIND, ALL, CURRENT, change["change_count"], **where),
-            metric_row(M.CHANGE_PCT, KIND, ALL, CURRENT, change["change_pct"], **where),
-            metric_row(M.CHANGE_P_VALUE, KIND, ALL, CURRENT, change["p_value"], **where),
-            metric_row(M.CHANGE, KIND, ALL, CURRENT, change["change_pct"], label=change["label"], **where),
-        ]
-    return out
-
-
-def _trend_rows(rows: pd.DataFrame, unit: Unit, months: list[str], alpha: float,
-                ids: list[int]) -> list[MetricRow]:
-    """Each area's within-period trend of all incidents: the 'escalating' signal priorities use when
-    there is no comparable previous year. Months without rows in an area count as zero."""
-    placed = rows[(rows["period"] == CURRENT) & rows["area_key"].notna()]
-    monthly = (placed.groupby(["area_key", "month"])["count"].sum().unstack(fill_value=0)
-               .reindex(index=unit.areas.index, columns=months, fill_value=0).fillna(0))
-    out = []
-    for key, series in monthly.iterrows():
-        trend = series_trend(series, 1, alpha)
-        area = unit.areas.loc[key]
-        where = {"area_type": M.AREA, "area_code": area["area_code"], "area_name": area["area_name"],
-                 "input_file_ids": ids, "bases": ((table_name(M.AREA, CURRENT), str(key), ALL),)}
-        out += [metric_row(M.TREND_RATIO, KIND, ALL, CURRENT, trend.ratio, label=trend.label, **where),
-                metric_row(M.TREND_P_VALUE, KIND, ALL, CURRENT, trend.p_value, **where)]
     return out
 
 
@@ -282,10 +290,33 @@ def _partnership_rate_rows(unit: Unit, ids: list[int], pop_ids: list[int]) -> li
     return out
 
 
+def _new_homes_rows(inputs: StoreInputs, unit: Unit, params: AssessParams,
+                    pop_ids: list[int]) -> list[MetricRow]:
+    """Per area, the share of its 2021 residents in LSOAs created since 2011 (splits, irregular, new)."""
+    pop = inputs.population
+    if params.geography_vintage != 2021 or pop.empty or pop["lsoa_change"].isna().all():
+        return []
+    keys = _lsoa_area(inputs, params)
+    persons = pop.set_index("lsoa_code")["persons"].astype(float)
+    new = pop.set_index("lsoa_code")["lsoa_change"].isin(M.NEW_LSOA_CHANGES)
+    frame = pd.DataFrame({"key": keys.reindex(persons.index), "persons": persons, "new": persons.where(new, 0.0)})
+    sums = frame.dropna(subset=["key"]).groupby("key")[["persons", "new"]].sum()
+    out = []
+    for key, area in unit.areas.iterrows():
+        if key not in sums.index or not sums.at[key, "persons"] > 0:
+            continue
+        out.append(metric_row(M.NEW_HOMES_SHARE, "population", ALL, CURRENT,
+                              sums.at[key, "new"] / sums.at[key, "persons"], area_type=M.AREA,
+                              area_code=area["area_code"], area_name=area["area_name"], input_file_ids=pop_ids))
+    return out
+
+
 def _lsoa_area(inputs: StoreInputs, params: AssessParams) -> pd.Series:
     pop = inputs.population
     if params.area_kind == "lookup" and inputs.lookup is not None:
         keys = pop["lsoa_code"].map(inputs.lookup.set_index("lsoa_code")["area_code"])
+    elif _by_code(params):
+        keys = pop["lsoa_code"].map(_lsoa_to_area(pop, params))
     else:
         keys = pop["msoa_name"]
     return pd.Series(keys.to_numpy(), index=pop["lsoa_code"].to_numpy(), dtype=object).dropna()
@@ -305,17 +336,14 @@ def compute_places(events: pd.DataFrame, inputs: StoreInputs, coverage: dict[str
                  _area_names(rows, "lsoa_key", inputs, params), categories, periods, params)
     top, ranks = _top(area, params.top_rate_share)
     top_categories = top[[c for c in top.columns if c != ALL]].sum(axis=1).astype(int)
-    changes = _area_changes(area, cov.comparable, params.significance)
     ids = cov.files_for(params.months)
     pop_ids = [int(i) for i in inputs.files.loc[inputs.files["source_kind"] == "population", "id"]]
     metrics = (_unit_rows(area, params, ids, pop_ids) + _unit_rows(lsoa, params, ids, pop_ids)
                + _coverage_rows(area, ids, pop_ids) + _coverage_rows(lsoa, ids, pop_ids)
-               + _top_rows(top, ranks, top_categories, area, ids)
-               + _change_rows(changes, area, cov.files_for(params.previous_months + params.months))
+               + _top_rows(top, ranks, top_categories, area, ids, params.top_rate_share)
                + _partnership_rate_rows(area, ids, pop_ids)
-               + _trend_rows(rows, area, [m for m in params.months if m in cov.current],
-                             params.significance, ids))
-    return Places(area, lsoa, top, ranks, top_categories, changes, _lsoa_area(inputs, params), tuple(metrics),
+               + _new_homes_rows(inputs, area, params, pop_ids))
+    return Places(area, lsoa, top, ranks, top_categories, _lsoa_area(inputs, params), tuple(metrics),
                   tuple(_tables(area) + _tables(lsoa)))
 
 

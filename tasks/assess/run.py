@@ -18,6 +18,7 @@ from tasks.assess.findings import build_findings
 from tasks.assess.load import load_inputs
 from tasks.assess.params import params_from_config
 from tasks.assess.store import record_finish, record_start, remove_stale_charts, replace_outputs
+from tasks.validate.gate import check_gate, mark_accepted
 
 
 def charts_folder(partnership_id: str, cycle_name: str, output_dir: Path | None = None) -> Path:
@@ -39,8 +40,13 @@ def headline_markdown(analysis: Analysis, findings: list[dict[str, Any]], counts
 
 
 def assess_partnership(database_url: str, config: Partnership, cycle_name: str, run_id: str = "local",
-                       output_dir: Path | None = None, charts: bool = True) -> dict[str, Any]:
-    """Load, analyse, write findings and charts, store; records a StageRun. Returns a summary."""
+                       output_dir: Path | None = None, charts: bool = True,
+                       accept_incomplete: bool = False) -> dict[str, Any]:
+    """Load, analyse, write findings and charts, store; records a StageRun. Returns a summary.
+
+    A cycle whose validation blocked is refused (CycleBlocked) unless ``accept_incomplete``.
+    """
+    accepted = check_gate(database_url, config.id, cycle_name, "assess", accept_incomplete)
     stage = record_start(database_url, config, cycle_name, None if run_id == "local" else run_id)
     try:
         params = params_from_config(config, cycle_name)
@@ -56,5 +62,7 @@ def assess_partnership(database_url: str, config: Partnership, cycle_name: str, 
         record_finish(database_url, stage, "failed", f"{type(exc).__name__}: {exc}"[:2000])
         raise
     record_finish(database_url, stage, "completed", "; ".join(notes) or None)
+    if accepted:
+        mark_accepted(database_url, config.id, cycle_name)
     return {"partnership": config.id, "cycle": cycle_name, **counts, "notes": notes,
             "headline": [f["public_text"] for f in findings if f["headline"]]}

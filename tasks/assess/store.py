@@ -16,11 +16,14 @@ from sqlalchemy import delete, func, insert, select
 
 from csp import metrics as metric_names
 from csp.config import Partnership
+from csp.faults import crash_point
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, sql_rows, start_stage
+from csp.store.locks import take_stage_lock
 
 STAGE = "strategic_assessment"
-VALIDATION_METRICS = (metric_names.LSOA_MATCH_RATE_PCT, metric_names.MSOA_MATCH_RATE_PCT)
+VALIDATION_METRICS = (metric_names.LSOA_MATCH_RATE_PCT, metric_names.MSOA_MATCH_RATE_PCT,
+                      metric_names.ROWS_MAPPED_FROM_2011, metric_names.ROWS_UNMATCHED_LSOA)
 
 
 def _stored_counts(session: Any, cycle_id: int) -> tuple[int, int, int]:
@@ -56,6 +59,8 @@ def replace_outputs(database_url: str, config: Partnership, cycle_name: str, met
     """
     counts = {"metrics": len(metrics), "findings": len(findings), "charts": len(charts)}
     with session_scope(database_url) as session:
+        # Serialised per partnership and cycle: a second run waits, then replaces these rows whole.
+        take_stage_lock(session, config.id, cycle_name, STAGE)
         cycle = ensure_cycle(session, config, cycle_name)
         if digest and cycle.assessment_digest == digest and \
                 _stored_counts(session, cycle.id) == tuple(counts.values()):
@@ -74,6 +79,7 @@ def replace_outputs(database_url: str, config: Partnership, cycle_name: str, met
             session.execute(insert(models.Finding), sql_rows({**row, **base} for row in findings))
         if charts:
             session.execute(insert(models.Chart), sql_rows({**row, **base} for row in charts))
+        crash_point("assess.store")
     return counts
 
 

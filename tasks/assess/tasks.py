@@ -43,7 +43,7 @@ IO_RETRIES = {"retries": 2, "retry_delay_seconds": [2, 10]}
 CODE_FILES = (*sorted(Path(__file__).parent.glob("*.py")),
               Path(__file__).resolve().parents[2] / "csp" / "suppression.py",
               Path(__file__).resolve().parents[2] / "csp" / "metrics.py")
-DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", "analysis")
+DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", "analysis", "places")
 
 
 def cached() -> dict[str, Any]:
@@ -89,8 +89,9 @@ def series_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage], level
 
 @task(name="assess-change", **cached())
 def change_task(levels: pd.DataFrame, series: Series, coverage: dict[str, SourceCoverage],
-                params: AssessParams, fingerprint: list[str]) -> Changes:
-    return compute_changes(levels, series, coverage, params)
+                params: AssessParams, fingerprint: list[str], events: pd.DataFrame | None = None,
+                inputs: StoreInputs | None = None, places: Places | None = None) -> Changes:
+    return compute_changes(levels, series, coverage, params, events, inputs, places)
 
 
 @task(name="assess-places", **cached())

@@ -23,10 +23,10 @@ from csp.cycle import CyclePeriod
 from csp.frames import PARTNER_KINDS, RowProblem
 from csp.store import models
 from csp.store.db import ensure_cycle, ensure_partnership, finish_stage, session_scope, start_stage
-from tasks.ingest import area, readers, shared
+from tasks.ingest import area, belong, readers, shared
 from tasks.ingest.errors import IngestError
 from tasks.ingest.files import SourceFile, discover, sha256
-from tasks.ingest.store import Provenance, existing_file, store_file
+from tasks.ingest.store import Provenance, existing_file, locked_duplicate, store_file
 from tasks.validate import check_frame
 from tasks.validate.source import SourceValidation
 
@@ -74,22 +74,21 @@ def _split(kind: str, frame: pd.DataFrame, config: Partnership) -> area.AreaSpli
 
 
 def _provenance(config: Partnership, kind: str, source: SourceFile, path: Path, rows_read: int,
-                split: area.AreaSplit | None, flow_run_id: str | None) -> Provenance:
+                split: area.AreaSplit | None, flow_run_id: str | None, force: bool = False) -> Provenance:
     illustrative = config.sources[kind].illustrative or "illustrative" in source.name.lower()
     return Provenance(
         partnership_id=config.id, source_kind=kind, label=source.label, name=source.name,
         path=str(path), sha256=source.raw_sha256, size_bytes=source.size_bytes, rows_read=rows_read,
         rows_outside_area=split.outside if split else 0,
         rows_unlocated=split.unlocated if split else 0,
-        illustrative=illustrative, flow_run_id=flow_run_id,
+        illustrative=illustrative, flow_run_id=flow_run_id, force=force,
     )
 
 
 def _already_stored(database_url: str, config: Partnership, kind: str, source: SourceFile,
                     path: Path) -> FileReport | None:
     probe = _provenance(config, kind, source, path, 0, None, None)
-    with session_scope(database_url) as session:
-        ensure_partnership(session, config)
+    with session_scope(database_url) as session:  # a read only: a refused file leaves no trace
         found = existing_file(session, probe)
         if found is None:
             return None
@@ -136,6 +135,9 @@ def _read(database_url: str, config: Partnership, period: CyclePeriod, kind: str
     if unchanged:
         return unchanged
     frame, problems = shared.parsed(kind, source, _parser(kind))
+    # reliability: whether the file belongs (force, named month) before it can replace anything
+    belong.check_force(kind, frame, config, source.label)
+    belong.check_named_month(kind, frame, source.name, source.label)
     split = _split(kind, frame, config)
     if split.inside.empty:
         raise IngestError(f"{source.label}: none of its {len(frame)} rows is in "
@@ -148,34 +150,39 @@ def _read(database_url: str, config: Partnership, period: CyclePeriod, kind: str
 
 def _check_and_store(database_url: str, config: Partnership, period: CyclePeriod, kind: str, read: _Read,
                      path: Path, today: dt.date, validation: SourceValidation | None,
-                     flow_run_id: str | None) -> FileReport:
+                     flow_run_id: str | None, force: bool = False) -> FileReport:
     """The per-file rules on the partnership's rows, then one transaction for the file."""
     source, split, problems = read.source, read.split, read.problems
     check = check_frame(kind, split.inside, source.label, period, today, validation)
     if check.blocking_errors:
-        raise IngestError("\n".join(check.blocking_errors))
+        unread = "; ".join(p.reason for p in problems[:3])  # the parser's own reading of the values
+        raise IngestError("\n".join(check.blocking_errors)
+                          + (f" Values that could not be read: {unread}" if unread else ""))
     typed_bad = {p.row_number for p in problems}
     accepted = check.accepted[~check.accepted["row_number"].isin(typed_bad)]
     all_problems = _with_raw(problems, split.inside) + list(check.problems)
-    prov = _provenance(config, kind, source, path, len(read.frame), split, flow_run_id)
+    prov = _provenance(config, kind, source, path, len(read.frame), split, flow_run_id, force)
+    note = belong.outside_area_note(kind, read.frame, split.inside["row_number"], today)
     with session_scope(database_url) as session:
+        if locked_duplicate(session, prov):  # the same file stored meanwhile by a concurrent run
+            return _already_stored(database_url, config, kind, source, path)
         ensure_partnership(session, config)
         record, replaced = store_file(session, prov, accepted, all_problems, list(check.outcomes))
         return FileReport(kind, source.label, "stored", record.rows_read, record.rows_accepted,
                           record.rows_quarantined, record.rows_outside_area, record.rows_unlocated,
-                          list(record.months or []), "", record.id, replaced)
+                          list(record.months or []), note, record.id, replaced)
 
 
 def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kind: str,
                 source: SourceFile, path: Path, *, today: dt.date, from_folder: bool = False,
-                flow_run_id: str | None = None) -> FileReport:
+                flow_run_id: str | None = None, force: bool = False) -> FileReport:
     """Ingest one file; raise IngestError (store untouched) when the file as a whole is unusable."""
     if kind == "boundaries":
         return _ingest_boundaries(database_url, config, source, path, flow_run_id)
     read = _read(database_url, config, period, kind, source, path, from_folder)
     if isinstance(read, FileReport):
         return read
-    return _check_and_store(database_url, config, period, kind, read, path, today, None, flow_run_id)
+    return _check_and_store(database_url, config, period, kind, read, path, today, None, flow_run_id, force)
 
 
 def _with_raw(problems: list[RowProblem], frame: pd.DataFrame) -> list[RowProblem]:
@@ -201,9 +208,7 @@ def _ingest_boundaries(database_url: str, config: Partnership, source: SourceFil
         features = json.loads(source.content.decode("utf-8-sig"))["features"]
     except (ValueError, KeyError, TypeError) as exc:
         raise IngestError(f"{source.label}: not a GeoJSON FeatureCollection ({exc})") from exc
-    names = pd.Series([f.get("properties", {}).get("LSOA11NM") for f in features], dtype=object)
-    inside = area.la_of_lsoa_name(names) == config.local_authority.lsoa_name_prefix
-    polygons = pd.DataFrame({"lsoa_name": names[inside.fillna(False).astype(bool)]})
+    polygons = area.boundary_lsoas([f.get("properties") or {} for f in features], config)
     split = area.AreaSplit(polygons, outside=len(features) - len(polygons), unlocated=0)
     prov = _provenance(config, "boundaries", source, path, len(features), split, flow_run_id)
     with session_scope(database_url) as session:
@@ -227,7 +232,7 @@ def source_files(config: Partnership, kind: str, path: Path | None = None) -> tu
 
 def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind: str,
                   path: Path | None = None, today: dt.date | None = None,
-                  flow_run_id: str | None = None) -> list[FileReport]:
+                  flow_run_id: str | None = None, force: bool = False) -> list[FileReport]:
     """Every file of one source; a failed file is reported and the others continue.
 
     The new files are validated in one GX run over all their rows (shared with the other partnerships
@@ -255,7 +260,7 @@ def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind:
         again = _already_stored(database_url, config, kind, read.source, target) if sha in seen else None
         seen.add(sha)  # a copy of a file stored a moment ago is 'unchanged', as when files went one by one
         reports.append(again or _file_or_failure(kind, read.source, lambda r=read: _check_and_store(
-            database_url, config, period, kind, r, target, today, validation, flow_run_id)))
+            database_url, config, period, kind, r, target, today, validation, flow_run_id, force)))
     return reports
 
 
@@ -276,6 +281,10 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
     """All configured sources of one partnership, reference data first."""
     reports: list[FileReport] = []
     for kind in kinds or configured_kinds(config):
+        missing = _missing_optional(config, kind)
+        if missing:
+            reports.append(missing)
+            continue
         try:
             reports += ingest_source(database_url, config, cycle_name, kind, today=today,
                                      flow_run_id=flow_run_id)
@@ -283,6 +292,17 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
             reports.append(FileReport(kind, str(config.sources[kind].path), "failed",
                                       message=str(exc)))
     return reports
+
+
+def _missing_optional(config: Partnership, kind: str) -> FileReport | None:
+    """An optional source whose path is not there: a clear note, and the cycle goes on without it."""
+    source = config.sources[kind]
+    path = config.source_path(kind)
+    if source.required or path.exists():
+        return None
+    return FileReport(kind, source.path, "skipped", message=(
+        f"optional source {kind!r} not found at {path}; the cycle goes on without it (set its path in "
+        f"{config.config_file}, or switch it off with 'sources.{kind}.enabled: false')"))
 
 
 def record_ingest_run(database_url: str, config: Partnership, cycle_name: str,

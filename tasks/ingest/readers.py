@@ -11,12 +11,14 @@ import csv
 import difflib
 import io
 import re
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
 from csp.frames import FRAME_COLUMNS, POLICE_UK_COLUMNS, RowProblem
 from tasks.ingest.errors import IngestError
-from tasks.ingest.files import SourceFile, decode_text
+from tasks.ingest.files import SourceFile, check_workbook, decode_text, discover
 
 POLICE_REQUIRED = ("Crime ID", "Month", "Longitude", "Latitude", "LSOA code", "LSOA name", "Crime type")
 PARTNER_REQUIRED = ("month", "category", "count")
@@ -69,17 +71,27 @@ def read_csv_strings(source: SourceFile) -> pd.DataFrame:
     return frame
 
 
+KNOWN_COLUMNS = {*POLICE_REQUIRED, *POLICE_UK_COLUMNS, *PARTNER_REQUIRED, *PARTNER_OPTIONAL,
+                 *IDVA_REQUIRED, *POPULATION_COLUMNS}
+
+
 def _require(source: SourceFile, columns: list[str], required: tuple[str, ...]) -> None:
+    columns = [c for c in columns if c != "row_number"]  # our own line counter, not the file's
     missing = [name for name in required if name not in columns]
     if not missing:
         return
+    # A renamed column can only be one the file has that we do not already recognise.
+    unknown = [c for c in columns if c not in KNOWN_COLUMNS]
     hints = []
     for name in missing:
-        close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
-        hints.append(f"'{name}'" + (f" (found '{close[0]}' — renamed?)" if close else ""))
+        same = [c for c in unknown if c.strip().casefold() == name.casefold()]
+        close = same or difflib.get_close_matches(name, unknown, n=1, cutoff=0.6)
+        hints.append(f"'{name}'" + (f" (found '{close[0]}': renamed?)" if close else ""))
+    shown = ", ".join(repr(c[:60]) for c in columns[:15]) + (f" and {len(columns) - 15} more"
+                                                            if len(columns) > 15 else "")
     raise IngestError(
-        f"{source.label}: missing required column(s) {', '.join(hints)}; "
-        f"the file has: {', '.join(repr(c) for c in columns[:15])}"
+        f"{source.label}: line 1: missing required column(s) {', '.join(hints)}; "
+        f"the file has: {shown}. Restore the column names of the published file and ingest it again"
     )
 
 
@@ -128,6 +140,7 @@ def _snake(name: object) -> str:
 
 def _xlsx_frame(source: SourceFile, required: tuple[str, ...]) -> pd.DataFrame:
     """An XLSX sheet as strings, finding the header row below any title rows."""
+    check_workbook(source)
     try:
         grid = pd.read_excel(io.BytesIO(source.content), header=None, dtype=str)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
@@ -217,12 +230,145 @@ def parse_idva(source: SourceFile) -> tuple[pd.DataFrame, list[RowProblem]]:
     return out, problems
 
 
+CENSUS2021_COLUMNS = ("Geography code", "Geography label", "Geography area type", "Parent area code",
+                      "Parent area type", "Total")
+EXACT_FIT_COLUMNS = ("lsoa11_code", "change_code", "lsoa21_code")
+MSOA_NAME_COLUMNS = ("msoa21cd", "msoa21nm", "msoa21hclnm", "msoa21hclnmw")
+WARD_COLUMNS = ("lsoa21_code", "ward24_code", "ward24_name")
+
+
 def parse_population(source: SourceFile) -> tuple[pd.DataFrame, list[RowProblem]]:
-    """The Census 2011 LSOA population file: the first 'Persons' column is all usual residents."""
+    """A population file by LSOA: Census 2021 TS001 (every geography level) or the Census 2011 table."""
     raw = read_csv_strings(source)
+    if "Geography area type" in raw.columns:
+        return _census2021_lsoas(source, raw)
+    return _census2011_lsoas(source, raw)
+
+
+def _census2011_lsoas(source: SourceFile, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """The Census 2011 LSOA population file: the first 'Persons' column is all usual residents."""
     _require(source, list(raw.columns), tuple(POPULATION_COLUMNS))
     frame = raw.rename(columns=POPULATION_COLUMNS)  # duplicates 'Persons.1' etc. are left alone
     problems: list[RowProblem] = []
     frame["persons"] = _numeric(frame, "persons", source.label, problems, integer=True)
     frame["households"] = _numeric(frame, "households", source.label, problems, integer=True)
-    return frame[["row_number", *FRAME_COLUMNS["population"]]], problems
+    return frame[["row_number", *FRAME_COLUMNS["population"]]].assign(census_year=2011), problems
+
+
+def _census2021_lsoas(source: SourceFile, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """ONS Census 2021 TS001: one row per output area, LSOA, MSOA and authority, each naming its parent.
+
+    An LSOA's parent is its MSOA and an MSOA's parent its local authority, so the LSOA rows joined to
+    the MSOA rows give LSOA -> MSOA -> authority with the usual residents ('Total'). Households are not
+    in TS001 (it counts residents living in households), so that column is left empty.
+    """
+    _require(source, list(raw.columns), CENSUS2021_COLUMNS)
+    kind = raw["Geography area type"].str.strip()
+    lsoas, msoas = raw[kind == "LSOA"], raw[kind == "MSOA"]
+    authorities = raw[kind == "Local Authority"].set_index("Geography code")["Geography label"]
+    if lsoas.empty:
+        raise IngestError(f"{source.label}: column 'Geography area type': no 'LSOA' rows; expected the "
+                          "Census 2021 TS001 file with LSOA, MSOA and Local Authority rows")
+    msoa_parent = msoas.set_index("Geography code")["Parent area code"]
+    frame = pd.DataFrame({
+        "row_number": lsoas["row_number"],
+        "lsoa_code": lsoas["Geography code"].str.strip(),
+        "lsoa_name": lsoas["Geography label"].str.strip(),
+        "msoa_code": lsoas["Parent area code"].str.strip(),
+        "msoa_name": lsoas["Parent area type"].str.strip(),  # TS001 puts the parent's name here
+    })
+    frame["la_code"] = frame["msoa_code"].map(msoa_parent).astype(object)
+    frame["la_name"] = frame["la_code"].map(authorities).astype(object)
+    problems: list[RowProblem] = []
+    frame["persons"] = _numeric(lsoas, "Total", source.label, problems, integer=True)
+    frame["households"] = None
+    frame["census_year"] = 2021
+    orphans = frame["la_code"].isna()
+    for row_number, code in zip(frame.loc[orphans, "row_number"], frame.loc[orphans, "msoa_code"], strict=True):
+        problems.append(RowProblem(int(row_number), "Parent area code", "lookup",
+                                   f"{source.label} row {row_number}: MSOA {code!r} has no MSOA row "
+                                   "naming its local authority"))
+    return frame.reset_index(drop=True), problems
+
+
+# --- reference lookups: one reader per file, cached on the file's path, size and modification time ---
+
+
+class ReferenceFileError(IngestError):
+    """A reference file (census, lookup, names) that is missing or not in the expected shape."""
+
+
+def _reference_table(path: Path, required: tuple[str, ...], what: str) -> pd.DataFrame:
+    """A reference CSV (gzipped or not) as strings; errors name the file and the columns it lacks."""
+    if not path.exists():
+        raise ReferenceFileError(f"{path}: no such file ({what}); check the path under 'geography' in the "
+                             "partnership's configuration (or its force or shared defaults file)")
+    files, _ = discover(path)
+    if not files:
+        raise ReferenceFileError(f"{path}: not a CSV or CSV.GZ file ({what})")
+    frame = read_csv_strings(files[0])
+    frame.columns = [c.lstrip("\ufeff") for c in frame.columns]
+    _require(files[0], list(frame.columns), required)
+    return frame
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    stat = path.stat() if path.exists() else None
+    return str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0
+
+
+@lru_cache(maxsize=4)
+def _census2021_cached(stamp: tuple[str, int, int]) -> pd.DataFrame:
+    path = Path(stamp[0])
+    if not path.exists():
+        raise ReferenceFileError(f"{path}: no such file (Census 2021 TS001 population); check sources.population")
+    files, _ = discover(path)
+    frame, _problems = parse_population(files[0])
+    if frame["census_year"].iloc[0] != 2021:
+        raise ReferenceFileError(f"{path}: not the Census 2021 TS001 file (no 'Geography area type' column)")
+    return frame.drop(columns=["row_number"]).set_index("lsoa_code", drop=False)
+
+
+def census2021_lsoas(path: Path) -> pd.DataFrame:
+    """Every 2021 LSOA of England and Wales: lsoa_code (index), names, msoa_code, la_code, persons."""
+    return _census2021_cached(_stamp(path))
+
+
+@lru_cache(maxsize=4)
+def _exact_fit_cached(stamp: tuple[str, int, int]) -> pd.DataFrame:
+    frame = _reference_table(Path(stamp[0]), EXACT_FIT_COLUMNS, "LSOA 2011 -> 2021 exact-fit lookup")
+    frame = frame[list(EXACT_FIT_COLUMNS)].apply(lambda s: s.str.strip())
+    bad = ~frame["change_code"].isin(("U", "S", "M", "X"))
+    if bad.any():
+        row = int(frame.index[bad][0]) + 2
+        raise ReferenceFileError(f"{stamp[0]}: row {row}: column 'change_code' is "
+                             f"{frame.loc[bad, 'change_code'].iloc[0]!r}; expected U, S, M or X")
+    return frame.drop_duplicates().reset_index(drop=True)
+
+
+def lsoa_2011_to_2021(path: Path) -> pd.DataFrame:
+    """The ONS exact-fit lookup: lsoa11_code, change_code (U/S/M/X), lsoa21_code; one row per pair."""
+    return _exact_fit_cached(_stamp(path))
+
+
+@lru_cache(maxsize=4)
+def _msoa_names_cached(stamp: tuple[str, int, int]) -> pd.DataFrame:
+    frame = _reference_table(Path(stamp[0]), MSOA_NAME_COLUMNS, "House of Commons Library MSOA names")
+    return frame[list(MSOA_NAME_COLUMNS)].apply(lambda s: s.str.strip()).set_index("msoa21cd")
+
+
+def msoa_place_names(path: Path) -> pd.DataFrame:
+    """MSOA 2021 code (index) -> ONS name, the Library's place name (English) and its Welsh name."""
+    return _msoa_names_cached(_stamp(path))
+
+
+@lru_cache(maxsize=4)
+def _wards_cached(stamp: tuple[str, int, int]) -> pd.DataFrame:
+    frame = _reference_table(Path(stamp[0]), WARD_COLUMNS, "LSOA 2021 -> ward lookup")
+    return frame[list(WARD_COLUMNS)].apply(lambda s: s.str.strip()).drop_duplicates("lsoa21_code") \
+        .set_index("lsoa21_code")
+
+
+def lsoa_wards(path: Path) -> pd.DataFrame:
+    """LSOA 2021 code (index) -> ward24_code, ward24_name (each LSOA lies in one ward)."""
+    return _wards_cached(_stamp(path))

@@ -16,9 +16,12 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from csp.frames import CheckOutcome, RowProblem
+from csp.faults import crash_point
+from csp.frames import POLICE_UK_COLUMNS, CheckOutcome, RowProblem
+from csp.settings import input_limits
 from csp.store import models
-from csp.store.db import sql_rows
+from csp.store.db import FieldTooLong, check_lengths, sql_rows
+from csp.store.locks import take_stage_lock
 from tasks.ingest.errors import IngestError
 
 
@@ -36,6 +39,7 @@ class Provenance:
     rows_unlocated: int
     illustrative: bool
     flow_run_id: str | None
+    force: bool = False  # replace even a file with far more rows (csp ingest --force)
 
 
 def existing_file(session: Session, prov: Provenance) -> models.InputFile | None:
@@ -44,6 +48,13 @@ def existing_file(session: Session, prov: Provenance) -> models.InputFile | None
         models.InputFile.source_kind == prov.source_kind,
         models.InputFile.sha256 == prov.sha256,
     ))
+
+
+def locked_duplicate(session: Session, prov: Provenance) -> bool:
+    """Take the partnership's lock for this source kind (held until the file's transaction ends) and
+    say whether the same file is already stored: two concurrent ingests store it once, never twice."""
+    take_stage_lock(session, prov.partnership_id, "-", f"ingest:{prov.source_kind}")
+    return existing_file(session, prov) is not None
 
 
 def _to_date(month: str) -> dt.date:
@@ -60,6 +71,7 @@ def _supersede(session: Session, prov: Provenance, months: list[str]) -> list[mo
     for old in current:
         old_months = set(old.months or [])
         if not months or not old_months or old_months <= set(months):  # reference files: the newer one replaces the older
+            _check_shrink(prov, old)
             replaced.append(old)
         elif old_months & set(months):
             shared = ", ".join(sorted(old_months & set(months)))
@@ -71,6 +83,19 @@ def _supersede(session: Session, prov: Provenance, months: list[str]) -> list[mo
     return replaced
 
 
+def _check_shrink(prov: Provenance, old: models.InputFile) -> None:
+    """A replacement with far fewer rows than the file it supersedes is refused unless forced: a
+    truncated download or a misnamed file must not quietly replace a complete month."""
+    share = input_limits().min_replacement_share
+    if prov.force or not old.rows_read or prov.rows_read >= share * old.rows_read:
+        return
+    raise IngestError(
+        f"{prov.label}: has {prov.rows_read:,} rows where {old.file_name} (ingested "
+        f"{old.ingested_at:%Y-%m-%d}), which it would replace, has {old.rows_read:,}: fewer than "
+        f"{share:.0%} of them (CSP_MIN_REPLACEMENT_SHARE). Check the file is complete and for the right "
+        "months; if it is, ingest it again with --force")
+
+
 def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) -> list[dict[str, Any]]:
     if kind == "boundaries":  # drawn from the file itself; only provenance is stored
         return []
@@ -80,6 +105,8 @@ def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) 
         return [{**base, "row_number": int(r["row_number"]), "month": _to_date(r["month"]),
                  "category": r["category"], "crime_id": r["crime_id"], "lsoa_code": r["lsoa_code"],
                  "lsoa_name": r["lsoa_name"], "msoa_name": r["msoa_name"], "location": r["location"],
+                 "msoa_code": r.get("msoa_code"), "lsoa_code_published": r.get("lsoa_code_published"),
+                 "lsoa_mapping": r.get("lsoa_mapping"),
                  "longitude": None if r["longitude"] is None else float(r["longitude"]),
                  "latitude": None if r["latitude"] is None else float(r["latitude"]),
                  "outcome": r["outcome"]} for r in rows]
@@ -87,7 +114,12 @@ def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) 
         return [{**base, "lsoa_code": r["lsoa_code"], "lsoa_name": r["lsoa_name"],
                  "msoa_code": r["msoa_code"], "msoa_name": r["msoa_name"], "la_code": r["la_code"],
                  "persons": int(r["persons"]),
-                 "households": None if r["households"] is None else int(r["households"])}
+                 "households": None if r["households"] is None else int(r["households"]),
+                 "msoa_place_name": r.get("msoa_place_name"),
+                 "msoa_place_name_welsh": r.get("msoa_place_name_welsh"),
+                 "ward_code": r.get("ward_code"), "ward_name": r.get("ward_name"),
+                 "lsoa_change": r.get("lsoa_change"),
+                 "census_year": int(r.get("census_year") or 2011)}
                 for r in rows]
     return [{**base, "source_kind": kind, "row_number": int(r["row_number"]),
              "month": _to_date(r["month"]), "period_months": int(r.get("period_months") or 1),
@@ -114,17 +146,28 @@ def store_file(session: Session, prov: Provenance, accepted: pd.DataFrame,
         months=months, illustrative=prov.illustrative, status="current",
         flow_run_id=prov.flow_run_id,
     )
+    _check_lengths(models.InputFile, [{"file_name": prov.name, "path": prov.path}], prov.label)
     session.add(record)
     session.flush()
     for old in replaced:
         old.status = "superseded"
         old.superseded_by_id = record.id
     rows = _records(prov.source_kind, accepted, prov.partnership_id, record.id)
+    _check_lengths(_MODEL.get(prov.source_kind, models.PartnerRecord), rows, prov.label)
     if rows:
         session.execute(insert(_MODEL.get(prov.source_kind, models.PartnerRecord)), rows)
     _store_problems(session, record.id, problems)
     _store_outcomes(session, record, outcomes)
+    crash_point("ingest.store")
     return record, [old.file_name for old in replaced]
+
+
+def _check_lengths(model: type[models.Base], rows: list[dict[str, Any]], label: str) -> None:
+    headings = {v: k for k, v in POLICE_UK_COLUMNS.items()} if model is models.CrimeRecord else {}
+    try:
+        check_lengths(model, rows, label, headings)
+    except FieldTooLong as exc:
+        raise IngestError(str(exc)) from None
 
 
 def _store_problems(session: Session, file_id: int, problems: list[RowProblem]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from csp.store.db import find_cycle
+from tasks.papers import standing as S
 from tasks.papers import store_read as R
 from tasks.papers.agenda import Agenda, build_agenda
 from tasks.papers.common import (
@@ -23,7 +24,7 @@ from tasks.papers.common import (
     other_meeting,
     plan_period,
 )
-from tasks.papers.ctx_priorities import people, plan_entries, plan_priorities
+from tasks.papers.ctx_priorities import decision_state, people, plan_entries, plan_priorities
 
 
 def meeting_agenda(setting: Setting) -> Agenda:
@@ -56,8 +57,19 @@ def build_agenda_paper(session: Session, setting: Setting) -> Built:
 
 def _actions(session: Session, setting: Setting) -> list[dict[str, Any]]:
     return [{"number": a.number, "text": a.text, "owner": a.owner,
-             "due": long_date(a.due) if a.due else "", "status": a.status}
+             "due": long_date(a.due) if a.due else "", "status": a.status[:1].upper() + a.status[1:]}
             for a in R.open_actions(session, setting.config.id)]
+
+
+def _outcomes(session: Session, setting: Setting) -> list[dict[str, str]]:
+    """One outcome line per recommendation the board decides at the priorities item."""
+    if find_cycle(session, setting.config.id, setting.period.name) is None:
+        return []
+    recs = S.recommendations(session, setting.config.id, setting.period.name)
+    return [{"subject": r.subject_name, "recommendation": r.recommendation,
+             "outcome": S.status_text(r) if S.is_decided(r) else ""}
+            for r in recs if (r.kind == "theme" and r.recommendation in ("retain", "add", "retire"))
+            or (r.kind == "area" and r.recommendation in ("Emerging", "Preventing", "Sustaining", "Discharged"))]
 
 
 def build_minutes(session: Session, setting: Setting) -> Built:
@@ -69,7 +81,8 @@ def build_minutes(session: Session, setting: Setting) -> Built:
         "members": people(setting.config.members),
         "guests": people(agenda.attendance.guests),
         "apologies": people(agenda.attendance.apologies),
-        "items": [{"number": r.number, "title": r.title, "lead": r.lead}
+        "items": [{"number": r.number, "title": r.title, "lead": r.lead, "decision": r.decision,
+                   "outcomes": _outcomes(session, setting) if "priorities" in r.papers else []}
                   for r in agenda.rows if not r.is_group],
         "actions": _actions(session, setting),
         "previous_meeting": other_meeting(previous),
@@ -79,12 +92,17 @@ def build_minutes(session: Session, setting: Setting) -> Built:
 
 def build_terms_of_reference(session: Session, setting: Setting) -> Built:
     cycle = find_cycle(session, setting.config.id, setting.period.name)
-    recs = R.recommendations(session, cycle.id) if cycle is not None else []
-    standing = plan_priorities(setting.config, recs, plan_entries(setting.config))
+    recs = S.recommendations(session, setting.config.id, setting.period.name) if cycle is not None else []
+    standing = plan_priorities(setting.config, recs, plan_entries(setting.config), long_date(setting.meeting.date))
+    state = decision_state(recs)
     context = {
         **common(setting),
+        **state,
         "plan_period": plan_period(setting.meeting),
-        "priorities": [{"title": p["title"]} for p in standing],
+        # the terms of reference list only adopted priorities: agreed ones, else those in force now
+        "priorities": [{"title": p["title"]} for p in standing] if state["decided"]
+        else [{"title": p.title} for p in setting.config.priorities],
+        "proposed": [] if state["decided"] else [{"title": p["title"]} for p in standing if p["proposed"]],
         "board": people(setting.config.board),
         "members": people(setting.config.members),
     }

@@ -6,15 +6,17 @@ because it is the paper that explains why the assessment could not.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from tasks.papers import store_read as R
+from tasks.papers.check_words import check_label, column_words
 from tasks.papers.common import Built, Setting, common
 from tasks.papers.ctx_assessment import Metrics
-from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows
+from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows, source_summary
 
 WITHHELD = "Details in the restricted version"
 
@@ -31,14 +33,22 @@ def _check_rows(checks: pd.DataFrame, files: dict[int, R.FileRow], setting: Sett
         rows.append({
             "source": source_label(setting.config, file.source_kind) if file else "all sources",
             "file_name": file.file_name if file else "",
-            "expectation": check.expectation,
-            "column": check.column if isinstance(check.column, str) else "",
+            "expectation": check_label(check.expectation, setting.public),
+            "column": column_words(check.column, setting.public) if isinstance(check.column, str) else "",
             "unexpected": setting.numbers.count(unexpected) if pd.notna(unexpected) else "n/a",
             # Messages quote row numbers, raw counts and values (possibly crime IDs or coordinates):
             # the public version keeps the rule, column and suppressed count only.
-            "message": WITHHELD if setting.public else check.message,
+            "message": WITHHELD if setting.public else _no_crime_ids(check.message),
         })
     return rows
+
+
+_HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def _no_crime_ids(message: str) -> str:
+    """No paper prints a crime ID, restricted ones included: a duplicate-ID message keeps its count only."""
+    return _HEX64.sub("[crime ID withheld]", message or "")
 
 
 def _quarantine(session: Session, setting: Setting, files: dict[int, R.FileRow]) -> tuple[list[dict], str]:
@@ -50,10 +60,10 @@ def _quarantine(session: Session, setting: Setting, files: dict[int, R.FileRow])
         rows.append({
             "source": source_label(setting.config, file.source_kind),
             "file_name": file.file_name,
-            "rule": row.rule,
-            "column": row.column,
+            "rule": check_label(row.rule, setting.public),
+            "column": column_words(row.column, setting.public),
             "rows": nb.count(row.rows),
-            "reason": WITHHELD if setting.public else row.reason,
+            "reason": WITHHELD if setting.public else _no_crime_ids(row.reason),
             "row_numbers": "" if setting.public else ", ".join(str(n) for n in row.row_numbers),
         })
     total = int(summary["rows"].sum()) if not summary.empty else 0
@@ -80,7 +90,8 @@ def build_data_quality(session: Session, setting: Setting) -> Built:
     sources = source_rows(setting, files)
     context = {
         **common(setting),
-        "files": sources,
+        "files": sources if not setting.public else [],
+        "source_summary": source_summary(setting, files),
         "coverage_sources": labels,
         "coverage_rows": matrix,
         "coverage": summary,

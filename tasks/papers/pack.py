@@ -20,12 +20,15 @@ from docx import Document
 from sqlalchemy import select
 
 from csp.config import ConfigError, Partnership
-from csp.settings import get_settings
+from csp.faults import crash_point
+from csp.settings import PROJECT_ROOT, get_settings
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
+from csp.store.locks import take_stage_lock
 from tasks.papers import store_read as R
 from tasks.papers.common import long_date
 from tasks.papers.lint import TemplateReport, check_template, require_templates
+from tasks.papers.numbers import PUBLIC, RESTRICTED
 from tasks.papers.registry import PaperJob, file_sha256, select_papers, spec, template_path
 from tasks.papers.render import Rendered, docx_text, forbidden_content
 
@@ -149,22 +152,61 @@ def _manifest(plan: PackPlan, rendered: list[Rendered], run: dict[str, Any],
         "run": run,
         "papers": [{
             "paper": r.kind, "title": r.title, "version": r.version, "file": r.file_name,
-            "sha256": r.sha256, "template": r.template, "template_sha256": r.template_sha256,
+            "sha256": r.sha256, "template": relative_template(r.template), "template_sha256": r.template_sha256,
             "input_file_ids": list(r.input_file_ids), "source_runs": list(r.source_runs),
         } for r in rendered],
         "input_files": inputs,
     }
 
 
-def _zip(folder: Path, names: list[str], when: dt.date) -> bytes:
+def _zip(folder: Path, names: list[str], when: dt.date, manifest: dict[str, Any]) -> bytes:
+    """One archive: the named papers and a manifest listing only them."""
     buffer = io.BytesIO()
+    stamp = (when.year, when.month, when.day, 9, 0, 0)
+    entries = [(name, (folder / name).read_bytes()) for name in names]
+    entries.append((MANIFEST, json.dumps(manifest, indent=2, default=str).encode("utf-8")))
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=(when.year, when.month, when.day, 9, 0, 0))
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, (folder / name).read_bytes())
+            archive.writestr(info, data)
     return buffer.getvalue()
+
+
+def archive_name(plan: PackPlan, version: str) -> str:
+    """'cambridge 2025-26 board-2026-02 board pack (public).zip': one archive per marking."""
+    return f"{plan.partnership} {plan.cycle} {plan.meeting} board pack ({version}).zip"
+
+
+def relative_template(path: str) -> str:
+    """A template's path as the manifest prints it: relative to the project or data folder, never the
+    drafting machine's absolute path."""
+    template = Path(path)
+    for base in (PROJECT_ROOT, get_settings().data_dir):
+        try:
+            return template.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return template.name
+
+
+def adds_content(public: dict[str, Any], restricted: dict[str, Any]) -> bool:
+    """Whether a restricted version says more than the public one (small counts, row-level details,
+    illustrative data): the two contexts differ beyond their marking."""
+    def strip(context: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in context.items() if k not in ("marking", "version", "is_public")}
+    return strip(public) != strip(restricted)
+
+
+def keep_jobs(jobs: tuple[PaperJob, ...], contexts: list[Any]) -> list[int]:
+    """Indices of the jobs to render: every public paper, and a restricted one only where it adds content."""
+    public = {job.kind: ctx for job, ctx in zip(jobs, contexts, strict=True) if job.version == PUBLIC}
+    keep = []
+    for index, (job, ctx) in enumerate(zip(jobs, contexts, strict=True)):
+        if job.version == PUBLIC or job.kind not in public or adds_content(public[job.kind].context, ctx.context):
+            keep.append(index)
+    return keep
 
 
 def _remove_stale(folder: Path, keep: set[str]) -> None:
@@ -185,6 +227,7 @@ def _remove_stale(folder: Path, keep: set[str]) -> None:
 def _record(database_url: str, config: Partnership, plan: PackPlan, rendered: list[Rendered],
             folder: Path, run_id: str | None) -> None:
     with session_scope(database_url) as session:
+        take_stage_lock(session, config.id, plan.cycle, STAGE)  # one pack writer at a time
         cycle = ensure_cycle(session, config, plan.cycle)
         for paper in rendered:
             session.add(models.Paper(cycle_id=cycle.id, meeting=plan.meeting, paper=paper.kind,
@@ -200,15 +243,25 @@ def write_pack(database_url: str, config: Partnership, plan: PackPlan, rendered:
     folder.mkdir(parents=True, exist_ok=True)
     for paper in rendered:
         _atomic_write(folder / paper.file_name, paper.data, verify_docx=True)
+        crash_point("papers.write")
     names = [paper.file_name for paper in rendered]
     _remove_stale(folder, set(names))
     inputs = _input_files(database_url, {i for r in rendered for i in r.input_file_ids})
     manifest = _manifest(plan, rendered, run, inputs)
     _atomic_write(folder / MANIFEST, json.dumps(manifest, indent=2, default=str).encode("utf-8"))
-    archive = folder / f"{plan.partnership} {plan.cycle} {plan.meeting} board pack.zip"
-    _atomic_write(archive, _zip(folder, [*names, MANIFEST], plan.meeting_date))
+    for stale in folder.glob("*.zip"):  # earlier drafts' archives (one per marking now)
+        stale.unlink()
+    archives = []
+    for version in (PUBLIC, RESTRICTED):
+        chosen = [r for r in rendered if r.version == version]
+        if not chosen:
+            continue
+        archive = folder / archive_name(plan, version)
+        part = {**manifest, "papers": [p for p in manifest["papers"] if p["version"] == version]}
+        _atomic_write(archive, _zip(folder, [r.file_name for r in chosen], plan.meeting_date, part))
+        archives.append(archive)
     _record(database_url, config, plan, rendered, folder, run.get("flow_run_id"))
-    return PackResult(str(folder), str(folder / MANIFEST), str(archive),
+    return PackResult(str(folder), str(folder / MANIFEST), "; ".join(str(a) for a in archives),
                       tuple((r.kind, r.version, r.file_name, r.sha256) for r in rendered))
 
 

@@ -43,7 +43,7 @@ SPECS: tuple[PaperSpec, ...] = (
     PaperSpec("strategic_assessment", "Strategic Assessment", "cycle", BOTH,
               ("marking", "sections", "sources", "recommendations")),
     PaperSpec("sa_summary", "Strategic Assessment executive summary", "cycle", BOTH,
-              ("marking", "headline_sections", "recommendations")),
+              ("marking", "key_findings", "recommendations")),
     PaperSpec("priorities", "Priorities", "priorities_year", (PUBLIC,),
               ("marking", "theme_recommendations", "decisions")),
     PaperSpec("community_safety_plan", "Community Safety Plan", "priorities_year", (PUBLIC,),
@@ -52,6 +52,9 @@ SPECS: tuple[PaperSpec, ...] = (
               ("marking", "files", "quarantine", "match")),
     PaperSpec("terms_of_reference", "Terms of Reference", "priorities_year", (PUBLIC,),
               ("marking", "priorities")),
+    PaperSpec("action_log", "Action log", "meeting", (PUBLIC,), ("marking", "open", "closed", "overdue")),
+    PaperSpec("financial_report", "End of Year Financial Report", "meeting", (PUBLIC,),
+              ("marking", "appendix", "funding_total", "balance_total")),
 )
 SPECS_BY_KIND = {spec.kind: spec for spec in SPECS}
 if set(SPECS_BY_KIND) != set(PAPER_KINDS):  # the configuration validates override keys against these

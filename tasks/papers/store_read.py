@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, or_, select
@@ -43,6 +42,8 @@ def metrics_frame(session: Session, cycle_id: int) -> pd.DataFrame:
     if frame.empty:
         return frame
     key = frame[METRIC_KEY].astype(object).where(frame[METRIC_KEY].notna(), "")
+    # an area without a code (a 2021-only MSOA) is known by its name: two such areas are two rows
+    key["area_code"] = key["area_code"].where(key["area_code"] != "", frame["area_name"].fillna(""))
     return frame.loc[~key.duplicated(keep="last")].reset_index(drop=True)
 
 
@@ -54,6 +55,7 @@ class FindingRow:
     headline: bool
     text: str
     public_text: str
+    source_kind: str | None = None  # the source a finding rests on, when the assessment recorded one
 
 
 def findings(session: Session, cycle_id: int) -> list[FindingRow]:
@@ -64,7 +66,8 @@ def findings(session: Session, cycle_id: int) -> list[FindingRow]:
     newest_run = {row.theme: row.run_id for row in rows}
     kept = [row for row in rows if row.run_id == newest_run[row.theme]]
     kept.sort(key=lambda r: (r.theme, r.position, r.id))
-    return [FindingRow(r.theme, r.category, r.position, r.headline, r.text, r.public_text) for r in kept]
+    return [FindingRow(r.theme, r.category, r.position, r.headline, r.text, r.public_text,
+                       (r.evidence or {}).get("source_kind")) for r in kept]
 
 
 @dataclass(frozen=True)
@@ -89,42 +92,6 @@ def charts(session: Session, cycle_id: int) -> list[ChartRow]:
         newest[row.key] = row
     return [ChartRow(r.key, r.theme, r.path, r.caption, r.source, bool(r.public), r.sha256)
             for r in newest.values()]
-
-
-@dataclass(frozen=True)
-class RecommendationRow:
-    kind: str
-    subject: str
-    subject_name: str
-    recommendation: str
-    score: float | None
-    reasons: dict[str, Any]
-    reason_text: str
-    decision: dict[str, Any] | None  # outcome, decided_value, reason, meeting, decided_on
-
-
-def recommendations(session: Session, cycle_id: int) -> list[RecommendationRow]:
-    """The cycle's recommendations with the decision in force (newest), stale ones left out."""
-    rows = session.scalars(
-        select(models.Recommendation)
-        .where(models.Recommendation.cycle_id == cycle_id)
-        .order_by(models.Recommendation.id)
-    ).all()
-    result = []
-    for row in rows:
-        reasons = dict(row.reasons or {})
-        decision = max(row.decisions, key=lambda d: (d.decided_on, d.recorded_at, d.id), default=None)
-        if reasons.get("stale") and decision is None:
-            continue
-        result.append(RecommendationRow(
-            row.kind, row.subject, row.subject_name, row.recommendation, row.score, reasons,
-            row.reason_text,
-            None if decision is None else {
-                "outcome": decision.outcome, "decided_value": decision.decided_value,
-                "reason": decision.reason, "meeting": decision.meeting, "decided_on": decision.decided_on,
-            },
-        ))
-    return result
 
 
 @dataclass(frozen=True)

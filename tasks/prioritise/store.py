@@ -21,6 +21,7 @@ from csp import metrics as m
 from csp.store import models
 from csp.store.db import finish_stage, session_scope, start_stage
 from csp.store.db import require_cycle as store_require_cycle
+from csp.store.locks import take_stage_lock
 from tasks.prioritise.common import STAGE, Adoption, Draft, adopted_value, clean
 
 METRIC_COLUMNS = ("metric", "source_kind", "category", "area_type", "area_code", "area_name", "period",
@@ -49,6 +50,20 @@ def load_metrics(url: str, partnership_id: str, cycle_name: str) -> pd.DataFrame
             )
         ).all()
     return pd.DataFrame([tuple(row) for row in rows], columns=list(METRIC_COLUMNS))
+
+
+def load_monthly(url: str, partnership_id: str, cycle_name: str) -> pd.DataFrame:
+    """The partnership's monthly counts per source and category (source_kind, category, period, value),
+    for testing a theme's change on its months as the assessment tests a category's."""
+    with session_scope(url) as session:
+        cycle = require_cycle(session, partnership_id, cycle_name)
+        rows = session.execute(
+            select(models.Metric.source_kind, models.Metric.category, models.Metric.period,
+                   models.Metric.value).where(
+                models.Metric.cycle_id == cycle.id, models.Metric.area_type == m.PARTNERSHIP,
+                models.Metric.metric == m.MONTHLY_COUNT)
+        ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["source_kind", "category", "period", "value"])
 
 
 def known_population_areas(url: str, partnership_id: str) -> dict[str, str]:
@@ -159,6 +174,7 @@ def save_recommendations(url: str, partnership_id: str, cycle_name: str, drafts:
     """Replace the cycle's recommendations by kind+subject, keeping recorded decisions attached."""
     counts = {"inserted": 0, "updated": 0, "deleted": 0, "kept_stale": 0}
     with session_scope(url) as session:
+        take_stage_lock(session, partnership_id, cycle_name, STAGE)  # one writer at a time
         cycle = require_cycle(session, partnership_id, cycle_name)
         existing = {(rec.kind, rec.subject): rec for rec in session.scalars(
             select(models.Recommendation).where(models.Recommendation.cycle_id == cycle.id))}

@@ -10,7 +10,7 @@ the cycle (replacing the previous run's), the match rates as metrics, and the cy
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 
 from csp import metrics
 from csp.config import Partnership, load_partnership
-from csp.cycle import CyclePeriod
+from csp.cycle import CyclePeriod, published_through
 from csp.settings import get_settings
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
+from csp.store.locks import take_stage_lock
 from tasks.validate import coverage, docs, report
-from tasks.validate.matching import MatchRates, match_rates
+from tasks.validate.matching import MatchRates, describe_mapping, match_rates
 
 CYCLE_SUITE = "cycle"
 STAGE = "validate"
@@ -80,6 +81,9 @@ class CycleValidation:
             "lsoa_match_rate_pct": self.match_rates.lsoa.pct, "msoa_match_rate_pct": self.match_rates.msoa.pct,
             "lsoa_match": self.match_rates.lsoa.describe(), "msoa_match": self.match_rates.msoa.describe(),
             "rows_without_lsoa": self.match_rates.rows_without_lsoa,
+            "rows_mapped_from_2011": self.match_rates.mapped_from_2011,
+            "rows_unmatched_lsoa": self.match_rates.unmatched,
+            "lsoa_mapping": describe_mapping(self.match_rates),
             "duplicate_crime_ids": self.duplicate_crime_ids, "quarantined": list(self.quarantined),
             "data_docs": str(self.data_docs) if self.data_docs else None,
             "coverage_csv": str(self.coverage_csv), "coverage_html": str(self.coverage_html),
@@ -104,8 +108,9 @@ def _coverage_findings(table: pd.DataFrame, config: Partnership, this_month: pd.
         if comparison and gap.missing:
             text += "; change against last year cannot be tested for those months"
         if gap.not_yet_due:
-            text_due = (f"{gap.kind}: {coverage.month_ranges(gap.not_yet_due)} not yet due (after the "
-                        f"current month {this_month}); the period is not complete")
+            text_due = (f"{gap.kind}: {coverage.month_ranges(gap.not_yet_due)} not yet due (after "
+                        f"{this_month}, the newest month that has ended and is published); "
+                        "the period is not complete")
             out.append(Finding(f"{rule}: not yet due", "warning", False, text_due,
                                details={"source": gap.kind, "months": gap.not_yet_due}))
         out.append(Finding(
@@ -157,10 +162,29 @@ def _duplicate_ids(session: Session, files: list[models.InputFile]) -> tuple[int
                                 element_count=None, unexpected_count=len(across), details={"examples": sample})
 
 
+def _match_names(rates: MatchRates) -> tuple[tuple[str, str], tuple[str, str]]:
+    if rates.vintage == 2021:
+        return (("LSOA code match (crime vs Census 2021 population)", "by 2021 LSOA code"),
+                ("MSOA match (crime vs Census 2021 population)", "by 2021 MSOA code"))
+    return (("LSOA code match (2021 crime vs 2011 population)", "by LSOA code"),
+            ("MSOA name match (2021 crime vs 2011 population)", "by MSOA name"))
+
+
+def _mapping_finding(rates: MatchRates) -> Finding:
+    """Rows mapped from 2011 codes and rows unmatched: stated, a warning only when some are approximate."""
+    approximate = rates.split_given_to_largest_part + rates.unmatched
+    return Finding("LSOA 2011 -> 2021 mapping", "warning", approximate == 0,
+                   f"police_uk: {describe_mapping(rates)} (rule 'LSOA 2011 -> 2021 mapping')",
+                   column="lsoa_code", element_count=rates.lsoa.rows, unexpected_count=approximate,
+                   details={"by_mapping": dict(rates.by_mapping), "mapped_from_2011": rates.mapped_from_2011,
+                            "split_given_to_largest_part": rates.split_given_to_largest_part,
+                            "unmatched": rates.unmatched})
+
+
 def _match_findings(rates: MatchRates) -> list[Finding]:
-    out = []
-    for name, rate, how in (("LSOA code match (2021 crime vs 2011 population)", rates.lsoa, "by LSOA code"),
-                            ("MSOA name match (2021 crime vs 2011 population)", rates.msoa, "by MSOA name")):
+    out = [_mapping_finding(rates)] if rates.vintage == 2021 else []
+    (lsoa_rule, lsoa_how), (msoa_rule, msoa_how) = _match_names(rates)
+    for name, rate, how in ((lsoa_rule, rates.lsoa, lsoa_how), (msoa_rule, rates.msoa, msoa_how)):
         if rate.rows and not rates.population_lsoas:
             text = f"police_uk: no population rows to match crime rows against {how} (rule '{name}')"
         else:
@@ -206,20 +230,28 @@ def _store(session: Session, cycle: models.Cycle, findings: list[Finding], rates
         element_count=f.element_count, unexpected_count=f.unexpected_count, message=f.message,
         details=f.details) for f in findings)
     names = (metrics.LSOA_MATCH_RATE_PCT, metrics.MSOA_MATCH_RATE_PCT)
+    counts = (metrics.ROWS_MAPPED_FROM_2011, metrics.ROWS_UNMATCHED_LSOA)
     session.execute(delete(models.Metric).where(models.Metric.cycle_id == cycle.id,
-                                                models.Metric.metric.in_(names)))
+                                                models.Metric.metric.in_(names + counts)))
     used = [f.id for f in files if f.source_kind in ("police_uk", "population")]
-    for name, rate in zip(names, (rates.lsoa, rates.msoa), strict=True):
+    values = [(name, rate.pct, f"{rate.matched} of {rate.rows} rows")
+              for name, rate in zip(names, (rates.lsoa, rates.msoa), strict=True)]
+    if rates.vintage == 2021:
+        values += [(metrics.ROWS_MAPPED_FROM_2011, rates.mapped_from_2011,
+                    f"{rates.split_given_to_largest_part} split, given to the largest part"),
+                   (metrics.ROWS_UNMATCHED_LSOA, rates.unmatched, "in no area")]
+    for name, value, label in values:
         session.add(models.Metric(
             partnership_id=config.id, cycle_id=cycle.id, metric=name, source_kind="police_uk",
             category="All", area_type=metrics.PARTNERSHIP, area_code=None, area_name=None,
-            period=metrics.CURRENT, value=rate.pct,  # partnership rows carry no area, as in assess
-            label=f"{rate.matched} of {rate.rows} rows", input_file_ids=used, run_id=run_id))
+            period=metrics.CURRENT, value=value,  # partnership rows carry no area, as in assess
+            label=label, input_file_ids=used, run_id=run_id))
 
 
 def _collect(session: Session, config: Partnership, period: CyclePeriod, today: dt.date,
              files: list[models.InputFile]) -> tuple[pd.DataFrame, MatchRates, int, list, list[Finding]]:
-    this_month = pd.Period(today, freq="M")
+    # only months that have ended and that the publisher has released by now are expected
+    this_month = published_through(today, config.assessment.publication_lag_months)
     table = coverage.rows_by_month(session, config, files, period.months)
     previous = coverage.rows_by_month(session, config, files, period.previous_months)
     findings = _coverage_findings(table, config, this_month, _span(period.months), False)
@@ -227,7 +259,12 @@ def _collect(session: Session, config: Partnership, period: CyclePeriod, today: 
     findings += _presence_findings(session, config, files)
     ids = {kind: [f.id for f in files if f.source_kind == kind] for kind in ("police_uk", "population")}
     rates = match_rates(session, ids["police_uk"], ids["population"], period.start.start_time.date(),
-                        period.end.end_time.date())
+                        period.end.end_time.date(), config.geography.vintage)
+    # 2011 codes matter for the comparison year too (police.uk switched during 2022-23): count them over
+    # every month the cycle looks at
+    window = match_rates(session, ids["police_uk"], ids["population"], period.window_start.start_time.date(),
+                         period.end.end_time.date(), config.geography.vintage)
+    rates = replace(rates, by_mapping=window.by_mapping)
     findings += _match_findings(rates)
     duplicates, finding = _duplicate_ids(session, files)
     findings.append(finding)
@@ -259,9 +296,35 @@ def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, t
     period = config.cycle(cycle_name)
     today = today or dt.date.today()
     folder = (output_dir or settings.output_dir) / config.id / cycle_name / "data-quality"
+    with session_scope(database_url) as session:  # committed now, so a crash shows as interrupted
+        stage_id = start_stage(session, ensure_cycle(session, config, cycle_name), STAGE, run_id).id
+    try:
+        result = _validate_and_report(database_url, config, cycle_name, period, today, run_id, folder,
+                                      gx_dir or settings.gx_dir, build_docs)
+    except BaseException as exc:
+        _finish(database_url, stage_id, "failed", f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    # Only now, with the results stored and the report written, does the stage count as finished.
+    _finish(database_url, stage_id, "failed" if result.blocking else "completed",
+            f"{len(result.blocking)} blocking, {len(result.warnings)} warnings", result.status)
+    return result
+
+
+def _finish(database_url: str, stage_id: int, status: str, message: str,
+            cycle_status: str | None = None) -> None:
     with session_scope(database_url) as session:
+        stage = session.get(models.StageRun, stage_id)
+        finish_stage(stage, status, message)
+        if cycle_status:
+            session.get(models.Cycle, stage.cycle_id).status = cycle_status
+
+
+def _validate_and_report(database_url: str, config: Partnership, cycle_name: str, period: CyclePeriod,
+                         today: dt.date, run_id: str | None, folder: Path, gx_dir: Path,
+                         build_docs: bool) -> CycleValidation:
+    with session_scope(database_url) as session:
+        take_stage_lock(session, config.id, cycle_name, STAGE)  # one writer of these results at a time
         cycle = ensure_cycle(session, config, cycle_name)
-        stage = start_stage(session, cycle, STAGE, run_id)
         files = coverage.current_files(session, config.id)
         table, rates, duplicates, quarantined, findings = _collect(session, config, period, today, files)
         frames = docs.stored_frames(session, files, period.window_start.start_time.date(),
@@ -269,11 +332,9 @@ def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, t
         blocking = [f.message for f in findings if f.severity == "blocking" and not f.success]
         warnings = [f.message for f in findings if f.severity == "warning" and not f.success]
         _store(session, cycle, findings, rates, files, config, run_id)
-        cycle.status = "validation_failed" if blocking else "validated"
-        finish_stage(stage, "failed" if blocking else "completed",
-                     f"{len(blocking)} blocking, {len(warnings)} warnings")
-    data_docs = _data_docs(gx_dir or settings.gx_dir, config.id, cycle_name, frames, warnings)
-    result = CycleValidation(config.id, cycle_name, period.label, cycle.status, blocking, warnings, table,
+    status = "validation_failed" if blocking else "validated"
+    data_docs = _data_docs(gx_dir, config.id, cycle_name, frames, warnings)
+    result = CycleValidation(config.id, cycle_name, period.label, status, blocking, warnings, table,
                              rates, duplicates, quarantined, data_docs, folder / "coverage.csv",
                              folder / "coverage.html",
                              {kind: config.sources[kind].required for kind in table.index}, findings)

@@ -1,15 +1,20 @@
-"""How well crime rows (2021 LSOA codes) meet the population table (2011 LSOAs): measured, not hidden.
+"""How well police rows meet the geography and population they are counted on: measured, not hidden.
 
-data.police.uk places crimes in 2021 LSOAs; the only population by LSOA bundled is the 2011 Census.
-Where boundaries changed the codes differ, so rates per 1,000 by LSOA lose those rows. Matching by MSOA
-name (the LSOA name minus its final letter, 'Cambridge 008E' -> 'Cambridge 008') recovers most of them.
-Both rates are stored as metrics so the papers can say how much of the data each rate rests on.
+Under 2021 geography (the default) each stored police row says how its LSOA was placed at ingest
+(``crime_record.lsoa_mapping``): a 2021 code found in the Census 2021 file, a 2011 code mapped through
+the exact-fit lookup (U/M exact; S/X given to the most populous 2021 part), or unmatched. The LSOA
+match rate is the share of rows with an LSOA code that reached a 2021 LSOA with a population; the MSOA
+match rate the share that reached an MSOA. Rows mapped from 2011 codes and rows without an LSOA are
+counted beside them, so the data-quality report states every row that is approximate or unplaced.
+
+Under 2011 geography (``geography.vintage: 2011``) the older measure stands: 2021 codes on crime rows
+against the 2011 population by code, and by MSOA name (the LSOA name minus its final letter).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,6 +45,21 @@ class MatchRates:
     msoa: MatchRate
     rows_without_lsoa: int
     population_lsoas: int  # LSOAs in the population table: zero means nothing could match
+    vintage: int = 2011
+    # rows by how their LSOA was placed; validation counts these over the whole window (both years)
+    by_mapping: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def mapped_from_2011(self) -> int:
+        return sum(n for how, n in self.by_mapping.items() if how.startswith("2011-"))
+
+    @property
+    def split_given_to_largest_part(self) -> int:
+        return self.by_mapping.get("2011-S", 0) + self.by_mapping.get("2011-X", 0)
+
+    @property
+    def unmatched(self) -> int:
+        return self.by_mapping.get("unmatched", 0)
 
 
 def msoa_name(lsoa_name: str | None, stored: str | None = None) -> str | None:
@@ -51,34 +71,60 @@ def msoa_name(lsoa_name: str | None, stored: str | None = None) -> str | None:
     return lsoa_name.strip()[:-1].strip() or None
 
 
-def _population(session: Session, file_ids: list[int]) -> tuple[set[str], set[str]]:
+def _population(session: Session, file_ids: list[int]) -> tuple[set[str], set[str], set[str]]:
     if not file_ids:
-        return set(), set()
-    rows = session.execute(select(models.Population.lsoa_code, models.Population.msoa_name)
-                           .where(models.Population.input_file_id.in_(file_ids))).all()
-    return {code for code, _ in rows if code}, {name.strip() for _, name in rows if name}
+        return set(), set(), set()
+    p = models.Population
+    rows = session.execute(select(p.lsoa_code, p.msoa_name, p.msoa_code)
+                           .where(p.input_file_id.in_(file_ids))).all()
+    return ({code for code, _, _ in rows if code}, {name.strip() for _, name, _ in rows if name},
+            {code for _, _, code in rows if code})
+
+
+def _crime_groups(session: Session, crime_file_ids: list[int], first_day: dt.date,
+                  last_day: dt.date) -> list[tuple]:
+    c = models.CrimeRecord
+    return session.execute(
+        select(c.lsoa_code, c.lsoa_name, c.msoa_name, c.msoa_code, c.lsoa_mapping, func.count())
+        .where(c.input_file_id.in_(crime_file_ids or [-1]), c.month >= first_day, c.month <= last_day)
+        .group_by(c.lsoa_code, c.lsoa_name, c.msoa_name, c.msoa_code, c.lsoa_mapping)
+    ).all()
 
 
 def match_rates(session: Session, crime_file_ids: list[int], population_file_ids: list[int],
-                first_day: dt.date, last_day: dt.date) -> MatchRates:
+                first_day: dt.date, last_day: dt.date, vintage: int = 2021) -> MatchRates:
     """Match rates of the crime rows dated within [first_day, last_day]."""
-    codes, names = _population(session, population_file_ids)
-    groups = session.execute(
-        select(models.CrimeRecord.lsoa_code, models.CrimeRecord.lsoa_name, models.CrimeRecord.msoa_name,
-               func.count())
-        .where(models.CrimeRecord.input_file_id.in_(crime_file_ids or [-1]),
-               models.CrimeRecord.month >= first_day, models.CrimeRecord.month <= last_day)
-        .group_by(models.CrimeRecord.lsoa_code, models.CrimeRecord.lsoa_name, models.CrimeRecord.msoa_name)
-    ).all()
+    codes, names, msoa_codes = _population(session, population_file_ids)
+    groups = _crime_groups(session, crime_file_ids, first_day, last_day)
     lsoa_rows = lsoa_hit = msoa_rows = msoa_hit = without = 0
-    for code, lsoa_name, stored_msoa, n in groups:
-        if code and code.strip():
-            lsoa_rows += n
-            lsoa_hit += n if code.strip() in codes else 0
-        else:
+    by_mapping: dict[str, int] = {}
+    for code, lsoa_name, stored_msoa, msoa_code, mapping, n in groups:
+        if not (code and code.strip()):
             without += n
+            continue
+        lsoa_rows += n
+        lsoa_hit += n if code.strip() in codes else 0
+        if mapping:
+            by_mapping[mapping] = by_mapping.get(mapping, 0) + n
+        if vintage == 2021:
+            msoa_rows += n
+            msoa_hit += n if msoa_code and msoa_code in msoa_codes else 0
+            continue
         name = msoa_name(lsoa_name, stored_msoa)
         if name:
             msoa_rows += n
             msoa_hit += n if name in names else 0
-    return MatchRates(MatchRate(lsoa_hit, lsoa_rows), MatchRate(msoa_hit, msoa_rows), without, len(codes))
+    return MatchRates(MatchRate(lsoa_hit, lsoa_rows), MatchRate(msoa_hit, msoa_rows), without, len(codes),
+                      vintage, by_mapping)
+
+
+def describe_mapping(rates: MatchRates) -> str:
+    """One sentence for the data-quality report: rows mapped from 2011 codes, how, and unmatched."""
+    if rates.vintage != 2021:
+        return "geography 2011: rows placed by LSOA name; no 2011 -> 2021 mapping applied"
+    exact = rates.by_mapping.get("2011-U", 0) + rates.by_mapping.get("2011-M", 0)
+    return (f"in the assessment and comparison periods, {rates.mapped_from_2011:,} rows carried 2011 LSOA codes and were mapped to 2021 LSOAs "
+            f"({exact:,} exactly: unchanged or merged; {rates.split_given_to_largest_part:,} from LSOAs "
+            f"split or changed irregularly, given to the 2021 part with most residents); "
+            f"{rates.unmatched:,} rows have an LSOA code in neither the 2021 census nor the 2011 lookup "
+            "and are in no area")

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from csp.spreadsheet import safe_frame
+from tasks.validate.matching import describe_mapping
+
 if TYPE_CHECKING:
     from tasks.validate.cycle import CycleValidation
 
@@ -83,9 +86,9 @@ def page(result: CycleValidation) -> str:
         f"<h2>Coverage: stored rows per month</h2>{_table_html(result)}"
         f"<h2>Blocking problems</h2>{_list(result.blocking, 'blocking')}"
         f"<h2>Warnings</h2>{_list(result.warnings, 'warning')}"
-        f"<h2>Crime rows matching the 2011 population table</h2>"
-        f"<p>By LSOA code: {html.escape(rates.lsoa.describe())}. By MSOA name: {html.escape(rates.msoa.describe())}."
-        f" Rows without an LSOA: {rates.rows_without_lsoa:,}.</p>"
+        f"<h2>Crime rows matching the Census {2021 if rates.vintage == 2021 else 2011} population</h2>"
+        f"<p>By LSOA code: {html.escape(rates.lsoa.describe())}. By MSOA: {html.escape(rates.msoa.describe())}."
+        f" Rows without an LSOA: {rates.rows_without_lsoa:,}. {html.escape(describe_mapping(rates))}.</p>"
         f"<h2>Rows per current file</h2><p>Read, accepted, quarantined (failed a rule), outside the "
         f"partnership's area, and without any LSOA (cannot be placed).</p>{_quarantine_html(result)}"
         f"{docs}</body></html>"
@@ -95,6 +98,6 @@ def page(result: CycleValidation) -> str:
 def write(result: CycleValidation, folder: Path) -> None:
     """Write coverage.csv, coverage.html and validation.json (the summary as data)."""
     folder.mkdir(parents=True, exist_ok=True)
-    coverage_csv(result).to_csv(folder / "coverage.csv")
+    safe_frame(coverage_csv(result)).to_csv(folder / "coverage.csv")
     (folder / "coverage.html").write_text(page(result), encoding="utf-8")
     (folder / "validation.json").write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 15:18:36.471539
+Create Date: 2026-12-01 16:10:34.873446
 """
 
 from collections.abc import Sequence
@@ -25,22 +25,34 @@ def upgrade() -> None:
     sa.Column('la_name', sa.String(length=100), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_table('action',
+    op.create_table('stage_lock',
+    sa.Column('partnership_id', sa.String(length=64), nullable=False),
+    sa.Column('cycle_name', sa.String(length=16), nullable=False),
+    sa.Column('stage', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.Text(), nullable=True),
+    sa.Column('host', sa.String(length=255), nullable=True),
+    sa.Column('pid', sa.Integer(), nullable=True),
+    sa.Column('taken_at', sa.DateTime(), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('partnership_id', 'cycle_name', 'stage')
+    )
+    op.create_table('budget_line',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('partnership_id', sa.String(length=64), nullable=False),
-    sa.Column('number', sa.String(length=20), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('owner', sa.String(length=200), nullable=False),
-    sa.Column('due', sa.Date(), nullable=True),
-    sa.Column('status', sa.String(length=200), nullable=False),
-    sa.Column('meeting', sa.String(length=64), nullable=False),
-    sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('financial_year', sa.String(length=7), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('item', sa.Text(), nullable=False),
+    sa.Column('profiled_pence', sa.BigInteger(), nullable=True),
+    sa.Column('outturn_pence', sa.BigInteger(), nullable=True),
+    sa.Column('grant_pence', sa.BigInteger(), nullable=True),
+    sa.Column('pool_pence', sa.BigInteger(), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnership.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('partnership_id', 'number')
+    sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('action', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_action_partnership_id'), ['partnership_id'], unique=False)
+    with op.batch_alter_table('budget_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_budget_line_partnership_id'), ['partnership_id'], unique=False)
 
     op.create_table('cycle',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -56,6 +68,23 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('partnership_id', 'name')
     )
+    op.create_table('funding',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partnership_id', sa.String(length=64), nullable=False),
+    sa.Column('financial_year', sa.String(length=7), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('label', sa.Text(), nullable=False),
+    sa.Column('fund', sa.String(length=10), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('amount_pence', sa.BigInteger(), nullable=True),
+    sa.Column('amount_text', sa.String(length=40), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnership.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('funding', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_funding_partnership_id'), ['partnership_id'], unique=False)
+
     op.create_table('input_file',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('partnership_id', sa.String(length=64), nullable=False),
@@ -85,6 +114,46 @@ def upgrade() -> None:
     with op.batch_alter_table('input_file', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_input_file_partnership_id'), ['partnership_id'], unique=False)
 
+    op.create_table('reported_figure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partnership_id', sa.String(length=64), nullable=False),
+    sa.Column('financial_year', sa.String(length=7), nullable=False),
+    sa.Column('figure', sa.String(length=40), nullable=False),
+    sa.Column('label', sa.Text(), nullable=False),
+    sa.Column('amount_pence', sa.BigInteger(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnership.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('reported_figure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reported_figure_partnership_id'), ['partnership_id'], unique=False)
+
+    op.create_table('action',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partnership_id', sa.String(length=64), nullable=False),
+    sa.Column('number', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('owner', sa.String(length=200), nullable=False),
+    sa.Column('due', sa.Date(), nullable=True),
+    sa.Column('timescale', sa.String(length=100), nullable=False),
+    sa.Column('status', sa.String(length=200), nullable=False),
+    sa.Column('closing_note', sa.Text(), nullable=False),
+    sa.Column('meeting', sa.String(length=64), nullable=False),
+    sa.Column('meeting_date', sa.Date(), nullable=True),
+    sa.Column('agenda_item', sa.String(length=40), nullable=False),
+    sa.Column('priority', sa.String(length=60), nullable=False),
+    sa.Column('budget_line_id', sa.Integer(), nullable=True),
+    sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['budget_line_id'], ['budget_line.id'], ),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnership.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('partnership_id', 'meeting', 'number')
+    )
+    with op.batch_alter_table('action', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_action_partnership_id'), ['partnership_id'], unique=False)
+
     op.create_table('chart',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
@@ -112,7 +181,10 @@ def upgrade() -> None:
     sa.Column('crime_id', sa.String(length=100), nullable=True),
     sa.Column('lsoa_code', sa.String(length=12), nullable=True),
     sa.Column('lsoa_name', sa.String(length=100), nullable=True),
+    sa.Column('msoa_code', sa.String(length=12), nullable=True),
     sa.Column('msoa_name', sa.String(length=100), nullable=True),
+    sa.Column('lsoa_code_published', sa.String(length=12), nullable=True),
+    sa.Column('lsoa_mapping', sa.String(length=12), nullable=True),
     sa.Column('location', sa.String(length=200), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
     sa.Column('latitude', sa.Float(), nullable=True),
@@ -211,6 +283,11 @@ def upgrade() -> None:
     sa.Column('lsoa_name', sa.String(length=100), nullable=False),
     sa.Column('msoa_code', sa.String(length=12), nullable=False),
     sa.Column('msoa_name', sa.String(length=100), nullable=False),
+    sa.Column('msoa_place_name', sa.String(length=100), nullable=True),
+    sa.Column('msoa_place_name_welsh', sa.String(length=100), nullable=True),
+    sa.Column('ward_code', sa.String(length=12), nullable=True),
+    sa.Column('ward_name', sa.String(length=100), nullable=True),
+    sa.Column('lsoa_change', sa.String(length=8), nullable=True),
     sa.Column('la_code', sa.String(length=12), nullable=False),
     sa.Column('persons', sa.Integer(), nullable=False),
     sa.Column('households', sa.Integer(), nullable=True),
@@ -263,6 +340,9 @@ def upgrade() -> None:
     sa.Column('started_at', sa.DateTime(), nullable=False),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('host', sa.String(length=255), nullable=True),
+    sa.Column('pid', sa.Integer(), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -293,6 +373,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_validation_result_cycle_id'), ['cycle_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_validation_result_partnership_id'), ['partnership_id'], unique=False)
 
+    op.create_table('action_history',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('action_id', sa.Integer(), nullable=False),
+    sa.Column('field', sa.String(length=40), nullable=False),
+    sa.Column('old_value', sa.Text(), nullable=True),
+    sa.Column('new_value', sa.Text(), nullable=True),
+    sa.Column('changed_at', sa.DateTime(), nullable=False),
+    sa.Column('changed_by', sa.String(length=100), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['action_id'], ['action.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('action_history', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_action_history_action_id'), ['action_id'], unique=False)
+
     op.create_table('decision',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recommendation_id', sa.Integer(), nullable=False),
@@ -317,6 +412,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_decision_recommendation_id'))
 
     op.drop_table('decision')
+    with op.batch_alter_table('action_history', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_action_history_action_id'))
+
+    op.drop_table('action_history')
     with op.batch_alter_table('validation_result', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_validation_result_partnership_id'))
         batch_op.drop_index(batch_op.f('ix_validation_result_cycle_id'))
@@ -365,14 +464,27 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_chart_cycle_id'))
 
     op.drop_table('chart')
-    with op.batch_alter_table('input_file', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_input_file_partnership_id'))
-
-    op.drop_table('input_file')
-    op.drop_table('cycle')
     with op.batch_alter_table('action', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_action_partnership_id'))
 
     op.drop_table('action')
+    with op.batch_alter_table('reported_figure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reported_figure_partnership_id'))
+
+    op.drop_table('reported_figure')
+    with op.batch_alter_table('input_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_input_file_partnership_id'))
+
+    op.drop_table('input_file')
+    with op.batch_alter_table('funding', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_funding_partnership_id'))
+
+    op.drop_table('funding')
+    op.drop_table('cycle')
+    with op.batch_alter_table('budget_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_budget_line_partnership_id'))
+
+    op.drop_table('budget_line')
+    op.drop_table('stage_lock')
     op.drop_table('partnership')
     # ### end Alembic commands ###

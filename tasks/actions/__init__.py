@@ -1,0 +1,1 @@
+"""Between meetings: the action register (numbering, history, import/export, overdue check, paper)."""

@@ -1,0 +1,1 @@
+"""The partnership's budget: funding, lines, balances, checks of reported figures, the financial report."""

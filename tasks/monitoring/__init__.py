@@ -1,0 +1,1 @@
+"""Quarterly monitoring for the Tasking & Co-ordination Group: the adopted priorities' numbers."""

@@ -1,0 +1,1 @@
+"""The partnership's year as a whole: the board's decision, where the year stands, waiting runs."""
