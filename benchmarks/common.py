@@ -41,6 +41,7 @@ class Measured:
     wall_s: float
     peak_mib: float
     output: str
+    cpu_s: float = 0.0  # user + system of the process and the children it waited for
 
 
 def measure(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
@@ -56,7 +57,7 @@ def measure(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
         output = log.read()
     if child.returncode:
         raise RuntimeError(f"{' '.join(args)} exited {child.returncode}:\n{output[-3000:]}")
-    return Measured(wall, usage.ru_maxrss / 1024, output)
+    return Measured(wall, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
 
 
 def child_json(output: str) -> dict:
@@ -89,6 +90,8 @@ def table(name: str, title: str, header: Sequence[str], rows: Sequence[Sequence[
 
 def bench_env(work: Path, config_dir: Path | None = None, database_url: str | None = None) -> dict[str, str]:
     """Environment for a child: its own store, output, var and Prefect home under ``work``."""
+    for name in ("var", "output", "prefect"):
+        (work / name).mkdir(parents=True, exist_ok=True)
     env = {"CSP_VAR_DIR": str(work / "var"), "CSP_OUTPUT_DIR": str(work / "output"),
            "PREFECT_HOME": str(work / "prefect"),
            "CSP_DATABASE_URL": database_url or f"sqlite:///{work / 'bench.db'}"}

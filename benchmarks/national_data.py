@@ -114,6 +114,7 @@ def write_police(national: National, pool: pd.DataFrame, out: Path, month_count:
     lsoas = national.lsoas
     total = lsoas["persons"].sum()
     folders = {}
+    written = 0
     for force, group in lsoas.groupby("force"):
         if forces and force not in forces:
             continue
@@ -126,7 +127,9 @@ def write_police(national: National, pool: pd.DataFrame, out: Path, month_count:
             path = folder / f"{month}-{slug(force)}-street.csv.gz"
             with gzip.open(path, "wt", compresslevel=1, newline="", encoding="utf-8") as handle:
                 frame.to_csv(handle, index=False)
+            written += len(frame)
         folders[force] = folder
+    (out / "rows.txt").write_text(f"{written}\n", encoding="utf-8")
     return folders
 
 
@@ -185,6 +188,20 @@ def generate(out: Path, month_count: int = 12, rows_per_month: int = 500_000, se
     national = load_national()
     folders = write_police(national, real_rows(), out, month_count, rows_per_month, seed, forces)
     return write_config(national, out, folders, write_population(national, out))
+
+
+def smoke_data(work: Path) -> tuple[Path, list[str]]:
+    """Tiny data for the benchmarks' --smoke modes: Gwent, 12 months, a few hundred rows a month, and
+    the first two of its partnerships. With CSP_BENCH_SMOKE_DATA the files are made once in that
+    folder and reused (the smoke test runs four benchmarks on the same files)."""
+    import os
+
+    shared = os.environ.get("CSP_BENCH_SMOKE_DATA")
+    out = Path(shared) if shared else work / "smoke-data"
+    if not (out / "rows.txt").exists():
+        generate(out, 12, 20_000, forces=["Gwent Police"])
+    config_dir = out / "partnerships"
+    return config_dir, sorted(p.stem for p in config_dir.glob("[!_]*.yaml"))[:2]
 
 
 def main() -> None:

@@ -7,18 +7,59 @@ from __future__ import annotations
 
 import logging
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from cli.commands import actions, assess, budget, cycle, ingest, papers, priorities, status, validate
+from cli.commands import (
+    actions,
+    assess,
+    budget,
+    cycle,
+    ingest,
+    papers,
+    priorities,
+    selfcheck,
+    status,
+    validate,
+)
+from cli.commands.common import explain
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
+_DEBUG = {"on": False}
+
+
+class PlainErrors(TyperGroup):
+    """Every error a person sees is one paragraph on stderr and exit code 2; the traceback only
+    with ``csp --debug ...``."""
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the one place that turns errors into sentences
+            if _DEBUG["on"] or isinstance(exc, KeyboardInterrupt):
+                raise
+            typer.secho(explain(exc), fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from None
+
 
 app = typer.Typer(
+    cls=PlainErrors,
     help="Community Safety Partnership annual cycle: ingest, validate, assess, prioritise, papers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (ingest, status, validate, assess, cycle):
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors")) -> None:
+    """Community Safety Partnership annual cycle: ingest, validate, assess, prioritise, papers."""
+    _DEBUG["on"] = debug
+
+
+for module in (ingest, status, validate, assess, cycle, selfcheck):
     module.register(app)
 app.add_typer(priorities.app, name="priorities", help="Recommendations and the board's decisions.")
 app.add_typer(papers.app, name="papers", help="Draft and list the board papers.")

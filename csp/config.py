@@ -117,6 +117,28 @@ class Thresholds(_Strict):
     significance: float = Field(default=0.05, gt=0, lt=1)
     emerging_min_categories: int = Field(default=3, ge=1)
     min_area_population: int = Field(default=100, ge=0)
+    # Recording steps (tasks/assess/steps.py): a level shift at least this many times up or down,
+    # holding for at least step_min_months on each side, is flagged as a recording change.
+    step_min_ratio: float = Field(default=2.0, gt=1)
+    step_min_months: int = Field(default=3, ge=2)
+    # Priority areas (tasks/prioritise/rules.py): at most this share of the areas (rounded down) and
+    # no more than priority_area_max are recommended.
+    priority_area_share: float = Field(default=0.2, gt=0, le=1)
+    priority_area_max: int = Field(default=5, ge=0)
+    # An area whose rise comes from new homes is Preventing: at least this share of its residents
+    # live in LSOAs created since 2011 (metric new_homes_share).
+    new_homes_min_share: float = Field(default=0.2, gt=0, le=1)
+
+
+class AcceptedRecordingChange(_Strict):
+    """A recording step an analyst has looked at and accepts: comparisons across it are reported."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    category: str
+    from_month: str = Field(alias="from", pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                            description="first month at the new level, YYYY-MM")
+    source: str = "police_uk"
+    reason: str = ""
 
 
 class Source(_Strict):
@@ -203,6 +225,7 @@ class Partnership(_Strict):
     meetings: list[Meeting] = []
     priorities: list[Priority] = []
     growth_areas: list[str] = []
+    accepted_recording_changes: list[AcceptedRecordingChange] = []
     harm_weights: dict[str, float] = {}
     board: list[Person] = []
     members: list[Person] = []
@@ -294,10 +317,47 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """A configuration file's mapping, refusing (with a short message) files too large, with too many
+    aliases (a "billion laughs" bomb expands to gigabytes when printed or validated), or not UTF-8."""
+    from csp.settings import input_limits
+
+    limits = input_limits()
+    if path.stat().st_size > limits.max_config_bytes:
+        raise ConfigError(f"{path}: refused: {path.stat().st_size:,} bytes, more than the "
+                          f"{limits.max_config_bytes:,} a configuration file may have")
+
+    class _Loader(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent, index):  # noqa: ANN001, ANN202 - PyYAML's signature
+            if self.check_event(yaml.AliasEvent):
+                _Loader.aliases += 1
+                if _Loader.aliases > limits.max_yaml_aliases:
+                    mark = self.peek_event().start_mark
+                    raise ConfigError(f"{path}: line {mark.line + 1}: refused: more than "
+                                      f"{limits.max_yaml_aliases} YAML aliases (*name); write the values out")
+            return super().compose_node(parent, index)
+
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid YAML: {str(exc)[:500]}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    sizes: dict[int, int] = {}  # aliases share objects: count what they would expand to, without expanding
+
+    def expanded(value: Any) -> int:
+        if not isinstance(value, (dict, list)):
+            return 1
+        if id(value) not in sizes:
+            sizes[id(value)] = 0  # a self-referencing alias counts once
+            items = value.values() if isinstance(value, dict) else value
+            sizes[id(value)] = 1 + sum(expanded(item) for item in items)
+        return sizes[id(value)]
+
+    if expanded(content) > limits.max_config_values:
+        raise ConfigError(f"{path}: refused: its aliases expand to more than {limits.max_config_values:,} "
+                          "values (a YAML bomb?); write the values out")
     if not isinstance(content, dict):
         raise ConfigError(f"{path}: expected a mapping of keys at the top level")
     return content

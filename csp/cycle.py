@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-_CYCLE = re.compile(r"^(\d{4})-(\d{2})$")
+_CYCLE = re.compile(r"(\d{4})-(\d{2})")  # used with fullmatch: no trailing newline or space
 
 
 class CycleNameError(ValueError):
@@ -79,7 +79,7 @@ class CyclePeriod:
 
 def parse_cycle(name: str, period_end_month: int = 9, period_months: int = 12) -> CyclePeriod:
     """Turn ``2025-26`` into its assessment period; raise CycleNameError with the expected form."""
-    match = _CYCLE.match(name or "")
+    match = _CYCLE.fullmatch(name or "")
     if not match:
         raise CycleNameError(f"cycle {name!r}: expected a financial year like '2025-26'")
     first, second = int(match.group(1)), int(match.group(2))

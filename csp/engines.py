@@ -15,17 +15,29 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from csp.settings import get_settings
 
 
-def task_runner():  # noqa: ANN201 - returns one of two Prefect runner types
-    settings = get_settings()
-    if settings.task_runner == "dask":
-        from prefect_dask import DaskTaskRunner
+def _in_dask_worker() -> bool:
+    try:
+        from distributed import get_worker
 
-        if settings.dask_address:
-            return DaskTaskRunner(address=settings.dask_address)
-        return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1})
-    if settings.task_runner != "thread":
+        get_worker()
+    except (ImportError, ValueError):
+        return False
+    return True
+
+
+def task_runner():  # noqa: ANN201 - returns one of two Prefect runner types
+    """The configured runner; threads inside a Dask worker, where a partnership's own flows run (a
+    cluster per partnership inside the cluster would only compete for the same cores)."""
+    settings = get_settings()
+    if settings.task_runner not in ("thread", "dask"):
         raise ValueError(f"CSP_TASK_RUNNER={settings.task_runner!r}: expected 'thread' or 'dask'")
-    return ThreadPoolTaskRunner(max_workers=4)
+    if settings.task_runner == "thread" or _in_dask_worker():
+        return ThreadPoolTaskRunner(max_workers=4)
+    from prefect_dask import DaskTaskRunner
+
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1})
 
 
 @contextmanager
@@ -43,8 +55,12 @@ def one_server(timeout: int = 180) -> Iterator[None]:
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    from csp.prefect_server import guard, reap_stale_servers
+
+    reap_stale_servers()  # servers left by runs that were killed
     server = SubprocessASGIServer()
     server.start(timeout=timeout)
+    guard(server.server_process.pid)  # stopped by a watchdog even if this run is killed (SIGKILL)
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url}):

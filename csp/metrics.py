@@ -98,3 +98,34 @@ NO_DATA = "no data received"
 # Finding.theme of cross-cutting findings (all police-recorded incidents, concentration, coverage);
 # every other finding carries a theme id from csp/themes.py
 OVERVIEW_THEME = "overview"
+
+# --- Added for honest tests of change (issue 8; names only added, none renamed) ---
+# Each test (partnership per source and category, area per "All") also stores its effect size with a
+# 95% interval, the Benjamini-Hochberg q-value and the method (tasks/assess/stats.py, METHODS):
+CHANGE_RATIO = "change_rate_ratio"  # this period's rate over the previous one's
+CHANGE_RATIO_LOW = "change_rate_ratio_low"  # 95% interval
+CHANGE_RATIO_HIGH = "change_rate_ratio_high"
+CHANGE_Q_VALUE = "change_q_value"  # Benjamini-Hochberg adjusted p-value (CHANGE_P_VALUE stays raw)
+CHANGE_METHOD = "change_method"  # label: method id; value: dispersion factor used (>= 1)
+TREND_RATIO_LOW = "trend_monthly_ratio_low"
+TREND_RATIO_HIGH = "trend_monthly_ratio_high"
+TREND_Q_VALUE = "trend_q_value"
+TREND_METHOD = "trend_method"  # label: method id; value: dispersion factor used (>= 1)
+# One row per assessment (partnership level, source_kind "all", category "All"): how many tests were
+# adjusted together (value) and the method (label, "fdr_bh").
+TEST_FAMILY = "tests_adjusted"
+
+# A CHANGE (or TREND_RATIO) label used when a recording step lies in the compared months and no
+# analyst has accepted it: the comparison is not a crime change and is kept out of findings and scores.
+RECORDING_CHANGE_LABEL = "recording change"
+
+# Recording steps (tasks/assess/steps.py), read by the data-quality report: one row per detected
+# sustained level shift in a source's monthly series, source_kind/category of the series, area_type
+# PARTNERSHIP, period = first month at the new level ("YYYY-MM"), value = ratio new level / old level,
+# label "not accepted" (kept out of findings and priorities) or "accepted" (configured by an analyst).
+RECORDING_STEP = "recording_step"
+RECORDING_STEP_LABELS = ("not accepted", "accepted")
+
+# Label of TOP_RATE rows for areas tied at the threshold rate: the top share then holds more than
+# floor(share x areas) areas, and the papers say so.
+TOP_RATE_TIED = "tied at the threshold"

@@ -75,3 +75,34 @@ def get_settings() -> Settings:
         task_runner=os.environ.get("CSP_TASK_RUNNER", "thread"),
         dask_address=os.environ.get("CSP_DASK_ADDRESS") or None,
     )
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """How large partner files may be (environment variables override; docs/reliability.md).
+
+    Files are decompressed in chunks of ``chunk_bytes`` and reading stops as soon as a limit is passed,
+    so a compressed "bomb" never expands beyond one chunk over the limit. Memory for the file contents
+    held at once is bounded by ``max_total_bytes`` (one source), and one file's parse by about ten
+    times ``max_file_bytes`` (pandas' strings)."""
+
+    max_file_bytes: int  # one file, uncompressed
+    max_total_bytes: int  # all files of one source path (folder or archive), uncompressed
+    max_ratio: float  # uncompressed / compressed size a zip member may declare
+    max_members: int  # files in one archive or folder
+    chunk_bytes: int = 1 << 20
+    max_config_bytes: int = 1 << 20  # one partnership YAML file
+    max_yaml_aliases: int = 100  # YAML aliases (*name) in one configuration file
+    max_config_values: int = 100_000  # values a configuration file holds once its aliases are expanded
+    min_replacement_share: float = 0.5  # a replacement file needs this share of the old one's rows
+
+
+def input_limits() -> InputLimits:
+    mib = 1 << 20
+    return InputLimits(
+        max_file_bytes=int(float(os.environ.get("CSP_MAX_FILE_MB", "64")) * mib),
+        max_total_bytes=int(float(os.environ.get("CSP_MAX_SOURCE_MB", "512")) * mib),
+        max_ratio=float(os.environ.get("CSP_MAX_COMPRESSION_RATIO", "100")),
+        max_members=int(os.environ.get("CSP_MAX_FILES", "2000")),
+        min_replacement_share=float(os.environ.get("CSP_MIN_REPLACEMENT_SHARE", "0.5")),
+    )

@@ -4,7 +4,8 @@ Reads the stored inputs (current files only), computes levels, change, series, p
 concentration, applies small-number suppression, writes findings and charts, and replaces the cycle's
 metrics, findings and charts in the store in one transaction. Analysis tasks are cached on their inputs
 (including a fingerprint of the stored files), so re-running after a failure, or on unchanged data,
-redoes only what is needed.
+redoes only what is needed. When the stored assessment was made from the same fingerprint and
+parameters and its charts are still on disk, the flow stops there: nothing would change.
 """
 
 from prefect import flow
@@ -34,6 +35,7 @@ from tasks.assess.tasks import (
     stage_finish_task,
     stage_start_task,
     store_task,
+    unchanged_task,
 )
 from tasks.validate.gate import check_gate, mark_accepted
 
@@ -45,9 +47,9 @@ def _analyse(url: str, params: AssessParams) -> tuple[Analysis, list[str]]:
     events, coverage = coverage_task(inputs, params, fp)
     levels = levels_task(events, coverage, params, fp)
     series = series_task(events, coverage, levels.table, params, fp)
-    changes = change_task(levels.table, series, coverage, params, fp)
     categories = police_categories(levels)
     places = places_task(events, inputs, coverage, categories, params, fp)
+    changes = change_task(levels.table, series, coverage, params, fp, events, inputs, places)
     concentration = concentration_task(events, coverage, categories, params, fp)
     partner_areas = partner_areas_task(events, coverage, params, fp)
     published = publish_task(count_tables(levels, series, partner_areas, places), params.suppression_min,
@@ -73,10 +75,14 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
     accepted = check_gate(url, partnership, cycle, "assess", accept_incomplete)
     run_id = str(flow_run.id) if flow_run.id else "local"
     stage = stage_start_task(url, config, cycle, run_id)
+    output_dir = str(get_settings().output_dir)
+    kept = unchanged_task(url, config, params, fingerprint_task(url, partnership), output_dir)
+    if kept is not None:
+        stage_finish_task(url, stage, "completed", "unchanged inputs: the stored assessment stands")
+        return {"partnership": partnership, "cycle": cycle, **kept}
     try:
         analysis, fingerprint = _analyse(url, params)
         findings = findings_task(analysis, params, fingerprint)
-        output_dir = str(get_settings().output_dir)
         charts, notes = charts_task(analysis, output_dir, fingerprint)
         counts = store_task(url, config, analysis, findings, charts, run_id, output_dir, fingerprint)
         create_markdown_artifact(key=f"strategic-assessment-{partnership}-{cycle}".lower(),

@@ -1,11 +1,10 @@
 """Spreadsheets in and out (CSV and XLSX) for the registers secretaries edit: the action register and
 the budget tables.
 
-Every cell written that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or with the
-apostrophe this uses as its marker) gets a leading apostrophe, so no spreadsheet runs it as a formula
-("CSV injection"); reading removes that one apostrophe again, so a round trip is lossless. A cell that
-still begins with ``=`` when read, or an XLSX formula cell, is refused: the figures we import are typed,
-never computed by the sheet.
+Every cell written goes through ``csp.spreadsheet.safe_cell`` (a leading apostrophe before ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return, so no spreadsheet runs it as a formula) and every cell read
+through ``restore_cell``, so a round trip is lossless. A cell that still begins with ``=`` when read,
+or an XLSX formula cell, is refused: the figures we import are typed, never computed by the sheet.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-RISKY = ("=", "+", "-", "@", "\t", "\r")
-MARK = "'"
+from csp.spreadsheet import restore_cell, safe_cell
+
 SUFFIXES = (".csv", ".xlsx")
 
 
@@ -59,16 +58,6 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     numbers: list[int]
-
-
-def neutralise(value: str) -> str:
-    """The text to write in a cell so that no spreadsheet treats it as a formula."""
-    return MARK + value if value.startswith((*RISKY, MARK)) else value
-
-
-def restore(value: str) -> str:
-    """Undo ``neutralise`` (one leading apostrophe is a text marker, not content)."""
-    return value[1:] if value.startswith(MARK) else value
 
 
 def _cell_text(value: object) -> str:
@@ -142,7 +131,7 @@ def read_table(path: Path) -> Table:
     if problems:
         raise SheetError(problems)
     width = len(header)
-    cells = [[restore(c) for c in (row + [""] * width)[:width]] for row in raw.rows]
+    cells = [[restore_cell(c) for c in (row + [""] * width)[:width]] for row in raw.rows]
     overflow = [Problem(path.name, n, None, f"{len(r)} cells but the header has {width} columns")
                 for n, r in zip(raw.numbers, raw.rows, strict=True) if any(c.strip() for c in r[width:])]
     if overflow:
@@ -152,7 +141,7 @@ def read_table(path: Path) -> Table:
 
 def write_table(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     """Write a CSV or an XLSX (by suffix) with every cell as neutralised text."""
-    safe = [[neutralise(c) for c in row] for row in [header, *rows]]
+    safe = [[safe_cell(c) for c in row] for row in [header, *rows]]
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8", newline="") as handle:

@@ -49,12 +49,13 @@ def _sa_front(b: Builder) -> None:
     b.title("Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}")
     b.para("{{ partnership_name }}")
     b.para("Draft for the meeting of {{ meeting.date }} · {{ issue_date }}")
+    b.para("{{ months.note }}")
     _version_note(b)
     b.details([
         ("Title:", "Community Safety Strategic Assessment: {{ area_name }} {{ cycle }}"),
         ("Date created:", "{{ issue_date }}"),
         ("Description:", "Annual strategic assessment for {{ partnership_name }}"),
-        ("Produced by:", "The partnership's analysts, from figures drafted by the csp-cycle pipeline"),
+        ("Produced by:", "The partnership's analysts, for {{ partnership_name }}"),
         ("On behalf of:", "{{ partnership_name }}, {{ contact.officer }}, {{ contact.address }} "
                           "{{ contact.email }} {{ contact.phone }}"),
         ("Geographic coverage:", "{{ area_name }}"),
@@ -85,10 +86,11 @@ def _sa_introduction(b: Builder) -> None:
     b.para("No earlier assessment of this partnership is held in the store. This assessment covers "
            "{{ period }} and, where the data allow, compares it with the twelve months before.")
     b.tag("{%p endif %}")
+    b.tag("{%p if has_previous %}")
     b.para("Police recorded crime and anti-social behaviour: {{ totals.current }} incidents in the "
            "{{ period_ending }}, against {{ totals.previous }} in the {{ previous_period_ending }} "
-           "({{ totals.change_pct }}, {{ totals.change_label }}). Within the year the monthly trend was "
-           "{{ totals.trend_label }}.")
+           "({{ totals.change_pct }}, {{ totals.change_label }}). {{ months.note }}")
+    b.tag("{%p endif %}")
     b.tag("{%p if new_sources %}")
     b.para("Data used for the first time in this assessment:")
     b.loop("{%p for s in new_sources %}", [("List Bullet", "{{ s }}")])
@@ -107,13 +109,13 @@ def _sa_introduction(b: Builder) -> None:
 
 
 def _sa_summary_and_recommendations(b: Builder) -> None:
-    b.h1("Executive summary")
-    b.tag("{%p for s in headline_sections %}")
-    b.h2("{{ s.title }}")
-    b.loop("{%p for f in s.findings %}", [("List Bullet", "{{ f }}")])
-    b.tag("{%p endfor %}")
-    b.tag("{%p if not headline_sections %}")
-    b.para("No headline findings are stored for this cycle: run the assessment stage.")
+    b.h1("Key findings")
+    b.loop("{%p for f in key_findings %}", [("List Number", "{{ f }}")])
+    b.tag("{%p if not months.complete %}")
+    b.para("**{{ months.note }}**")
+    b.tag("{%p endif %}")
+    b.tag("{%p if not key_findings %}")
+    b.para("No findings are stored for this cycle: run the assessment stage.")
     b.tag("{%p endif %}")
     b.h1("Recommendations")
     b.tag("{%p if recommendations %}")
@@ -130,7 +132,7 @@ def _sa_overview(b: Builder) -> None:
     b.h1("Overall picture")
     b.loop("{%p for f in overview.findings %}", [("Normal", "{{ f }}")])
     b.tag("{%p for fig in overview.figures %}")
-    b.para("{{ fig.image }}")
+    b.para("{{ fig.image }}").paragraph_format.keep_with_next = True  # the image stays with its caption
     b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
     b.source("Source: {{ fig.source }}")
     b.tag("{%p endfor %}")
@@ -148,16 +150,22 @@ def _sa_themes(b: Builder) -> None:
     b.para("No data speaking to this theme were supplied for this cycle.")
     b.tag("{%p endif %}")
     b.loop("{%p for f in theme.findings %}", [("Normal", "{{ f }}")])
-    b.tag("{%p if theme.categories %}")
+    b.tag("{%p if theme.categories and has_previous %}")
     b.caption("Table", "{{ theme.category_table }}",
               "{{ theme.title }} by category, {{ previous_period_ending }} and {{ period_ending }}")
     b.table(["Category", "Source", "{{ previous_period_short }}", "{{ period_short }}", "Change",
              "Assessment", "Trend in year"],
             ["{{ c.category }}", "{{ c.source }}", "{{ c.previous }}", "{{ c.current }}",
              "{{ c.change_pct }}", "{{ c.change_label }}", "{{ c.trend_label }}"],
-            loop="c in theme.categories", widths=[38, 28, 20, 20, 16, 28, 20])
-    b.source("Source: the files listed in the data notes. Change is tested for significance "
-             "(exact conditional binomial test, p < {{ thresholds.significance }}).")
+            loop="c in theme.categories", widths=[36, 30, 21, 21, 16, 26, 20])
+    b.source("Source: see the data notes. A change called significant is larger than chance would "
+             "explain (see Appendix B).")
+    b.tag("{%p elif theme.categories %}")
+    b.caption("Table", "{{ theme.category_table }}", "{{ theme.title }} by category, {{ period_ending }}")
+    b.table(["Category", "Source", "{{ period_short }}", "Trend through the year"],
+            ["{{ c.category }}", "{{ c.source }}", "{{ c.current }}", "{{ c.trend_label }}"],
+            loop="c in theme.categories", widths=[60, 50, 30, 30])
+    b.source("Source: see the data notes.")
     b.tag("{%p endif %}")
     b.tag("{%p if theme.areas %}")
     b.caption("Table", "{{ theme.area_table }}",
@@ -166,11 +174,11 @@ def _sa_themes(b: Builder) -> None:
     b.table(["Area", "Category", "Count", "Residents", "Rate per 1,000", "Rank"],
             ["{{ a.area }}", "{{ a.category }}", "{{ a.count }}", "{{ a.population }}", "{{ a.rate }}",
              "{{ a.rank }}"],
-            loop="a in theme.areas", widths=[38, 50, 18, 22, 24, 14])
-    b.source("Source: data.police.uk; residents: ONS Census 2011.")
+            loop="a in theme.areas", widths=[44, 44, 18, 22, 26, 16])
+    b.source("Source: data.police.uk; residents: ONS Census {{ census_year }}.")
     b.tag("{%p endif %}")
     b.tag("{%p for fig in theme.figures %}")
-    b.para("{{ fig.image }}")
+    b.para("{{ fig.image }}").paragraph_format.keep_with_next = True  # the image stays with its caption
     b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
     b.source("Source: {{ fig.source }}")
     b.tag("{%p endfor %}")
@@ -196,7 +204,7 @@ def _sa_illustrative(b: Builder) -> None:
             loop="c in illustrative.categories", widths=[40, 40, 22, 22, 18, 28])
     b.tag("{%p endif %}")
     b.tag("{%p for fig in illustrative.figures %}")
-    b.para("{{ fig.image }}")
+    b.para("{{ fig.image }}").paragraph_format.keep_with_next = True  # the image stays with its caption
     b.caption("Figure", "{{ fig.number }}", "{{ fig.caption }}")
     b.tag("{%p endfor %}")
     b.tag("{%p endif %}")
@@ -224,6 +232,12 @@ def _sa_priority_updates(b: Builder) -> None:
     b.tag("{%p endif %}")
 
 
+def _source_summary(b: Builder, collection: str) -> None:
+    b.table(["Source", "Period", "Files", "Records accepted"],
+            ["{{ s.description }}{% if s.illustrative %} (illustrative){% endif %}", "{{ s.period }}",
+             "{{ s.files }}", "{{ s.rows_accepted }}"], loop=f"s in {collection}", widths=[78, 44, 14, 34])
+
+
 def _files_tables(b: Builder, item: str, collection: str) -> None:
     """The input files with their row accounting, then their checksums (assessment and data quality)."""
     b.table(["Source", "File", "Period", "Rows read", "Accepted", "Quarantined", "Outside area"],
@@ -239,19 +253,18 @@ def _files_tables(b: Builder, item: str, collection: str) -> None:
 
 def _sa_data_notes(b: Builder) -> None:
     b.h1("Data notes and caveats")
-    b.para("Every figure in this assessment comes from the files below; each is identified by its "
-           "SHA-256 checksum so that a figure can be traced back to the exact file received. Rows that "
-           "failed a check were quarantined with their reason, never dropped silently (see the data "
-           "quality report for {{ cycle }}).")
+    b.para("Every figure in this assessment comes from the sources below. The files received, with the "
+           "checksums that tie each figure to the exact file, and the rows set aside by the checks are "
+           "listed in the data-quality report for {{ cycle }} (restricted version).")
     b.h2("Sources")
-    _files_tables(b, "s", "sources")
+    _source_summary(b, "sources")
     b.h2("Coverage")
     b.table(["Source", "Months expected", "Months with data", "Missing months"],
             ["{{ c.source }}", "{{ c.months_expected }}", "{{ c.months_present }}", "{{ c.missing }}"],
             loop="c in coverage", widths=[50, 25, 25, 70])
     b.h2("Matching crime records to areas")
-    b.para("Police.uk records carry 2021 LSOA codes while the population is from the 2011 Census. "
-           "{{ match.lsoa_pct }} of police records in the area matched a 2011 LSOA by code and "
+    b.para("Police.uk records carry 2021 LSOA codes; the population is from the {{ census_year }} Census. "
+           "{{ match.lsoa_pct }} of police records in the area matched a {{ census_year }} LSOA by code and "
            "{{ match.msoa_pct }} matched by MSOA name; {{ match.population_pct }} were placed in an area "
            "with a population and so count towards rates per 1,000 residents. Records that could not be "
            "placed still count in every partnership total.")
@@ -273,24 +286,53 @@ def _sa_appendices(b: Builder) -> None:
     b.h1("Appendix A: rates per 1,000 residents by {{ area_label }}")
     b.caption("Table", "{{ appendix_table }}",
               "All police recorded crime and anti-social behaviour by {{ area_label }}, {{ period_ending }}")
-    b.table(["Area", "Code", "Residents", "Count", "Rate per 1,000", "Rank"],
-            ["{{ a.area }}", "{{ a.code }}", "{{ a.population }}", "{{ a.count }}", "{{ a.rate }}",
-             "{{ a.rank }}"],
-            loop="a in appendix_areas", widths=[45, 30, 25, 22, 26, 16])
-    b.source("Source: data.police.uk; residents: ONS Census 2011 usual residents.")
+    table = b.table(["Area", "Code", "Residents", "Count", "Rate per 1,000", "Rank"],
+                    ["{{ a.area }}", "{{ a.code }}", "{{ a.population }}", "{{ a.count }}", "{{ a.rate }}",
+                     "{{ a.rank }}"],
+                    loop="a in appendix_areas", widths=[50, 28, 24, 22, 30, 16])
+    for texts in (["{%tr if appendix_total.has_remainder %}"],
+                  ["Not placed in an area", "", "", "{{ appendix_total.remainder }}", "", ""],
+                  ["{%tr endif %}"],
+                  ["Total", "", "{{ appendix_total.population }}", "{{ appendix_total.count }}",
+                   "{{ appendix_total.rate }}", ""]):
+        row = table.add_row()
+        for cell, text in zip(row.cells, texts, strict=False):
+            cell.text = text
+    b._widths(table, [50, 28, 24, 22, 30, 16])
+    b.source("Source: data.police.uk; residents: ONS Census {{ census_year }} usual residents.")
     b.h1("Appendix B: methods and definitions")
-    b.para("**Change against the previous year** is tested with an exact conditional binomial test on the "
-           "two twelve-month counts; a change is called significant when p < {{ thresholds.significance }}. "
-           "Small counts swing widely, so a large percentage change need not be significant.")
-    b.para("**Trend within the year** is a Poisson regression of monthly counts on the month; it is "
-           "reported as rising, falling or stable.")
-    b.para("**Rates per 1,000 residents** use ONS Census 2011 usual residents; areas with too few "
+    b.loop("{%p for m in methods %}", [("Normal", "{{ m }}")])
+    b.para("Small counts swing widely, so a large percentage change need not be significant.")
+    b.para("**Rates per 1,000 residents** use ONS Census {{ census_year }} usual residents; areas with too few "
            "residents get no rate.")
     b.para("**Top areas** are those in the top {{ thresholds.top_rate_pct }}% of {{ area_label }} areas by "
            "rate per 1,000 residents for a category.")
     b.para("**Small numbers.** In public papers counts from 1 to {{ thresholds.suppression_min - 1 }} are "
            "shown as “<{{ thresholds.suppression_min }}”, and rates, shares and changes worked out from "
-           "them as “[c]”. “n/a” means no value could be computed.")
+           "them as “[c]”. Where a hidden count could be worked out from a total and the other parts, a "
+           "second count is hidden too (“[c]”). “n/a” means no value could be computed.")
+    _method_scores(b)
+    b.h1("Appendix C: detailed findings")
+    b.para("The assessment's findings with their test results, for analysts. The body of the paper says "
+           "the same in words.")
+    b.tag("{%p for s in detailed_findings %}")
+    b.h2("{{ s.title }}")
+    b.loop("{%p for f in s.findings %}", [("List Bullet", "{{ f }}")])
+    b.tag("{%p endfor %}")
+
+
+def _method_scores(b: Builder) -> None:
+    """How the thematic recommendations were reached: the scores the body describes in words."""
+    b.tag("{%p if method_scores %}")
+    b.para("**Thematic priorities** are scored from 0 to 1 on three equally weighted parts: the number of "
+           "recorded incidents (ranked among the themes), the change on the previous year and the harm "
+           "(incidents weighted by the seriousness of the offence, ranked). A current long-term priority "
+           "is kept unless the data argue against it; a theme that is not a priority is proposed when "
+           "its score is high. Ranks count from 1, the largest.")
+    b.table(["Theme", "Recommendation", "Score", "Rank by number", "Rank by harm"],
+            ["{{ m.subject }}", "{{ m.recommendation }}", "{{ m.score }}", "{{ m.volume_rank }}",
+             "{{ m.harm_rank }}"], loop="m in method_scores", widths=[60, 36, 16, 29, 29])
+    b.tag("{%p endif %}")
 
 
 def strategic_assessment() -> Builder:
@@ -315,19 +357,23 @@ def sa_summary() -> Builder:
     b.title("Strategic Assessment {{ cycle }}: executive summary")
     b.para("{{ partnership_name }} · {{ area_name }} · {{ period }}")
     b.para("For the meeting of {{ meeting.date }}")
+    b.para("{{ months.note }}")
     _version_note(b)
+    b.h1("Key findings")
+    b.loop("{%p for f in key_findings %}", [("List Number", "{{ f }}")])
+    b.tag("{%p if not months.complete %}")
+    b.para("**{{ months.note }}**")
+    b.tag("{%p endif %}")
     b.h1("Key figures")
-    b.para("Police recorded crime and anti-social behaviour: {{ totals.current }} incidents in the "
-           "{{ period_ending }} ({{ totals.change_pct }} on the year before, {{ totals.change_label }}).")
+    b.tag("{%p if has_previous %}")
     b.table(["Category", "{{ previous_period_short }}", "{{ period_short }}", "Change", "Assessment"],
             ["{{ k.label }}", "{{ k.previous }}", "{{ k.current }}", "{{ k.change_pct }}",
              "{{ k.change_label }}"],
-            loop="k in key_figures", widths=[50, 30, 30, 25, 35])
-    b.h1("Headline findings")
-    b.tag("{%p for s in headline_sections %}")
-    b.h2("{{ s.title }}")
-    b.loop("{%p for f in s.findings %}", [("List Bullet", "{{ f }}")])
-    b.tag("{%p endfor %}")
+            loop="k in key_figures", widths=[56, 28, 28, 22, 36])
+    b.tag("{%p else %}")
+    b.table(["Category", "{{ period_short }}"], ["{{ k.label }}", "{{ k.current }}"],
+            loop="k in key_figures", widths=[120, 50])
+    b.tag("{%p endif %}")
     b.h1("Recommendations")
     b.tag("{%p if recommendations %}")
     b.para("It is recommended that the partnership:")
@@ -348,8 +394,8 @@ def sa_summary() -> Builder:
     b.loop("{%p for f in illustrative_findings %}", [("List Bullet", "{{ f }}")])
     b.tag("{%p endif %}")
     b.h1("About the data")
-    b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code and {{ match.msoa_pct }} by "
-           "MSOA name. The full assessment's data notes list every file with its checksum.")
+    b.para("{{ match.lsoa_pct }} of police records matched a {{ census_year }} LSOA by code and {{ match.msoa_pct }} by "
+           "MSOA name. The data-quality report sets out the files received and the checks made.")
     b.tag("{%p if illustrative_sources %}")
     b.para("These partner sources are illustrative, not real partner data{% if is_public %}, and nothing in "
            "this public summary rests on them{% endif %}:")
@@ -391,11 +437,12 @@ def priorities() -> Builder:
             ["{{ p.number }}", "{{ p.title }}", "{{ p.theme }}", "{{ p.lead_officer }}", "{{ p.adopted }}"],
             loop="p in current_priorities", widths=[10, 58, 28, 52, 22])
     b.h1("4. Thematic priorities")
-    b.para("Each theme is scored on its volume, its change against the previous year and its harm. A "
-           "long-term priority is retained unless the data argue against it.")
-    b.table(["No.", "Theme", "Recommendation", "Score", "Reasons"],
-            ["{{ t.number }}", "{{ t.title }}", "{{ t.recommendation }}", "{{ t.score }}", "{{ t.reasons }}"],
-            loop="t in theme_recommendations", widths=[10, 34, 28, 14, 84])
+    b.para("Each theme is weighed on how many incidents were recorded, how that changed on the previous "
+           "year and how much harm they do. A long-term priority is kept unless the data argue against "
+           "it. The scores behind these words are in the appendix.")
+    b.table(["No.", "Theme", "Recommendation", "Why", "Based on"],
+            ["{{ t.number }}", "{{ t.title }}", "{{ t.recommendation }}", "{{ t.reasons }}", "{{ t.based_on }}"],
+            loop="t in theme_recommendations", widths=[10, 36, 30, 64, 30])
     b.h1("5. Priority areas")
     b.para("Candidate areas are those in the top {{ thresholds.top_rate_pct }}% of {{ area_label }} areas by "
            "recorded crime rate per 1,000 residents; an area with {{ thresholds.emerging_min_categories }} "
@@ -405,9 +452,9 @@ def priorities() -> Builder:
         b.h2(label)
         b.para(f"**{label}** – {definition}")
         b.tag(f"{{%p if {key} %}}")
-        b.table(["No.", "Area", "Code", "Reasons"],
+        b.table(["No.", "Area", "Code", "Why"],
                 ["{{ a.number }}", "{{ a.name }}", "{{ a.code }}", "{{ a.reasons }}"],
-                loop=f"a in {key}", widths=[10, 32, 28, 100])
+                loop=f"a in {key}", widths=[10, 40, 24, 96])
         b.tag("{%p else %}")
         b.para(f"No area is recommended as {label}.")
         b.tag("{%p endif %}")
@@ -421,6 +468,8 @@ def priorities() -> Builder:
     b.h1("7. Background papers")
     b.para("Community Safety Strategic Assessment {{ cycle }}; Data quality report {{ cycle }}.")
     b.para("**Further information:** {{ contact.officer }}, {{ contact.email }}, {{ contact.phone }}")
+    b.h1("Appendix: how the thematic recommendations were reached")
+    _method_scores(b)
     return b
 
 
@@ -455,8 +504,7 @@ def community_safety_plan() -> Builder:
     b.para("Comments or queries on this plan: {{ contact.officer }}, {{ contact.address }}. "
            "Telephone {{ contact.phone }} or email {{ contact.email }}.")
     b.h2("Board members")
-    b.loop("{%p for m in board %}", [("List Bullet", "{{ m.organisation }} – {{ m.name }}"
-                                                      "{% if m.role %} ({{ m.role }}){% endif %}")])
+    b.loop("{%p for m in board %}", [("List Bullet", "{{ m.organisation }} – {{ m.label }}")])
     b.h2("Non-voting members")
     b.loop("{%p for m in members %}", [("List Bullet", "{{ m.organisation }} – {{ m.name }}")])
     b.h1("Community Safety Plan {{ priorities_year }} priorities: strategic statement")
@@ -523,8 +571,8 @@ def agenda() -> Builder:
 
 def _people(b: Builder, heading: str, key: str) -> None:
     b.h2(heading)
-    b.table(["Name", "Organisation", "Role"], ["{{ m.name }}", "{{ m.organisation }}", "{{ m.role }}"],
-            loop=f"m in {key}", widths=[50, 90, 30])
+    b.table(["Name", "Organisation"], ["{{ m.label }}", "{{ m.organisation }}"],
+            loop=f"m in {key}", widths=[60, 110])
 
 
 def minutes() -> Builder:
@@ -541,6 +589,14 @@ def minutes() -> Builder:
     b.tag("{%p for i in items %}")
     b.h2("{{ i.number }}. {{ i.title }}")
     b.para("{{ i.number }}.1 [Minute of the discussion. Lead: {{ i.lead }}.]")
+    b.tag("{%p if i.outcomes %}")
+    b.table(["Recommendation", "Recommended", "Outcome (agreed / agreed with changes / not agreed)"],
+            ["{{ o.subject }}", "{{ o.recommendation }}", "{{ o.outcome }}"], loop="o in i.outcomes",
+            widths=[75, 30, 65])
+    b.tag("{%p endif %}")
+    b.tag("{%p if i.decision %}")
+    b.para("**Outcome:** [agreed / agreed with changes / not agreed; record the decision and any conditions]")
+    b.tag("{%p endif %}")
     b.tag("{%p endfor %}")
     b.h1("Action points")
     b.para("Open action points carried forward from earlier meetings; add new actions below them.")
@@ -565,9 +621,13 @@ def data_quality() -> Builder:
     b.h1("Summary")
     b.para("{{ checks.passed }} of {{ checks.total }} checks passed; {{ checks.warnings }} warning(s) and "
            "{{ checks.blocking }} blocking failure(s). {{ quarantine_total }} row(s) were quarantined with "
-           "their reason. {{ match.lsoa_pct }} of police records matched a 2011 LSOA by code.")
+           "their reason. {{ match.lsoa_pct }} of police records matched a {{ census_year }} LSOA by code.")
     b.h1("Files received")
+    _source_summary(b, "source_summary")
+    b.tag("{%p if not is_public %}")
+    b.h2("Files received")
     _files_tables(b, "f", "files")
+    b.tag("{%p endif %}")
     b.h1("Coverage by source and month")
     b.para("Incidents stored for each month of the assessment period and the year before; “missing” "
            "marks a month with no data, “quarterly” a month reported within a quarter's total.")
@@ -588,39 +648,54 @@ def data_quality() -> Builder:
     b.h1("Validation")
     b.h2("Blocking failures")
     b.tag("{%p if blocking %}")
+    b.tag("{%p if is_public %}")
+    b.table(["Source", "Check", "Column", "Rows affected"],
+            ["{{ w.source }}", "{{ w.expectation }}", "{{ w.column }}", "{{ w.unexpected }}"],
+            loop="w in blocking", widths=[40, 80, 25, 25])
+    b.tag("{%p else %}")
     b.table(["Source", "File", "Check", "Column", "Rows affected", "Message"],
             ["{{ w.source }}", "{{ w.file_name }}", "{{ w.expectation }}", "{{ w.column }}",
              "{{ w.unexpected }}", "{{ w.message }}"],
             loop="w in blocking", widths=[22, 32, 32, 20, 16, 48])
+    b.tag("{%p endif %}")
     b.tag("{%p else %}")
     b.para("No blocking check failed.")
     b.tag("{%p endif %}")
     b.h2("Warnings")
     b.tag("{%p if warnings %}")
+    b.tag("{%p if is_public %}")
+    b.table(["Source", "Check", "Column", "Rows affected"],
+            ["{{ w.source }}", "{{ w.expectation }}", "{{ w.column }}", "{{ w.unexpected }}"],
+            loop="w in warnings", widths=[40, 80, 25, 25])
+    b.tag("{%p else %}")
     b.table(["Source", "File", "Check", "Column", "Rows affected", "Message"],
             ["{{ w.source }}", "{{ w.file_name }}", "{{ w.expectation }}", "{{ w.column }}",
              "{{ w.unexpected }}", "{{ w.message }}"],
             loop="w in warnings", widths=[22, 32, 32, 20, 16, 48])
+    b.tag("{%p endif %}")
     b.tag("{%p else %}")
     b.para("No warnings.")
     b.tag("{%p endif %}")
     b.h1("Quarantined rows")
     b.tag("{%p if quarantine %}")
+    b.tag("{%p if is_public %}")
+    b.table(["Source", "Rule", "Column", "Rows"],
+            ["{{ q.source }}", "{{ q.rule }}", "{{ q.column }}", "{{ q.rows }}"],
+            loop="q in quarantine", widths=[45, 80, 25, 20])
+    b.source("Files, example reasons and row numbers are in the restricted version only.")
+    b.tag("{%p else %}")
     b.table(["Source", "File", "Rule", "Column", "Rows", "Example reason", "First rows"],
             ["{{ q.source }}", "{{ q.file_name }}", "{{ q.rule }}", "{{ q.column }}", "{{ q.rows }}",
              "{{ q.reason }}", "{{ q.row_numbers }}"],
             loop="q in quarantine", widths=[20, 30, 25, 18, 12, 45, 20])
-    b.tag("{%p if is_public %}")
-    b.source("Row numbers within the files are listed in the restricted version only.")
     b.tag("{%p endif %}")
     b.tag("{%p else %}")
     b.para("No rows were quarantined.")
     b.tag("{%p endif %}")
     b.h1("Matching crime records to areas")
-    b.para("{{ match.lsoa_pct }} of police records matched a 2011 LSOA by code, {{ match.msoa_pct }} by MSOA "
-           "name (the LSOA name without its last letter); {{ match.population_pct }} were placed in an "
-           "area with a population. Police.uk publishes 2021 LSOA codes and the population is from the "
-           "2011 Census, so part of the mismatch is expected; the rest are records with no LSOA.")
+    b.para("{{ match.lsoa_pct }} of police records matched a {{ census_year }} LSOA by code, {{ match.msoa_pct }} "
+           "an MSOA; {{ match.population_pct }} were placed in an area with a population. Records with no "
+           "LSOA, or an LSOA the census does not hold, still count in every partnership total.")
     b.tag("{%p if illustrative_sources %}")
     b.h1("Illustrative data")
     b.para("These sources are illustrative files in the partners' published shapes, not real data:")
@@ -715,13 +790,11 @@ def terms_of_reference() -> Builder:
             b.bullet(text)
     b.h2("9. Membership")
     b.h3("Board members (voting)")
-    b.table(["Organisation", "Representative", "Role"], ["{{ m.organisation }}", "{{ m.name }}",
-                                                          "{{ m.role }}"],
-            loop="m in board", widths=[90, 50, 30])
+    b.table(["Organisation", "Representative"], ["{{ m.organisation }}", "{{ m.label }}"],
+            loop="m in board", widths=[100, 70])
     b.h3("Members (non-voting)")
-    b.table(["Organisation", "Representative", "Role"], ["{{ m.organisation }}", "{{ m.name }}",
-                                                          "{{ m.role }}"],
-            loop="m in members", widths=[90, 50, 30])
+    b.table(["Organisation", "Representative"], ["{{ m.organisation }}", "{{ m.label }}"],
+            loop="m in members", widths=[100, 70])
     b.h2("10. Further information")
     b.para("{{ contact.officer }}, {{ contact.address }}, {{ contact.email }}, {{ contact.phone }}")
     return b

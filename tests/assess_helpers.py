@@ -4,13 +4,14 @@ Partnership: Cambridge (its real configuration), cycle 2025-26: current period O
 September 2025, previous period October 2023 to September 2024. Every number below is chosen so the
 expected results can be worked out by hand in the tests.
 
-Population (Census 2011 LSOAs):
+Population (Census LSOAs; the fixture has no place names, so areas are named by MSOA name):
     E01000001 Cambridge 001A  1,000  (MSOA Cambridge 001)
     E01000002 Cambridge 001B  1,500  (MSOA Cambridge 001)   -> Cambridge 001: 2,500
     E01000003 Cambridge 002A  2,000  (MSOA Cambridge 002)
     E01000004 Cambridge 003A      0  (MSOA Cambridge 003)   -> zero population
     E01000006 Cambridge 005A     60  (MSOA Cambridge 005)   -> below the 100 minimum
-Crime rows also use E01000005 Cambridge 004A, which has no population (a 2021-only LSOA).
+Crime rows also use E01000005 Cambridge 004A, which is in no population row: under 2021 geography
+such a row is in no area (counted as not placed); at LSOA level it is shown with "no population".
 
 Police rows, current period (file months 2024-10..2025-09; March 2025 holds no rows at all):
     Burglary               60  Cambridge 001A  6 a month in Oct-Feb and Apr-Aug

@@ -40,7 +40,7 @@ POLICE = {
 # area counts and rates: category -> {code: (count, rate, rank, top)}
 AREA_FIGURES = {
     "All": {"E02003719": (600, 66.67, 1, 1.0), "E02003720": (400, 57.14, 2, 0.0),
-            "E02003721": (234, 39.0, 3, 0.0)},
+            "E02003721": (150, 25.0, 3, 0.0)},
     "Violence and sexual offences": {"E02003719": (200, 22.22, 1, 1.0), "E02003720": (150, 21.43, 2, 0.0),
                                      "E02003721": (50, 8.33, 3, 0.0)},
     "Robbery": {"E02003719": (2, 0.22, 1, 1.0), "E02003720": (1, 0.14, 2, 0.0),
@@ -179,10 +179,22 @@ def _recommendations(session, cycle_id: int) -> None:
         ("area", "E02003721", "Cambridge 009", "None", 39.0, "None: no rule fired."),
         ("area", "E02003799", "Cambridge 010", "Discharged", 20.0, "Discharged: now below the threshold."),
     ]
+    rule = {"violence": "long_term_continuity", "asb": "long_term_continuity", "acquisitive": "high_score",
+            "drugs": "below_add"}
+    ranks = {"violence": (2, 1), "asb": (1, 3), "acquisitive": (3, 2), "drugs": (4, 4)}
     rows = {}
     for kind, subject, name, value, score, text in recs:
+        if kind == "theme":  # the shape the priorities stage stores (tasks/prioritise/themes.py)
+            reasons = {"rule": rule[subject], "priority": {"adopted": "2019-20"},
+                       "volume": {"rank": ranks[subject][0]}, "harm": {"rank": ranks[subject][1]},
+                       "series": [{"source_kind": "police_uk"}],
+                       "supporting": [{"source_kind": "ambulance"}] if subject == "violence" else []}
+        else:
+            reasons = {"rules": {"multiple_issues": {"fired": value == "Emerging", "top_rate_share": 0.2,
+                                                     "top_rate_categories": 2 if value == "Emerging" else 1}},
+                       "inputs": {"rate_per_1000": score, "median_rate_per_1000": 57.14}}
         rows[subject] = models.Recommendation(cycle_id=cycle_id, kind=kind, subject=subject, subject_name=name,
-                                              recommendation=value, score=score, reasons={"rule": "x"},
+                                              recommendation=value, score=score, reasons=reasons,
                                               reason_text=text, run_id="priorities-run-1")
     session.add_all(rows.values())
     session.flush()

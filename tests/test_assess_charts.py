@@ -62,8 +62,11 @@ def test_every_chart_is_a_png_of_the_expected_size_in_greys(analysis, tmp_path):
         spread = rgb.max(axis=2) - rgb.min(axis=2)
         assert spread.max() <= 2, f"{key} is not greyscale"
         assert chart["sha256"] == hashlib.sha256(Path(chart["path"]).read_bytes()).hexdigest()
-        assert "Source:" in chart["caption"] and "October 2024 to September 2025" in chart["caption"]
+        assert "Source:" not in chart["caption"]  # the source has its own line: each caption printed once
+        assert "October 2024 to September 2025" in chart["source"]
         assert chart["public"] is True
+    monthly = by_key["monthly-all-police-recorded-crime-and-asb"]["caption"]
+    assert monthly.startswith("All police-recorded crime and ASB, monthly count, October 2024 to September 2025")
     assert "Illustrative data." in by_key["partner-fire"]["caption"]
 
 
@@ -97,3 +100,13 @@ def test_assess_stores_chart_rows_and_files(sqlite_url, tmp_path):
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
         assert theme and source
     assert sorted(p.name for p in folder.glob("*.png")) == sorted(f"{k}.png" for k in stored)
+
+
+def test_the_partnership_outline_keeps_only_edges_no_neighbour_shares():
+    from tasks.assess.charts import outline
+
+    left = np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], dtype=float)
+    right = np.array([[1, 0], [2, 0], [2, 1], [1, 1], [1, 0]], dtype=float)
+    edges = outline([left, right])
+    assert len(edges) == 6  # the shared edge x=1 is inside the partnership
+    assert not any(set(map(tuple, e)) == {(1.0, 0.0), (1.0, 1.0)} for e in edges)

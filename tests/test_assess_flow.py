@@ -5,6 +5,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
 from sqlalchemy import select
 
+from csp.settings import get_settings
 from csp.store import models
 from csp.store.db import session_scope
 from flows.strategic_assessment import strategic_assessment
@@ -40,11 +41,22 @@ def test_flow_stores_records_caches_and_recomputes_after_new_data(sqlite_url):
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[first_run])))
     assert artifacts and "All police-recorded crime and ASB: 106" in artifacts[0].data
 
-    # Same stored inputs: the analysis is served from Prefect's persisted results.
+    # Same stored inputs and the charts still on disk: the stored assessment stands; nothing is
+    # recomputed and nothing rewritten (the metric rows keep the first run's id).
     again = strategic_assessment("cambridge", CYCLE, database_url=sqlite_url, return_state=True)
     states = _task_states(again.state_details.flow_run_id)
+    assert states["assess-unchanged"] == "Completed" and not set(ANALYSIS_TASKS) & set(states), states
+    assert again.result()["metrics"] == first["metrics"] and again.result()["headline"] == first["headline"]
+    with session_scope(sqlite_url) as session:
+        assert set(session.scalars(select(models.Metric.run_id)).all()) == {str(first_run)}
+
+    # A chart deleted: the analysis is served from Prefect's persisted results, the chart drawn again.
+    chart = sorted((get_settings().output_dir / "cambridge" / CYCLE / "charts").glob("*.png"))[0]
+    chart.unlink()
+    redone = strategic_assessment("cambridge", CYCLE, database_url=sqlite_url, return_state=True)
+    states = _task_states(redone.state_details.flow_run_id)
     assert all(states[name] == "Cached" for name in ANALYSIS_TASKS), states
-    assert again.result()["metrics"] == first["metrics"]
+    assert redone.result()["metrics"] == first["metrics"] and chart.exists()
 
     # A new partner file changes the fingerprint: everything is recomputed.
     with session_scope(sqlite_url) as session:
@@ -59,4 +71,4 @@ def test_flow_stores_records_caches_and_recomputes_after_new_data(sqlite_url):
             models.Metric.metric == "count", models.Metric.source_kind == "council_asb",
             models.Metric.category == "All", models.Metric.period == "current"))
         assert asb.value == 120
-        assert len(session.scalars(select(models.StageRun)).all()) == 3
+        assert len(session.scalars(select(models.StageRun)).all()) == 4

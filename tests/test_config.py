@@ -15,10 +15,15 @@ EXPECTED_IDS = {
     "fenland": "E07000010",
     "huntingdonshire": "E07000011",
     "peterborough": "E06000031",
+    "newport": "W06000022",
+    "caerphilly": "W06000018",
+    "torfaen": "W06000020",
+    "blaenau-gwent": "W06000019",
+    "monmouthshire": "W06000021",
 }
 
 
-def test_all_six_partnerships_load_with_their_local_authority_codes():
+def test_all_eleven_partnerships_load_with_their_local_authority_codes():
     loaded = {p.id: p.local_authority.code for p in load_all()}
     assert loaded == EXPECTED_IDS
 

@@ -18,7 +18,8 @@ from tasks.ingest.report import BlockingProblems
 from tests.ingest_helpers import count
 
 TODAY = dt.date(2026, 11, 23)
-POPULATION = PROJECT_ROOT / "data" / "raw" / "reference" / "census2011_lsoa_population_ew.csv.gz"
+REFERENCE = PROJECT_ROOT / "data" / "raw" / "reference"
+POPULATION = REFERENCE / "census2011_lsoa_population_ew.csv.gz"
 
 
 @pytest.mark.usefixtures("prefect_harness", "csp_env")
@@ -30,11 +31,17 @@ def test_flow_ingests_validates_and_is_idempotent(sqlite_url):
     assert count(sqlite_url, models.CrimeRecord) == stored["police_uk"] > 15_000
     assert first["validation"]["blocking"] == []
     [boundaries] = [r for r in first["files"] if r["kind"] == "boundaries"]
-    features = json.loads((PROJECT_ROOT / "data" / "raw" / "reference" /
-                           "lsoa2011_boundaries_cambridgeshire.geojson").read_text())["features"]
-    in_cambridge = sum(f["properties"]["LSOA11NM"].startswith("Cambridge 0") for f in features)
-    assert (boundaries["rows_read"], boundaries["rows_accepted"]) == (len(features), in_cambridge)
-    assert 50 < first["validation"]["lsoa_match_rate_pct"] < 80  # 2021 codes vs 2011 population
+    features = json.loads((REFERENCE / "lsoa2021_boundaries" /
+                           "cambridgeshire_peterborough_E47000008.geojson").read_text())["features"]
+    census = pd.read_csv(REFERENCE / "census2021_ts001_usual_residents_ew.csv.gz", dtype=str)
+    msoas = census.loc[census["Parent area code"] == "E07000008", "Geography code"]
+    lsoas = set(census.loc[census["Parent area code"].isin(msoas), "Geography code"])
+    in_cambridge = sum(f["properties"]["LSOA21CD"] in lsoas for f in features)
+    assert (boundaries["rows_read"], boundaries["rows_accepted"]) == (len(features), in_cambridge) == (516, 78)
+    assert first["validation"]["lsoa_match_rate_pct"] == 100.0  # 2021 codes vs Census 2021 population
+    # October-December 2025 belong to the year in progress (cycle 2026-27): skipped, not counted, no failure
+    later = [r for r in first["files"] if r["label"].startswith(("2025-10", "2025-11", "2025-12"))]
+    assert len(later) == 3 and {r["status"] for r in later} == {"skipped"}
 
     again = ingest_and_validate("cambridge", "2025-26", database_url=sqlite_url, today=TODAY)
     assert {r["status"] for r in again["files"]} <= {"unchanged", "skipped"}
@@ -42,10 +49,15 @@ def test_flow_ingests_validates_and_is_idempotent(sqlite_url):
 
 
 def test_population_thousands_separators_are_read_as_numbers(sqlite_url):
-    from csp.config import load_partnership
+    """The 2011 option (geography.vintage: 2011) still reads the Census 2011 file's '1,563'."""
+    from csp.config import Geography, load_partnership
     from tasks.ingest.pipeline import ingest_source
 
-    ingest_source(sqlite_url, load_partnership("cambridge"), "2025-26", "population", today=TODAY)
+    config = load_partnership("cambridge")
+    sources = {**config.sources, "population": config.sources["population"].model_copy(
+        update={"path": "raw/reference/census2011_lsoa_population_ew.csv.gz"})}
+    config = config.model_copy(update={"geography": Geography(vintage=2011), "sources": sources})
+    ingest_source(sqlite_url, config, "2025-26", "population", today=TODAY)
     with gzip.open(POPULATION, "rt", encoding="utf-8") as f:
         census = pd.read_csv(f, thousands=",")
     cambridge = census[census["Local authority code"] == "E07000008"]

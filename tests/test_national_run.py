@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import select
 
@@ -51,6 +53,46 @@ def test_two_partnerships_run_in_parallel_on_dask_with_postgresql(postgres_url, 
         partnerships = {p.cycle_id for p in papers}
         cycles = {c.id: c.partnership_id for c in session.scalars(select(models.Cycle)).all()}
     assert {cycles[c] for c in partnerships} == {"east-cambridgeshire", "fenland"}
+    _assert_ran_on_dask_workers_in_parallel(postgres_url, cycles)
     for pid in ("east-cambridgeshire", "fenland"):
         folder = get_settings().output_dir / pid / "2025-26" / "board-2026-02"
         assert (folder / "manifest.json").exists()
+
+    # The same partnerships on the default runner (threads), in a database of their own: every stored
+    # metric is the same, value for value.
+    from tests.postgres_helpers import create_database, drop_database
+
+    thread_url = create_database()
+    try:
+        migrate(thread_url)
+        annual_cycle_all(["east-cambridgeshire", "fenland"], "2025-26", database_url=thread_url)
+        dask_metrics, thread_metrics = _metrics(postgres_url), _metrics(thread_url)
+    finally:
+        drop_database(thread_url)
+    assert len(dask_metrics) > 1000
+    assert dask_metrics == thread_metrics
+
+
+def _metrics(url: str) -> list[tuple]:
+    """Every stored metric without its row and run ids."""
+    m = models.Metric
+    with session_scope(url) as session:
+        rows = session.execute(select(m.partnership_id, m.source_kind, m.metric, m.category, m.area_type,
+                                      m.area_code, m.period, m.value)).all()
+    return sorted((tuple("" if v is None else "nan" if v != v else v for v in row) for row in rows), key=repr)
+
+
+def _assert_ran_on_dask_workers_in_parallel(url: str, cycles: dict[int, str]) -> None:
+    """A sequential stub would pass the checks above; this one would fail it. Each stage run records
+    the pid of the process that ran it: the stages must have run in Dask worker processes (not this
+    one), on more than one worker, and the two partnerships' work must overlap in time."""
+    with session_scope(url) as session:
+        runs = session.scalars(select(models.StageRun)).all()
+    worker_pids = {r.pid for r in runs} - {os.getpid()}
+    assert len(worker_pids) >= 2, f"stages ran in {sorted({r.pid for r in runs})}, test pid {os.getpid()}"
+    spans = {}
+    for run in runs:
+        first, last = spans.get(cycles[run.cycle_id], (run.started_at, run.finished_at or run.started_at))
+        spans[cycles[run.cycle_id]] = (min(first, run.started_at), max(last, run.finished_at or run.started_at))
+    (a_start, a_end), (b_start, b_end) = spans["east-cambridgeshire"], spans["fenland"]
+    assert a_start < b_end and b_start < a_end, f"the partnerships ran one after the other: {spans}"

@@ -49,7 +49,7 @@ board:
          "10:15", False),
         ("4", "Strategic Assessment 2025-26", "10:15", "10:35", False),
     ]
-    assert agenda.rows[3].lead == "Communities Chief Inspector, Cambridgeshire Constabulary"
+    assert agenda.rows[3].lead == "Paul Rogerson (Constabulary)"  # the configured lead officer, by name
     assert (agenda.end, agenda.total_minutes) == ("10:35", 65)
     assert agenda.rows[-1].papers == ("strategic_assessment",)
 
@@ -100,3 +100,21 @@ def test_conformance_names_missing_and_extra_keys():
     assert conformance_errors({"a": 1, "rows": [{"x": 1}]}, schema) == []
     assert conformance_errors({"rows": [{"y": 1}], "b": 2}, schema) == [
         "a: missing", "b: not in the schema", "rows[0].x: missing", "rows[0].y: not in the schema"]
+
+
+def test_the_default_board_is_the_seeds_february_business_and_elections_come_only_in_february():
+    config = load_partnership("cambridge")
+    february = build_agenda(config, config.meeting("board-2026-02"), VALUES)
+    titles = [r.title for r in february.rows if not r.is_group]
+    for expected in ("Election of Chair and Vice Chair", "Community Safety Fund: End of Year Financial Report",
+                     "Countywide Community Safety Strategic Board", "Domestic Abuse and Sexual Violence",
+                     "Minutes of the 2 December 2025 meeting", "Action points: Review"):
+        assert any(t.startswith(expected) for t in titles), expected
+    action_points = next(r for r in february.rows if r.title == "Action points: Review")
+    assert action_points.papers == ("action_log",)
+    decisions = {r.title for r in february.rows if r.decision}
+    assert "CSP priorities 2026-27: Agreement" in decisions
+    assert any(t.startswith("Election of Chair") for t in decisions)
+    assert "Any other business" not in decisions
+    july = build_agenda(config, config.meeting("board-2026-07"), VALUES)
+    assert not any(r.title.startswith("Election") for r in july.rows)  # due at the February board only

@@ -37,9 +37,11 @@ def _sa(drafted, version="public"):
 
 def test_strategic_assessment_has_the_seed_sections_in_order(drafted):
     level1 = headings(_sa(drafted), 1)
-    assert level1 == ["Introduction", "Executive summary", "Recommendations", "Overall picture", "Personal safety",
+    assert level1 == ["Introduction", "Key findings", "Recommendations", "Overall picture", "Personal safety",
                       "Community harm", "Priority updates", "Data notes and caveats",
-                      "Appendix A: rates per 1,000 residents by MSOA", "Appendix B: methods and definitions"]
+                      "Appendix A: rates per 1,000 residents by MSOA", "Appendix B: methods and definitions",
+                      "Appendix C: detailed findings"]
+    assert "Illustrative data (restricted)" in headings(_sa(drafted, "restricted"), 1)
     level2 = headings(_sa(drafted), 2)
     personal = level2[level2.index("Violence"):level2.index("Anti-social behaviour")]
     assert personal == ["Violence", "Domestic abuse", "Acquisitive crime", "Exploitation and weapons"]
@@ -50,12 +52,20 @@ def test_strategic_assessment_has_the_seed_sections_in_order(drafted):
     assert ["Time period:", "October 2024 to September 2025"] in details
 
 
-def test_contents_is_a_word_field_refreshed_on_opening(drafted):
+def test_contents_are_written_at_drafting_as_the_headings(drafted):
+    body = paragraphs(_sa(drafted))
+    texts = [t for _, t in body]
+    start = texts.index("Contents")
+    contents = texts[start + 1:start + 41]
+    level1 = headings(_sa(drafted), 1)
+    assert contents[:len(level1) + 3][:2] == ["Introduction", "Changes since the previous strategic assessment"]
+    assert all(h in contents for h in level1)  # every chapter listed, without Word updating a field
     with zipfile.ZipFile(_sa(drafted)) as archive:
-        body = archive.read("word/document.xml").decode()
+        body_xml = archive.read("word/document.xml").decode()
         settings = archive.read("word/settings.xml").decode()
-    assert 'TOC \\o "1-3"' in body
-    assert '<w:updateFields w:val="true"/>' in settings
+    assert "TOC \\o" not in body_xml  # no field left for a reader to update
+    assert "<w:cantSplit/>" in body_xml and '<w:tblHeader w:val="true"/>' in body_xml
+    assert '<w:updateFields w:val="true"/>' in settings  # page numbers and captions still refresh
 
 
 def test_core_properties_are_fixed_from_the_meeting(drafted):
@@ -75,10 +85,17 @@ def _expected(category: str, public: bool) -> list[str]:
 
 def test_category_tables_print_the_stored_metrics(drafted):
     for version in ("public", "restricted"):
-        table = table_with(_sa(drafted, version), "Category", "Source", PREVIOUS, CURRENT)
+        every = [t for t in tables(_sa(drafted, version))
+                 if tuple(t[0][:4]) == ("Category", "Source", PREVIOUS, CURRENT)]
+        table = every[0]  # the first theme's table: Violence
         rows = {row[0]: row[2:] for row in table[1:]}
-        for category in ("Violence and sexual offences", "Robbery", "Possession of weapons"):
+        for category in ("Violence and sexual offences", "Robbery"):
             assert rows[category] == _expected(category, version == "public"), (version, category)
+        # possession of weapons is counted in one theme only (Exploitation and weapons), never twice
+        holding = [t for t in every if any(row[0] == "Possession of weapons" for row in t[1:])]
+        assert len(holding) == 1 and "Possession of weapons" not in rows
+        weapons = {row[0]: row[2:] for row in holding[0][1:]}["Possession of weapons"]
+        assert weapons == _expected("Possession of weapons", version == "public")
         assert "Assault-related call-out" not in rows  # illustrative: never in a theme's table
     illustrative = table_with(_sa(drafted, "restricted"), "Category", "Illustrative source")
     assert illustrative[1] == ["Assault-related call-out", "Ambulance (illustrative)", "n/a", "88", "n/a",
@@ -97,7 +114,9 @@ def test_area_table_and_appendix_match_the_stored_area_metrics(drafted):
     appendix = table_with(_sa(drafted), "Area", "Code", "Residents")
     expected = [[AREAS[code][0], code, f"{AREAS[code][1]:,}", f"{count:,}", f"{rate:.1f}", str(rank)]
                 for code, (count, rate, rank, _) in AREA_FIGURES["All"].items()]
-    assert appendix[1:] == [*expected, ["Cambridge 015", "n/a", "no population", "45", "no population", "n/a"]]
+    assert appendix[1:] == [*expected, ["Cambridge 015", "n/a", "no population", "45", "no population", "n/a"],
+                            ["Not placed in an area", "", "", "39", "", ""],  # 1,234 less the areas' 1,195
+                            ["Total", "", "n/a", "1,234", "n/a", ""]]
 
 
 def test_figures_are_numbered_with_captions_sources_and_images(drafted):
@@ -124,32 +143,43 @@ def test_figures_are_numbered_with_captions_sources_and_images(drafted):
 
 def test_data_notes_list_files_checksums_coverage_match_and_illustrative(drafted):
     path = _sa(drafted)
-    checksums = table_with(path, "File", "SHA-256")
+    summary = table_with(path, "Source", "Period", "Files", "Records accepted")
+    assert summary[1:] == [  # configured descriptions; no illustrative source in the public version
+        ["data.police.uk street-level crime and ASB, Cambridgeshire Constabulary", "Oct 2024 – Sep 2025", "1", "990"],
+        ["ONS Census 2021 usual residents by LSOA (TS001), also the LSOA -> MSOA -> authority lookup", "n/a",
+         "1", "69"]]
+    assert "SHA-256" not in all_text(path) and "1" * 64 not in all_text(path)  # restricted DQ only
+    dq = drafted.paper(7, *DQ, "restricted")
+    checksums = table_with(dq, "File", "SHA-256")
     assert ["2025-09-cambridgeshire-street.csv.gz", "1" * 64] in checksums
-    sources = table_with(path, "Source", "File", "Period")
+    sources = table_with(dq, "Source", "File", "Period")
     police = next(r for r in sources if r[1] == "2025-09-cambridgeshire-street.csv.gz")
-    assert police[2:] == ["Oct 2024 – Sep 2025", "1,000", "990", "<5", "7"]
+    assert police[2:] == ["Oct 2024 – Sep 2025", "1,000", "990", "3", "7"]  # restricted: exact counts
     ambulance = next(r for r in sources if r[1] == "ambulance_assault_callouts.csv")
     assert ambulance[0].endswith("(illustrative)") and ambulance[0].count("illustrative") == 1
     text = all_text(path)
-    assert "66.5% of police records in the area matched a 2011 LSOA by code and 90.4%" in text
+    assert "66.5% of police records in the area matched a 2021 LSOA by code and 90.4%" in text
     assert "Illustrative data" in headings(path, 2)
     restricted = all_text(_sa(drafted, "restricted"))
     assert "2025-09-cambridgeshire-street.csv.gz: 150 rows have no LSOA code" in restricted
     assert "150 rows have no LSOA code" not in text
     coverage = table_with(path, "Source", "Months expected")
-    assert ["Ambulance (illustrative)", "24", "12", "Oct 2023 – Sep 2024"] in coverage
+    assert [r[0] for r in coverage[1:]] == ["Police (data.police.uk)"]  # public: no illustrative source
+    restricted = table_with(_sa(drafted, "restricted"), "Source", "Months expected")
+    assert ["Ambulance (illustrative)", "24", "12", "Oct 2023 – Sep 2024"] in restricted
 
 
 def test_findings_use_public_text_in_public_and_full_text_in_restricted(drafted):
     public, restricted = all_text(_sa(drafted)), all_text(_sa(drafted, "restricted"))
     assert "Robbery: <5 offences." in public and "Robbery: 3 offences" not in public
     assert "Robbery: 3 offences, up from 2." in restricted
-    body = [t for _, t in paragraphs(_sa(drafted))]
-    overall = body.index("Overall picture")
-    assert body[overall + 1:overall + 3] == [  # every overview finding, headline or not
-        "Police recorded 1,234 crimes and ASB incidents, a significant increase.",
-        "The busiest 10% of LSOAs held 35.1% of incidents."]
+    styled = paragraphs(_sa(drafted))
+    body = [t for _, t in styled]
+    overall = styled.index(("Heading 1", "Overall picture"))
+    assert body[overall + 1] == ("Rates per 1,000 residents were highest in Cambridge 007, Cambridge 008 and "
+                                 "Cambridge 009.")  # no partnership-wide rate stored in the fixture
+    appendix = body[styled.index(("Heading 1", "Appendix C: detailed findings")):]
+    assert "The busiest 10% of LSOAs held 35.1% of incidents." in appendix  # the assessment's own words
 
 
 def test_markings_in_header_and_footer(drafted):
@@ -185,7 +215,7 @@ def test_public_papers_print_no_count_below_five(drafted):
             checked += 1
         prose = [t for _, t in paragraphs(path)]
         for line in prose:  # counts in sentences: a number 1-4 followed by what was counted
-            assert not re.search(r"\b[1-4] (offences|crimes|incidents|rows|records|reports)\b", line), line
+            assert not re.search(r"(?<![\d.,])[1-4] (offences|crimes|incidents|rows|records|reports)\b", line), line
     assert checked > 50
 
 
@@ -194,10 +224,10 @@ def test_restricted_papers_show_the_small_counts_the_public_ones_hide(drafted):
     assert "3" in cells and "2" in cells
     dq = drafted.paper(7, *DQ, "restricted")
     quarantine = table_with(dq, "Source", "File", "Rule")
-    assert quarantine[1][2:] == ["month_in_window", "month", "3",
+    assert quarantine[1][2:] == ["Month in window (month_in_window)", "month", "3",
                                  "month 2023-01 is outside the cycle window", "12, 13, 14"]
-    public = table_with(drafted.paper(7, *DQ), "Source", "File", "Rule")
-    assert public[1][4] == "<5" and public[1][6] == ""
+    public = table_with(drafted.paper(7, *DQ), "Source", "Rule")
+    assert public[1] == ["Police (data.police.uk)", "Month in window", "month", "<5"]  # no rows, no file
 
 
 def test_no_paper_prints_coordinates_street_names_or_crime_ids(drafted):
@@ -211,7 +241,7 @@ def test_no_paper_prints_coordinates_street_names_or_crime_ids(drafted):
 
 def test_executive_summary_has_key_figures_headlines_and_recommendations(drafted):
     path = drafted.paper(4, *SUMMARY)
-    assert headings(path, 1) == ["Key figures", "Headline findings", "Recommendations",
+    assert headings(path, 1) == ["Key findings", "Key figures", "Recommendations",
                                  "Recommended priority areas", "About the data"]
     key = table_with(path, "Category", PREVIOUS, CURRENT)
     assert ["Robbery", "<5", "<5", "[c]", "[c]"] in key
@@ -221,8 +251,8 @@ def test_executive_summary_has_key_figures_headlines_and_recommendations(drafted
                          ["Sustaining", "Cambridge 008", "Recommended"],
                          ["Discharged", "Cambridge 010", "Recommended"]]  # no decision on areas yet
     text = [t for _, t in paragraphs(path)]
-    assert text.count("Robbery: <5 offences.") == 1
-    assert any(t.startswith("2. Acquisitive crime – Add:") for t in text)
+    assert "Robbery: 3 offences" not in all_text(path)
+    assert any(t.startswith("2. Acquisitive crime – Add: not a current priority, but one of the heaviest") for t in text)
 
 
 def test_priorities_paper_classes_reasons_and_decision_table(drafted):
@@ -231,7 +261,10 @@ def test_priorities_paper_classes_reasons_and_decision_table(drafted):
     text = [t for _, t in paragraphs(path)]
     assert "No area is recommended as Preventing." in text
     emerging = table_with(path, "No.", "Area", "Code")
-    assert emerging[1] == ["1", "Cambridge 007", "E02003719", "Emerging: multiple issues presenting."]
+    assert emerging[1] == ["1", "Cambridge 007", "E02003719",
+                           "Emerging (multiple issues presenting or escalating): among the highest 20% of MSOAs "
+                           "by rate for 2 crime categories; 66.7 incidents per 1,000 residents, above the "
+                           "typical MSOA (57.1)."]
     themes = table_with(path, "No.", "Theme", "Recommendation")
     assert [r[2] for r in themes[1:]] == ["Retain", "Add", "Retain", "Monitor"]
     decisions = table_with(path, "No.", "Subject", "Recommended", "Board decision")
@@ -246,26 +279,36 @@ def test_agenda_times_groups_papers_and_next_meeting(drafted):
     table = tables(path)[0]
     items = {row[0]: row for row in table[1:] if row[0] and row[0] == row[0].strip() and row[0][0].isdigit()}
     assert items["1"][3:5] == ["10:00-10:05", "5"]
-    assert items["5.1"][1].startswith("Update on CSP priority: Safeguarding")
-    assert items["5.2"][3] == "10:30-10:40"
-    assert items["7"][5] == "03, 04"
+    assert items["2"][1].startswith("Election of Chair and Vice Chair")  # a February board
+    assert items["5"][1:3] == ["Action points: Review", "Board / members"] and items["5"][5] == "09"
+    assert items["6.1"][1:3] == ["Update on CSP priority: Safeguarding young people against violence and "
+                                 "exploitation", "Paul Rogerson (Constabulary)"]
+    assert items["6.2"][3] == "10:35-10:45"
+    assert items["7"][1].startswith("Community Safety Fund") and items["7"][5] == "10"
+    assert items["8"][5] == "03, 04, 07"
+    assert items["13"][1].startswith("Domestic Abuse and Sexual Violence")
     group_rows = [row[0] for row in table[1:] if len(set(row)) == 1]
     assert group_rows == ["Looking back on the work of the CSP", "Looking forward with the CSP work to add value"]
     assert table[-1][1:3] == ["Date of next Cambridge CSP meeting", "7 July 2026"]
-    assert table[-1][4] == "100"
-    assert "10:00–11:40, Guildhall, Cambridge" in [t for _, t in paragraphs(path)]
+    assert table[-1][4] == "110"
+    assert "10:00–11:50, Guildhall, Cambridge" in [t for _, t in paragraphs(path)]
 
 
 def test_minutes_template_attendance_and_open_actions(drafted):
     path = drafted.paper(2, "Minutes template", "10 February 2026")
     assert headings(path, 2)[:4] == ["Board", "Members", "Guests", "Apologies"]
-    board = table_with(path, "Name", "Organisation", "Role")
-    assert board[1] == ["Chair", "Cambridge City Council (Community Services)", "Chair"]
+    board = table_with(path, "Name", "Organisation")
+    assert board[1] == ["Debbie Kaye (Chair)", "Cambridge City Council (Community Services)"]
+    text = all_text(path)
+    assert "(Chair) (Chair)" not in text and "Chair (Chair)" not in text
+    outcomes = table_with(path, "Recommendation", "Recommended")
+    assert ["Acquisitive crime", "add", ""] in outcomes  # an outcome line per recommendation, left blank
+    assert text.count("Outcome:") == len([h for h in headings(path, 2) if h.endswith(": Agreement")]) + 1
     actions = table_with(path, "Month / number", "Action point")
     assert actions[1] == ["10/01", "Submit a bid to the PCC.", "Community Safety Manager", "31 March 2026",
                           "Open"]
     assert all(row[0] not in ("10/02", "10/03") for row in actions)
-    assert "3. Minutes of the 2 December 2025 meeting: Agreement" in headings(path, 2)
+    assert "4. Minutes of the 2 December 2025 meeting: Agreement" in headings(path, 2)
 
 
 def test_plan_and_terms_of_reference_from_configuration_and_decisions(drafted):
@@ -274,7 +317,7 @@ def test_plan_and_terms_of_reference_from_configuration_and_decisions(drafted):
     assert "Priority 1: Safeguarding young people against violence and exploitation" in level2
     assert "Priority 3: Acquisitive crime" in level2
     text = [t for _, t in paragraphs(plan)]
-    assert "Lead officer: Communities Chief Inspector, Cambridgeshire Constabulary" in text
+    assert "Lead officer: Paul Rogerson (Constabulary)" in text
     assert any(t.startswith("Adapt the police engagement process") for t in text)  # data/plans/cambridge.yaml
     assert "[Actions to be agreed with the lead officer.]" in text  # the added theme has none yet
     assert "February 2026 – February 2027" in text
@@ -287,22 +330,22 @@ def test_plan_and_terms_of_reference_from_configuration_and_decisions(drafted):
 def test_data_quality_report_coverage_by_month_checks_and_quarantine(drafted):
     path = drafted.paper(7, *DQ)
     matrix = table_with(path, "Month")
-    assert matrix[0] == ["Month", "Police (data.police.uk)", "Ambulance (illustrative)"]
+    assert matrix[0] == ["Month", "Police (data.police.uk)"]  # illustrative data is never published
     assert len(matrix) == 1 + 24
     rows = {row[0]: row[1:] for row in matrix[1:]}
-    assert rows["Aug 2025"] == ["6", "7"] and rows["Sep 2025"] == ["<5", "<5"]
-    assert rows["Oct 2023"] == ["missing", "missing"]
+    assert rows["Oct 2023"] == ["missing"]
     restricted = {row[0]: row[1:] for row in table_with(drafted.paper(7, *DQ, "restricted"), "Month")[1:]}
-    assert restricted["Sep 2025"] == ["3", "4"]
-    warnings = table_with(path, "Source", "File", "Check")
-    assert warnings[1][2:] == ["expect_column_values_to_not_be_null", "lsoa_code", "150",
-                               "Details in the restricted version"]  # messages quote raw values
+    assert restricted["Sep 2025"] == ["3", "4"] and restricted["Aug 2025"] == ["6", "7"]
+    warnings = table_with(path, "Source", "Check")
+    assert warnings[1] == ["Police (data.police.uk)", "no value is missing", "LSOA code", "150"]
     restricted_warnings = table_with(drafted.paper(7, *DQ, "restricted"), "Source", "File", "Check")
+    assert restricted_warnings[1][2] == "no value is missing (expect_column_values_to_not_be_null)"
     assert restricted_warnings[1][5] == "150 rows have no LSOA code"
     text = all_text(path)
     assert "2 of 3 checks passed; 1 warning(s) and 0 blocking failure(s)." in text
-    assert "66.5% of police records matched a 2011 LSOA by code, 90.4% by MSOA" in text
-    assert column(table_with(path, "Source", "File", "Period"), "Quarantined") == ["0", "<5", "0"]
+    assert "66.5% of police records matched a 2021 LSOA by code, 90.4% an MSOA" in text
+    restricted_files = table_with(drafted.paper(7, *DQ, "restricted"), "Source", "File", "Period")
+    assert column(restricted_files, "Quarantined") == ["0", "3", "0"]
 
 
 def test_public_data_quality_report_withholds_quarantine_reasons(drafted):
@@ -311,4 +354,4 @@ def test_public_data_quality_report_withholds_quarantine_reasons(drafted):
     restricted = all_text(drafted.paper(7, *DQ, "restricted"))
     assert "month 2023-01 is outside the cycle window" in restricted
     assert "month 2023-01 is outside the cycle window" not in public
-    assert "month_in_window" in public  # the rule itself is still reported
+    assert "Month in window" in public and "month_in_window" not in public  # the rule, in words

@@ -108,7 +108,7 @@ def test_export_writes_one_row_per_recommendation(ready, tmp_path):
     rejected = next(r for r in rows if r["subject"] == "E02003780")
     assert (rejected["outcome"], rejected["reason"], rejected["meeting"]) == ("rejected", "Explained", MEETING)
     assert rejected["recommendation"] == "Emerging"
-    assert rejected["reason_text"].startswith("Emerging: multiple issues presenting")
+    assert rejected["reason_text"].startswith("Emerging: ") and "(multiple issues)" in rejected["reason_text"]
 
 
 def _fill(path, decisions: dict[str, dict[str, str]]) -> None:

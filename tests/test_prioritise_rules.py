@@ -43,17 +43,18 @@ def test_escalating_above_the_median_is_emerging_below_it_preventing():
     assert (low.recommendation, low.reasons["class_rule"]) == ("Preventing", "predicted_vulnerability")
     assert low.reasons["rules"]["low_base"] == {"fired": True, "known": True, "rate_per_1000": 12.0,
                                                 "median_rate_per_1000": 25.0}
-    assert "a significant increase on the previous year (+80.0%, p = 0.010)" in low.reason_text
+    assert "significantly higher than last year (up 80%)" in low.reason_text
 
 
 def test_a_rising_trend_counts_as_escalating_unless_switched_off():
     area = facts("x", 45, trend_label="rising", trend_ratio=1.05)
     assert classify(area).recommendation == "Emerging"
-    assert "a rising trend within the year (x1.050 a month)" in classify(area).reason_text
+    assert "rising through the year (about 5% a month)" in classify(area).reason_text
+    assert "x1.05" not in classify(area).reason_text
     off = classify(area, AreaRules(3, 0.2, 0.05, 5, use_trend=False))
     assert off.recommendation == "None"
     assert off.reasons["rules"]["rising_trend"] == {"fired": False, "label": "rising", "monthly_ratio": 1.05,
-                                                    "used": False}
+                                                    "interval": [None, None], "used": False}
 
 
 def test_multiple_issues_threshold_comes_from_configuration():
@@ -108,10 +109,12 @@ def test_small_counts_withhold_the_rate_in_the_sentence():
 
 
 def test_growth_areas_match_names_or_codes_in_any_case():
-    config = load_partnership(PID)
-    known = {"E02003777": "South Cambridgeshire 003", "E02006873": "South Cambridgeshire 020"}
-    assert resolve_growth_areas(config, known) == {"E02003777": "South Cambridgeshire 003",
-                                                   "E02006873": "South Cambridgeshire 020"}
+    config = load_partnership(PID)  # configured by code
+    known = {"E02003777": "Longstanton, Swavesey & Oakington", "E02006873": "Cambourne"}
+    assert resolve_growth_areas(config, known) == {"E02003777": "E02003777", "E02006873": "E02006873"}
+    by_name = config.model_copy(update={"growth_areas": ["cambourne", "LONGSTANTON, SWAVESEY & OAKINGTON"]})
+    assert resolve_growth_areas(by_name, known) == {"E02006873": "cambourne",
+                                                    "E02003777": "LONGSTANTON, SWAVESEY & OAKINGTON"}
 
 
 def _config_with_growth(tmp_path, growth):
@@ -119,6 +122,8 @@ def _config_with_growth(tmp_path, growth):
     raw["growth_areas"] = growth
     path = tmp_path / f"{PID}.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    for shared in CONFIG_DIR.glob("_*.yaml"):
+        (tmp_path / shared.name).write_text(shared.read_text(encoding="utf-8"), encoding="utf-8")
     defaults = yaml.safe_load((CONFIG_DIR / "_defaults.yaml").read_text(encoding="utf-8"))
     return load_partnership_file(path, defaults), path
 
@@ -193,9 +198,68 @@ def test_areas_without_a_code_are_keyed_by_name(db_url, tmp_path):
     assert drafts["South Cambridgeshire 099"].subject_name == "South Cambridgeshire 099"
 
 
-def test_a_growth_area_presenting_multiple_issues_is_emerging_and_says_it_is_a_growth_area():
-    area = facts("x", 99.7, top_by_total=True, top_categories=9)
+def test_a_growth_area_presenting_multiple_issues_is_preventing_not_emerging():
+    area = facts("x", 99.7, top_by_total=True, top_categories=9, change_label=INC, change_pct=30.0)
     result = classify(area, growth={"x": "South Cambridgeshire 003"})
-    assert (result.recommendation, result.reasons["class_rule"]) == ("Emerging", "multiple_issues")
-    assert result.reasons["rules"]["growth_area"]["fired"] is True
-    assert "also a growth area in the partnership's configuration" in result.reason_text
+    assert (result.recommendation, result.reasons["class_rule"]) == ("Preventing", "growth_area")
+    assert result.reasons["rules"]["multiple_issues"]["fired"] is True  # kept on record
+    assert "a growth area named in the partnership's configuration" in result.reason_text
+
+
+def test_a_rise_that_comes_from_new_homes_is_preventing():
+    rising = {"change_label": INC, "change_pct": 40.0, "change_ratio": 1.4, "change_low": 1.1,
+              "change_high": 1.8}
+    homes = classify(facts("x", 45, new_homes_share=0.35, **rising))
+    assert (homes.recommendation, homes.reasons["class_rule"]) == ("Preventing", "new_homes")
+    assert "35% of residents live in homes built since 2011" in homes.reason_text
+    old = classify(facts("x", 45, new_homes_share=0.05, **rising))
+    assert (old.recommendation, old.reasons["class_rule"]) == ("Emerging", "escalating")
+
+
+def test_a_discharged_area_returns_only_on_year_on_year_evidence():
+    before = earlier("x", "Discharged")
+    trend_only = classify(facts("x", 45, trend_label="rising", trend_ratio=1.05), earlier=before)
+    assert (trend_only.recommendation, trend_only.reasons["class_rule"]) == (
+        "None", "discharged_needs_year_on_year")
+    assert "returns only on a significant rise on last year" in trend_only.reason_text
+    busy = classify(facts("x", 60, top_by_total=True, top_categories=4), earlier=before)
+    assert busy.recommendation == "None"
+    back = classify(facts("x", 45, change_label=INC, change_pct=25.0, change_ratio=1.25, change_low=1.1,
+                          change_high=1.4), earlier=before)
+    assert (back.recommendation, back.reasons["class_rule"]) == ("Emerging", "escalating")
+
+
+def test_the_list_is_capped_at_a_fifth_of_the_areas_and_ranked_with_every_rule_on_record():
+    assert [RULES.cap(n) for n in (4, 5, 11, 14, 22, 25, 40)] == [0, 1, 2, 2, 4, 5, 5]
+    # 12 areas: rates 10..120 (median 65); a04..a11 rise significantly: a04, a05 from below the median
+    # (Preventing), a06..a11 above it (Emerging) -> 8 candidates, cap 2.
+    areas = {f"a{i:02d}": facts(f"a{i:02d}", 10.0 * (i + 1), top_categories=i % 4,
+                                change_label=INC if i >= 4 else "no significant change",
+                                change_pct=20.0, change_ratio=1.2, change_low=1.05, change_high=1.4)
+             for i in range(12)}
+    drafts = {d.subject: d for d in classify_areas(areas, RULES, {}, {}, {})}
+    chosen = sorted((d for d in drafts.values() if d.recommendation != "None"), key=lambda d: d.reasons["rank"])
+    assert len(chosen) == 2 == RULES.cap(12)
+    # the classes take turns: the best Emerging (most categories, 3, then rate), the best Preventing
+    assert [(d.subject, d.recommendation) for d in chosen] == [("a11", "Emerging"), ("a05", "Preventing")]
+    assert sorted(d.reasons["rank"] for d in drafts.values()) == list(range(1, 13))
+    cut = drafts["a10"]
+    assert (cut.recommendation, cut.reasons["class_rule"], cut.reasons["would_be"]) == (
+        "None", "over_cap", "Emerging")
+    assert cut.reasons["rules"]["significant_increase"]["fired"] is True  # its rules stay on record
+    assert "but ranks" in cut.reason_text and "capped at 2" in cut.reason_text
+
+
+def test_reasons_are_in_words_not_scores():
+    area = facts("x", 95, top_by_total=True, top_categories=3, change_label=INC, change_pct=18.0,
+                 change_ratio=1.18, change_low=1.06, change_high=1.31,
+                 top_category_ranks=(("Violence and sexual offences", 1), ("Burglary", 2), ("Drugs", 2)))
+    text = classify(area).reason_text
+    assert text.startswith("Emerging: highest rate of crime and ASB of the 6 MSOAs in the district")
+    assert ("; highest rate of Violence and sexual offences; in the top 20% by rate for 3 categories "
+            "(multiple issues); ") in text
+    assert "significantly higher than last year (up 18%, 95% interval +6% to +31%)" in text
+    quiet = classify(facts("x", 25)).reason_text
+    for banned in ("score", " x1.", "for 0 categories", "p = ", "p<"):
+        assert banned not in text and banned not in quiet
+    assert quiet.startswith("Not a priority area: ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from pydantic import ValidationError
+from scipy.stats import binomtest
 
 from csp import metrics as m
 from csp.config import Priority, load_partnership
@@ -35,12 +36,15 @@ def drafts(priorities, scoring=None, earlier=None, counts=POLICE_COUNTS, cycle="
     return {d.subject: d for d in result}
 
 
-# Volume (current): acquisitive 1400, violence 1080, asb 600, criminal damage 250, public order 240,
+# Possession of weapons (30) counts under exploitation only, not also under violence.
+# Volume (current): acquisitive 1400, violence 1050, asb 600, criminal damage 250, public order 240,
 # domestic abuse (IDVA) 120, drugs 100, exploitation 30 -> percentile ranks 1, .875, .75, ... .125.
-# Harm: violence 10800, DA 1200, acquisitive 1400, asb 600, exploitation 300, CD 250, PO 240, drugs 100.
-# Change: violence +10.2% (p=.029) and drugs +66.7% (p=.002) up, asb -33% down, the rest unchanged.
+# Harm: violence 10500, DA 1200, acquisitive 1400, asb 600, exploitation 300, CD 250, PO 240, drugs 100.
+# Change (exact test: no monthly counts in this frame), then Benjamini-Hochberg over the 8 themes:
+# asb -33% (p ~ 1e-18) down, drugs +66.7% (p=.002, q=.008) up; violence +10.5% (p=.026) has
+# q = .026 * 8 / 3 = .069, so no significant change; the rest unchanged.
 HAND_SCORES = {
-    "violence": (0.875 + 1 + 1) / 3,
+    "violence": (0.875 + 0.5 + 1) / 3,
     "acquisitive": (1 + 0.5 + 0.875) / 3,
     "domestic_abuse": (0.375 + 0.5 + 0.75) / 3,
     "criminal_damage": (0.625 + 0.5 + 0.375) / 3,
@@ -54,10 +58,15 @@ HAND_SCORES = {
 def test_scores_match_the_hand_computation():
     evidence = gather(frame(), DEFAULT_WEIGHTS, 0.05)
     assert set(evidence) == set(HAND_SCORES)  # fire and hate crime have no data
-    assert evidence["violence"].current == 1080 and evidence["violence"].previous == 980
-    assert evidence["violence"].harm == 10800
-    assert evidence["violence"].change["label"] == "significant increase"
-    assert evidence["violence"].change["p_value"] == pytest.approx(0.02914, abs=1e-5)
+    assert evidence["violence"].current == 1050 and evidence["violence"].previous == 950
+    assert evidence["violence"].harm == 10500
+    p_value = binomtest(1050, 2000, 0.5).pvalue
+    assert evidence["violence"].change["p_value"] == pytest.approx(p_value)
+    assert evidence["violence"].change["q_value"] == pytest.approx(p_value * 8 / 3)
+    assert evidence["violence"].change["label"] == "no significant change"
+    assert evidence["drugs"].change["q_value"] == pytest.approx(binomtest(100, 160, 0.5).pvalue * 8 / 2)
+    assert evidence["drugs"].change["label"] == "significant increase"
+    assert [s.category for s in evidence["violence"].supporting] == ["Possession of weapons"]
     assert evidence["asb"].change["label"] == "significant decrease"
     assert evidence["domestic_abuse"].primary[0].source_kind == "idva"
     scores = score(evidence, ThemeScoring())
@@ -82,8 +91,9 @@ def test_long_term_priorities_are_retained_unless_the_data_argue_against():
     assert result["asb"].subject_name == "Listening to community needs and responding together to reduce harm"
     assert result["asb"].reason_text.startswith(
         "Retain: adopted in 2019-20 as a long-term priority and the data do not argue against it; "
-        "600 records in the year (police_uk; volume rank 3 of 8); significant decrease on the previous "
-        "year (-33.3%, p < 0.001)")
+        "600 records in the year (police_uk; 3rd largest of the 8 themes by volume); significantly lower "
+        "than last year (down 33%)")
+    assert "score" not in result["asb"].reason_text
     strict = drafts(cambridge.priorities, ThemeScoring(retire_below=0.5))
     assert strict["asb"].recommendation == "retire"
     assert strict["asb"].reasons["rule"] == "data_argue_against"
@@ -184,7 +194,7 @@ def test_themes_read_from_the_store(db_url, tmp_path):
     config = scenario_config(tmp_path)
     load_cycle(db_url, config, "2025-26")
     result = {d.subject: d for d in draft_themes(db_url, config, "2025-26", ThemeScoring())}
-    assert result["violence"].reasons["volume"] == {"current": 1080.0, "previous": 980.0,
+    assert result["violence"].reasons["volume"] == {"current": 1050.0, "previous": 950.0,
                                                     "rank_score": 0.875, "rank": 2}
     assert result["priority_areas"].recommendation == "retain"
 
@@ -201,3 +211,36 @@ def test_no_comparable_period_in_the_assessment_means_no_change_test():
     assert evidence["drugs"].previous is None  # not a significant increase from a one-month "year"
     assert evidence["drugs"].change["label"] == "no comparable period"
     assert evidence["fire"].change["label"] == "no comparable period"
+
+
+def test_themes_count_each_category_once_and_say_where_the_overlap_went():
+    from csp.frames import POLICE_UK_CATEGORIES
+    from csp.themes import THEMES, counting_theme
+
+    counted = [c for t in THEMES for c in t.police_categories]
+    assert sorted(counted) == sorted(POLICE_UK_CATEGORIES)  # every category, each exactly once
+    assert counting_theme("Possession of weapons").id == "exploitation"
+    evidence = gather(frame(), DEFAULT_WEIGHTS, 0.05)
+    police_total = sum(v[0] for k, v in POLICE_COUNTS.items() if k[0] == "police_uk")
+    assert sum(ev.current for ev in evidence.values() if ev.primary[0].source_kind == "police_uk") == police_total
+    violence = drafts([])["violence"].reason_text
+    assert "Possession of weapons is counted under Exploitation and weapons, not in this total" in violence
+
+
+def test_a_theme_change_uses_its_monthly_counts_and_leaves_out_recording_changes():
+    months = ([f"2024-{m:02d}" for m in range(10, 13)] + [f"2025-{m:02d}" for m in range(1, 10)],
+              [f"2023-{m:02d}" for m in range(10, 13)] + [f"2024-{m:02d}" for m in range(1, 10)])
+    wobble = [20, 2, 18, 4, 16, 6, 14, 8, 12, 10, 0, 10]  # 120 a year, far more variable than Poisson
+    rows = [("police_uk", "Drugs", m, 10.0 + w) for m, w in zip(months[0], wobble, strict=True)]
+    rows += [("police_uk", "Drugs", m, 6.0 + w / 2) for m, w in zip(months[1], wobble, strict=True)]
+    monthly = pd.DataFrame(rows, columns=["source_kind", "category", "period", "value"])
+    counts = {("police_uk", "Drugs"): (240.0, 132.0), ("police_uk", "Criminal damage and arson"): (600.0, 60.0)}
+    f = pd.concat([frame(counts), pd.DataFrame([{
+        "metric": m.CHANGE, "source_kind": "police_uk", "category": "Criminal damage and arson",
+        "area_type": m.PARTNERSHIP, "period": m.CURRENT, "value": None, "label": "recording change"}])])
+    evidence = gather(f, DEFAULT_WEIGHTS, 0.05, monthly=monthly, periods=months)
+    assert evidence["drugs"].change["method"] == "quasi_poisson_glm_year"
+    assert evidence["drugs"].change["rate_ratio"] == pytest.approx(240 / 132)
+    assert evidence["criminal_damage"].change["label"] == "recording change"
+    assert evidence["criminal_damage"].left_out == ("Criminal damage and arson",)
+    assert evidence["criminal_damage"].current == 600  # the volume still counts

@@ -87,40 +87,54 @@ def test_a_published_month_that_is_missing_still_blocks(db_url, csp_env):
 def test_match_rates_equal_the_hand_computed_values_and_are_stored_as_metrics(db_url, csp_env):
     add_population(db_url, [("E01000001", "Cambridge 001A", "Cambridge 001"),
                             ("E01000002", "Cambridge 001B", "Cambridge 001"),
-                            ("E01000003", "Cambridge 002A", "Cambridge 002")])
-    crimes = (
-        [{"month": "2025-01", "lsoa_code": "E01000001", "lsoa_name": "Cambridge 001A"}] * 3  # code and MSOA
-        + [{"month": "2025-02", "lsoa_code": "E01099999", "lsoa_name": "Cambridge 001E"}] * 2  # MSOA only
-        + [{"month": "2025-03", "lsoa_code": "E01088888", "lsoa_name": "Cambridge 009A"}]  # neither
+                            ("E01000003", "Cambridge 002A", "Cambridge 002")],
+                   {"Cambridge 001": "E02000001", "Cambridge 002": "E02000002"})
+    crimes = (  # placed at ingest: lsoa_code is the 2021 LSOA, lsoa_mapping how it was found
+        [{"month": "2025-01", "lsoa_code": "E01000001", "msoa_code": "E02000001", "lsoa_mapping": "2021"}] * 3
+        + [{"month": "2025-02", "lsoa_code": "E01000002", "msoa_code": "E02000001",
+            "lsoa_mapping": "2011-S"}] * 2  # a 2011 code split since, given to its largest part
+        + [{"month": "2025-03", "lsoa_code": "E01088888", "lsoa_mapping": "unmatched"}]  # in no file
         + [{"month": "2025-03", "lsoa_code": None, "lsoa_name": None}]  # no LSOA: counted apart
-        + [{"month": "2024-09", "lsoa_code": "E01000003", "lsoa_name": "Cambridge 002A"}]  # before the period
+        + [{"month": "2024-09", "lsoa_code": "E01000003", "msoa_code": "E02000002",
+            "lsoa_mapping": "2011-M"}]  # the comparison year: mapped from a merged 2011 code
     )
     add_police_file(db_url, "mixed.csv", crimes)
     result = validate_cycle(db_url, "cambridge", "2025-26", today=TODAY, build_docs=False)
-    # by code: 3 of the 6 rows with an LSOA in the period; by MSOA name: 3 + 2 of 6
-    assert (result.match_rates.lsoa.matched, result.match_rates.lsoa.rows) == (3, 6)
-    assert result.match_rates.lsoa.pct == 50.0
+    # in the period, 6 rows have an LSOA: 5 reached a 2021 LSOA with a population and an MSOA
+    assert (result.match_rates.lsoa.matched, result.match_rates.lsoa.rows) == (5, 6)
+    assert result.match_rates.lsoa.pct == 83.3
     assert (result.match_rates.msoa.matched, result.match_rates.msoa.rows) == (5, 6)
-    assert result.match_rates.msoa.pct == 83.3
     assert result.match_rates.rows_without_lsoa == 1
+    # over both years: 3 rows mapped from 2011 codes (2 of them splits), 1 unmatched
+    assert (result.match_rates.mapped_from_2011, result.match_rates.split_given_to_largest_part,
+            result.match_rates.unmatched) == (3, 2, 1)
     with session_scope(db_url) as session:
         stored = {m.metric: m for m in session.scalars(select(models.Metric))}
-    assert stored[metrics.LSOA_MATCH_RATE_PCT].value == 50.0
+    assert stored[metrics.LSOA_MATCH_RATE_PCT].value == 83.3
     assert stored[metrics.MSOA_MATCH_RATE_PCT].value == 83.3
+    assert stored[metrics.ROWS_MAPPED_FROM_2011].value == 3
+    assert stored[metrics.ROWS_UNMATCHED_LSOA].value == 1
     row = stored[metrics.LSOA_MATCH_RATE_PCT]
     assert (row.source_kind, row.area_type, row.period, row.category) == ("police_uk", "partnership", "current", "All")
-    assert any("50.0% (3 of 6 rows)" in w for w in result.warnings)
+    assert any("83.3% (5 of 6 rows)" in w for w in result.warnings)
+    assert any("3 rows carried 2011 LSOA codes" in w for w in result.warnings)
+
+
+def _match_values(url: str) -> dict[str, float | None]:
+    with session_scope(url) as session:
+        return {m.metric: m.value for m in session.scalars(select(models.Metric))}
 
 
 def test_match_rates_without_population_or_without_crimes(db_url, csp_env):
     validate_cycle(db_url, "cambridge", "2025-26", today=TODAY, build_docs=False)
-    with session_scope(db_url) as session:  # nothing to match: no rate, never a division by zero
-        assert [m.value for m in session.scalars(select(models.Metric))] == [None, None]
+    # nothing to match: no rate, never a division by zero; no rows mapped
+    assert _match_values(db_url) == {metrics.LSOA_MATCH_RATE_PCT: None, metrics.MSOA_MATCH_RATE_PCT: None,
+                                     metrics.ROWS_MAPPED_FROM_2011: 0, metrics.ROWS_UNMATCHED_LSOA: 0}
     add_police_months(db_url, ["2025-01"])
     result = validate_cycle(db_url, "cambridge", "2025-26", today=TODAY, build_docs=False)
     assert result.match_rates.lsoa.rows == 2 and result.match_rates.lsoa.matched == 0
-    with session_scope(db_url) as session:  # replaced, not added to
-        assert [m.value for m in session.scalars(select(models.Metric))] == [0.0, 0.0]
+    assert _match_values(db_url) == {metrics.LSOA_MATCH_RATE_PCT: 0.0, metrics.MSOA_MATCH_RATE_PCT: 0.0,
+                                     metrics.ROWS_MAPPED_FROM_2011: 0, metrics.ROWS_UNMATCHED_LSOA: 0}
     assert any("no population rows to match" in w for w in result.warnings)
 
 
@@ -153,7 +167,7 @@ def test_rerun_replaces_cycle_results_and_keeps_file_level_results(db_url, csp_e
     assert len(police) == 1 and police[0].success
     assert _cycle_status(db_url) == "validated"
     with session_scope(db_url) as session:
-        assert len(session.scalars(select(models.Metric)).all()) == 2
+        assert len(session.scalars(select(models.Metric)).all()) == 4  # two match rates, two row counts
         runs = session.scalars(select(models.StageRun).where(models.StageRun.stage == "validate")).all()
         assert [r.status for r in runs] == ["failed", "completed"]
 

@@ -103,6 +103,7 @@ def add_police_file(url: str, name: str, crimes: list[dict[str, Any]]) -> int:
                 month=_month(crime["month"]), category=crime.get("category", "Burglary"),
                 crime_id=crime.get("crime_id"), lsoa_code=crime.get("lsoa_code"),
                 lsoa_name=crime.get("lsoa_name"), msoa_name=crime.get("msoa_name"),
+                msoa_code=crime.get("msoa_code"), lsoa_mapping=crime.get("lsoa_mapping"),
                 longitude=0.12, latitude=52.2, location="On or near Mill Road"))
         return record.id
 
@@ -115,15 +116,16 @@ def add_police_months(url: str, months: list[str], per_month: int = 2) -> None:
              "lsoa_name": "Cambridge 006A"} for i in range(per_month)])
 
 
-def add_population(url: str, lsoas: list[tuple[str, str, str]]) -> int:
-    """(lsoa_code, lsoa_name, msoa_name) rows in one current population file."""
+def add_population(url: str, lsoas: list[tuple[str, str, str]], msoa_codes: dict[str, str] | None = None) -> int:
+    """(lsoa_code, lsoa_name, msoa_name) rows in one current population file (MSOA codes by name)."""
     with session_scope(url) as session:
         ensure_cycle(session, load_partnership("cambridge"), "2025-26")
         record = _file(session, "population", "census2011.csv.gz", [], len(lsoas))
         for code, name, msoa in lsoas:
             session.add(models.Population(
                 input_file_id=record.id, partnership_id="cambridge", lsoa_code=code, lsoa_name=name,
-                msoa_code="E02003719", msoa_name=msoa, la_code="E07000008", persons=1500, households=600))
+                msoa_code=(msoa_codes or {}).get(msoa, "E02003719"), msoa_name=msoa, la_code="E07000008",
+                persons=1500, households=600))
         return record.id
 
 

@@ -6,7 +6,7 @@ import textwrap
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, explain, partnerships, prefect_ready
 from csp.settings import get_settings
 
 CYCLE_OPTION = typer.Option("2025-26", "--cycle", "-c", help="Cycle, e.g. 2025-26")
@@ -46,6 +46,8 @@ def assess(
     url = get_settings().database_url
     migrate(url)
     failed = []
+    if not local:
+        prefect_ready()
     for config in partnerships(partnership):
         config.cycle(cycle)  # a bad cycle name fails before anything runs
         typer.secho(f"== {config.name} ({config.id}), cycle {cycle}", bold=True)
@@ -60,7 +62,7 @@ def assess(
             failed.append(config.id)
             continue
         except Exception as exc:  # noqa: BLE001 - report and carry on with the other partnerships
-            typer.secho(f"FAILED {config.id}: {type(exc).__name__}: {exc}", fg=typer.colors.RED, err=True)
+            typer.secho(f"FAILED {config.id}: {explain(exc)}", fg=typer.colors.RED, err=True)
             failed.append(config.id)
             continue
         typer.echo(f"stored {summary['metrics']:,} metrics, {summary['findings']} findings, "

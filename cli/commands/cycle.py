@@ -9,13 +9,12 @@ decisions (`csp priorities decide/import-decisions`) and ``resume``.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, parse_date, partnerships
 
 UNTIL = ("board",)
 STEPS = ("ingest", "assessment", "recommendations", "board pack", "board", "plan", "action plan",
@@ -100,13 +99,16 @@ def run(
 
     if until and until not in UNTIL:
         fail(f"--until {until!r}: expected one of {', '.join(UNTIL)}")
-    when = guarded(lambda: dt.date.fromisoformat(today), ValueError) if today else None
+    when = parse_date(today)
     options = {"until": until, "decisions": str(decisions) if decisions else None,
                "accept_recommendations": accept, "today": when, "accept_incomplete": accept_incomplete}
     from csp.engines import one_server
 
+    configs = partnerships(partnership)
+    if cycle is not None:
+        configs[0].cycle(cycle)  # a bad cycle name is one line, before any server or flow starts
     with one_server():  # one temporary Prefect server for every partnership of the run
-        for config in partnerships(partnership):
+        for config in configs:
             with _progress(config.id):
                 result = guarded(lambda c=config: annual_cycle(c.id, cycle, meeting, **options), *_errors())
             _report(result)
@@ -131,7 +133,7 @@ def resume(
         typer.secho(f"{config.id} {cycle}: resumed the waiting run {resumed!r} on the Prefect server",
                     fg=typer.colors.GREEN)
         return
-    when = guarded(lambda: dt.date.fromisoformat(today), ValueError) if today else None
+    when = parse_date(today)
     with _progress(config.id):
         result = guarded(lambda: annual_cycle(config.id, cycle, resume=True, today=when), *_errors())
     _report(result)

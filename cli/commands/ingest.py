@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, explain, parse_date, partnerships
 from csp.settings import get_settings
 
 if TYPE_CHECKING:
@@ -28,6 +27,8 @@ def _print_reports(reports: list[FileReport]) -> None:
         if r.superseded:
             typer.echo(f"{'':<12} supersedes {', '.join(r.superseded)}")
     for r in reports:
+        if r.status == "stored" and r.message:
+            typer.secho(f"note {r.kind} {r.label}: {r.message}", fg=typer.colors.YELLOW)
         if r.status == "failed":
             typer.secho(f"FAILED {r.kind}: {r.message}", fg=typer.colors.RED, err=True)
     accepted = sum(r.rows_accepted for r in reports if r.status in ("stored", "unchanged"))
@@ -41,6 +42,7 @@ def ingest(
     source: str = typer.Option(None, "--source", "-s", help="Only this source kind"),
     path: Path = typer.Option(None, "--path", help="Ingest this file/folder/zip instead of the configured path"),
     today: str = typer.Option(None, help="Treat this date (YYYY-MM-DD) as today"),
+    force: bool = typer.Option(False, "--force", help="Let a file replace one with far more rows"),
 ) -> None:
     """Read, check and store a partnership's partner files (idempotent: same file twice changes nothing)."""
     from csp.store.db import migrate
@@ -49,16 +51,16 @@ def ingest(
     url = get_settings().database_url
     migrate(url)
     failed = False
-    when = dt.date.fromisoformat(today) if today else None
+    when = parse_date(today)
     for config in partnerships(partnership):
         config.cycle(cycle)  # a bad cycle name fails before anything is read
         typer.secho(f"== {config.name} ({config.id}), cycle {cycle}", bold=True)
         reports: list[FileReport] = []
         for kind in [source] if source else configured_kinds(config):
             try:
-                reports += ingest_source(url, config, cycle, kind, path=path, today=when)
+                reports += ingest_source(url, config, cycle, kind, path=path, today=when, force=force)
             except Exception as exc:  # noqa: BLE001 - report and carry on with other sources
-                reports.append(FileReport(kind, str(path or kind), "failed", message=str(exc)))
+                reports.append(FileReport(kind, str(path or kind), "failed", message=explain(exc)))
         _print_reports(reports)
         failed |= record_ingest_run(url, config, cycle, reports) == "failed"
     raise typer.Exit(1 if failed else 0)

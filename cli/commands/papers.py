@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, guarded, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, guarded, partnerships, prefect_ready
 from csp.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True)
@@ -45,6 +45,7 @@ def draft(
     from flows.draft_board_papers import draft_board_papers
 
     url = _store_url()
+    prefect_ready()
     for config in partnerships(partnership):
         guarded(lambda c=config: c.cycle(cycle))
         result = guarded(lambda c=config: draft_board_papers(c.id, cycle, meeting, papers=paper or None,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships
+from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships, prefect_ready
 from csp.settings import get_settings
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ def recommend(
     scoring = guarded(lambda: ThemeScoring(volume=volume_weight, change=change_weight, harm=harm_weight,
                                            add_at=add_at, retire_below=retire_below), *_errors())
     url = _store_url()
+    prefect_ready()
     failed = []
     for config in partnerships(partnership):
         try:

@@ -140,11 +140,16 @@ def ensure_cycle(session: Session, config: PartnershipConfig, cycle_name: str) -
             models.Cycle.partnership_id == config.id, models.Cycle.name == cycle_name
         )
     )
+    start, end = period.start.start_time.date(), period.end.end_time.date()
     if row is None:
         _insert_ignore(session, models.Cycle, partnership_id=config.id, name=cycle_name,
-                       period_start=period.start.start_time.date(), period_end=period.end.end_time.date(),
+                       period_start=start, period_end=end,
                        status="open", created_at=models._now(), updated_at=models._now())
         row = find_cycle(session, config.id, cycle_name)
+    elif (row.period_start, row.period_end) != (start, end):
+        # the configured period end month (or length) changed: the stored dates follow the configuration
+        row.period_start, row.period_end = start, end
+        session.flush()
     return row
 
 
@@ -231,3 +236,24 @@ def table_digests(url: str | None = None, exclude: tuple[str, ...] = ("alembic_v
             digest = hashlib.sha256("\n".join(rows).encode())
             digests[table.name] = f"{len(rows)}:{digest.hexdigest()[:16]}"
     return digests
+
+
+class FieldTooLong(ValueError):
+    """A value longer than its column allows (PostgreSQL would refuse it; SQLite would keep it)."""
+
+
+def check_lengths(model: type[models.Base], rows: list[dict[str, Any]], label: str,
+                  source_names: dict[str, str] | None = None) -> None:
+    """Check every text value against its column's declared length, the same on every database, and
+    name the first offending row and column (``source_names`` maps columns to the file's headings)."""
+    limits = {c.name: c.type.length for c in model.__table__.columns
+              if getattr(c.type, "length", None)}
+    for index, row in enumerate(rows):
+        for column, limit in limits.items():
+            value = row.get(column)
+            if isinstance(value, str) and len(value) > limit:
+                where = f"row {row['row_number']}" if "row_number" in row else f"record {index + 1}"
+                heading = (source_names or {}).get(column, column)
+                raise FieldTooLong(
+                    f"{label}: {where}: column '{heading}': {len(value):,} characters where at most "
+                    f"{limit} fit ({value[:40]!r}...); correct the value (or the column) and ingest again")

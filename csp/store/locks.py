@@ -77,11 +77,21 @@ def holder_alive(host: str | None, pid: int | None, heartbeat: dt.datetime | Non
 
 
 def _ensure_row(session: Session, partnership: str, cycle: str, stage: str) -> None:
-    """Create the lock row if missing; concurrent creators do not collide (ON CONFLICT DO NOTHING)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(models.StageLock).values(partnership_id=partnership, cycle_name=cycle, stage=stage)
-    session.execute(statement.on_conflict_do_nothing())
+    """Create the lock row if missing; concurrent creators do not collide (ON CONFLICT DO NOTHING).
+
+    On PostgreSQL the row is committed at once on a connection of its own, so a waiter never queues
+    behind another transaction's uncommitted insert (where NOWAIT would not apply). On SQLite it is
+    inserted in the session's transaction: that first write is what takes the database's write lock."""
+    bind = session.get_bind()
+    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(models.StageLock).values(partnership_id=partnership, cycle_name=cycle,
+                                                stage=stage).on_conflict_do_nothing()
+    if bind.dialect.name == "postgresql":
+        engine = getattr(bind, "engine", bind)
+        with engine.begin() as connection:
+            connection.execute(statement)
+    else:
+        session.execute(statement)
 
 
 def _key(partnership: str, cycle: str, stage: str):  # noqa: ANN202 - SQLAlchemy clause

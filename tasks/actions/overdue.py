@@ -24,7 +24,8 @@ def next_meeting(config: Partnership, as_of: dt.date) -> Meeting | None:
 
 
 def is_live(view: ActionView) -> bool:
-    return view.status in F.LIVE
+    """Still to do: a live status and no closing date (as the minutes template's reader judges it)."""
+    return view.status in F.LIVE and view.closed_on is None
 
 
 def is_overdue(view: ActionView, on: dt.date) -> bool:

@@ -136,7 +136,7 @@ def apply_changes(session: Session, action: models.Action, wanted: dict[str, Any
                   expected_version: int | None = None) -> list[Change]:
     """Set the fields that differ, record one history row per field; nothing at all when none differ.
 
-    Closing without a date records today as the closing date.
+    Closing without a date records today as the closing date; reopening clears it.
     """
     if expected_version is not None and action.version != expected_version:
         raise ConflictError(
@@ -147,6 +147,9 @@ def apply_changes(session: Session, action: models.Action, wanted: dict[str, Any
     closing = wanted.get("status") == F.CLOSED and current["status"] != F.CLOSED
     if closing and "closed_on" not in wanted and current["closed_on"] is None:
         wanted["closed_on"] = today()
+    reopening = wanted.get("status", F.CLOSED) != F.CLOSED and current["status"] == F.CLOSED
+    if reopening and "closed_on" not in wanted:
+        wanted["closed_on"] = None
     changed = {k: v for k, v in wanted.items() if as_text(v) != as_text(current[k])}
     if not changed:
         return []

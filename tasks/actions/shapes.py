@@ -35,6 +35,14 @@ class Context:
     meeting_date: dt.date | None
     next_meeting: dt.date | None
     priorities: frozenset[str] = frozenset()
+    meeting_dates: tuple[dt.date, ...] = ()  # every configured meeting, for a row's 'Next meeting'
+
+    def after(self, day: dt.date | None) -> dt.date | None:
+        """The first configured meeting after a row's own meeting."""
+        if day is None:
+            return self.next_meeting
+        later = sorted(d for d in self.meeting_dates if d > day)
+        return later[0] if later else None
 
 
 @dataclass
@@ -104,7 +112,7 @@ def _status(row: _Row, column: str, values: dict[str, Any]) -> None:
 
 def _due(row: _Row, column: str, values: dict[str, Any], ctx: Context, meeting_date: dt.date | None) -> None:
     try:
-        values["due"], values["timescale"] = F.parse_due(row.get(column), meeting_date, ctx.next_meeting)
+        values["due"], values["timescale"] = F.parse_due(row.get(column), meeting_date, ctx.after(meeting_date))
     except F.FieldError as exc:
         row.fail(column, str(exc))
 
@@ -115,7 +123,7 @@ def _register_row(row: _Row, ctx: Context) -> ParsedRow:
     if row.has("Meeting date"):
         values["meeting_date"] = meeting_date
     _status(row, "Status", values)
-    if row.has("Closing note"):
+    if row.has("Closing note") and (row.get("Closing note") or not values.get("closing_note")):
         values["closing_note"] = row.get("Closing note")
     if row.has("Due"):
         _due(row, "Due", values, ctx, meeting_date)

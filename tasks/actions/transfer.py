@@ -49,7 +49,8 @@ def context_for(config: Partnership, meeting: str | None, meeting_date: dt.date 
         known = {m.id: m.date for m in config.meetings}
         meeting_date = known.get(meeting)
     following = reg.next_meeting_date(config, meeting_date) if meeting_date else None
-    return Context(meeting, meeting_date, following, frozenset(p.theme for p in config.priorities))
+    return Context(meeting, meeting_date, following, frozenset(p.theme for p in config.priorities),
+                   tuple(m.date for m in config.meetings))
 
 
 def _existing(session: Session, partnership_id: str, item: ParsedRow) -> models.Action | None:

@@ -1,6 +1,6 @@
 """The assessment's arithmetic as one plain function of the stored inputs and the parameters.
 
-``analyse`` chains the steps (coverage -> levels -> series -> change -> places -> concentration ->
+``analyse`` chains the steps (coverage -> levels -> series -> places -> change (steps, tests) -> concentration ->
 suppression) and returns everything later steps need: findings, charts and storage read this value
 and compute nothing of their own. The Prefect tasks in ``tasks.assess.tasks`` call the same steps.
 """
@@ -76,9 +76,9 @@ def analyse(inputs: StoreInputs, params: AssessParams) -> Analysis:
     coverage = source_coverage(inputs, params)
     levels = compute_levels(events, coverage, params)
     series = compute_series(events, coverage, levels.table, params)
-    changes = compute_changes(levels.table, series, coverage, params)
     categories = police_categories(levels)
     places = compute_places(events, inputs, coverage, categories, params)
+    changes = compute_changes(levels.table, series, coverage, params, events, inputs, places)
     concentration = compute_concentration(events, coverage, categories, params)
     partner_areas = compute_partner_areas(events, coverage, params)
     published = publish(count_tables(levels, series, partner_areas, places), params.suppression_min)

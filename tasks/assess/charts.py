@@ -22,14 +22,14 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from csp import metrics as M
 from csp.suppression import CONFIDENTIAL
 from tasks.assess.analysis import Analysis
-from tasks.assess.coverage import CURRENT
+from tasks.assess.coverage import CURRENT, PREVIOUS
 from tasks.assess.levels import table_name as levels_table
 from tasks.assess.naming import DIMENSION, slug, theme_of, theme_of_source
 from tasks.assess.params import SOURCE_PUBLISHERS, SOURCE_TITLES
@@ -58,17 +58,21 @@ class ChartSpec:
 
 
 def caption(a: Analysis, spec: ChartSpec) -> str:
-    publisher = SOURCE_PUBLISHERS.get(spec.source_kind, spec.source_kind)
+    """The figure's caption, printed once by the paper under the image: what, where, when, notes.
+
+    The source goes in its own line (the Chart row's ``source``), and the image carries no title of
+    its own, so a reader sees each caption once.
+    """
     illustrative = " Illustrative data." if spec.source_kind in a.coverage and a.coverage[
         spec.source_kind].illustrative else ""
     note = f" {spec.note}" if spec.note else ""
-    return (f"{spec.title.replace(chr(10), ' ')}. Source: {publisher}, {a.params.area_name}; "
-            f"{a.params.period_label}.{illustrative}{note}")
+    return f"{spec.title.replace(chr(10), ' ')}, {a.params.area_name}.{illustrative}{note}"
 
 
 def _finish(fig: Figure, a: Analysis, spec: ChartSpec, folder: Path) -> dict[str, Any]:
     text = caption(a, spec)
-    fig.text(0.01, 0.01, text, fontsize=6.5, ha="left", va="bottom", wrap=True, color="0.1")
+    for ax in fig.axes:  # the caption is the paper's, printed once below the figure
+        ax.set_title("")
     path = folder / f"{spec.key}.png"
     fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
     publisher = SOURCE_PUBLISHERS.get(spec.source_kind, spec.source_kind)
@@ -92,28 +96,52 @@ def _short_month(month: str) -> str:
     return pd.Period(month, freq="M").strftime("%b %y")
 
 
+def _months_label(months: list[str]) -> str:
+    first, last = (pd.Period(m, freq="M") for m in (months[0], months[-1]))
+    return f"{first.strftime('%B %Y')} to {last.strftime('%B %Y')}"
+
+
 def monthly_chart(a: Analysis, category: str, folder: Path) -> dict[str, Any]:
-    values = _public_series(a, "police_uk", category)
-    rolling = values.rolling(3, min_periods=3).mean()
+    """Monthly counts of the assessment period (the months the caption names). Where the previous
+    period is held, last year's months are drawn beside this year's; where more than 24 months are
+    held, every month is drawn as one multi-year line."""
+    series = a.series.sources["police_uk"]
+    values_all = _public_series(a, "police_uk", category)
+    current = [m for m in series.blocks.get(CURRENT, []) if m in values_all.index]
+    previous = [m for m in series.blocks.get(PREVIOUS, []) if m in values_all.index]
     fig = Figure(figsize=WIDE)
     ax = fig.subplots()
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.88, bottom=0.24)
-    x = np.arange(len(values))
-    ax.plot(x, values.to_numpy(), color="black", marker="o", markersize=3, linewidth=1.4,
-            label="Monthly count")
-    ax.plot(x, rolling.to_numpy(), color="0.5", linestyle="--", linewidth=1.6, label="3-month rolling mean")
-    ax.set_xticks(x, [_short_month(m) for m in values.index], rotation=45, fontsize=7)
-    ax.set_ylim(bottom=0)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=0.2)
     what = "All police-recorded crime and ASB" if category == ALL else category
-    ax.set_title(f"{what}: monthly count, {a.params.area_name}", fontsize=10)
+    if len(values_all) > 24:
+        months = list(values_all.index)
+        x = np.arange(len(months))
+        ax.plot(x, values_all.to_numpy(), color="black", marker="o", markersize=2, linewidth=1.2,
+                label="Monthly count")
+        step = max(len(months) // 12, 1)
+        ax.set_xticks(x[::step], [_short_month(m) for m in months[::step]], rotation=45, fontsize=7)
+        title = f"{what}, monthly count, {_months_label(months)}"
+    else:
+        months = current or list(values_all.index)
+        x = np.arange(len(months))
+        ax.plot(x, values_all.loc[months].to_numpy(), color="black", marker="o", markersize=3, linewidth=1.6,
+                label=_months_label(months))
+        if len(previous) == len(months):
+            ax.plot(x, values_all.loc[previous].to_numpy(), color="0.55", linestyle="--", marker="s",
+                    markersize=3, linewidth=1.4, label=_months_label(previous))
+            title = f"{what}, monthly count, {_months_label(months)} against the year before"
+        else:
+            title = f"{what}, monthly count, {_months_label(months)}"
+        ax.set_xticks(x, [pd.Period(m, freq="M").strftime("%b") for m in months], fontsize=7)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("Month")
     ax.set_ylabel("Incidents per month (count)")
     ax.legend(fontsize=7, frameon=False)
     ax.grid(axis="y", color="0.85", linewidth=0.5)
-    note = "Months with 1-4 incidents are not plotted (small-number suppression)." if values.isna().any() \
-        else ""
+    note = "Months with 1-4 incidents are not plotted (small-number suppression)." \
+        if values_all.loc[months].isna().any() else ""
     spec = ChartSpec(f"monthly-{slug(what)}", theme_of("police_uk", category) if category != ALL
-                     else M.OVERVIEW_THEME, f"{what}, monthly count with 3-month rolling mean", "police_uk", note)
+                     else M.OVERVIEW_THEME, title, "police_uk", note)
     return _finish(fig, a, spec, folder)
 
 
@@ -167,7 +195,7 @@ def top_areas_chart(a: Analysis, folder: Path) -> dict[str, Any] | None:
     fig.subplots_adjust(left=0.22, right=0.95, top=0.9, bottom=0.17)
     _bars(ax, labels, list(top.to_numpy()), [f"{v:,.1f}" for v in top], horizontal=True)
     ax.set_title(f"Highest rates of police-recorded crime and ASB by {a.params.area_label}", fontsize=10)
-    ax.set_xlabel("Incidents per 1,000 residents (Census 2011 population)")
+    ax.set_xlabel(f"Incidents per 1,000 residents (Census {a.params.geography_vintage} population)")
     ax.set_ylabel(a.params.area_label)
     cover = unit.coverage.at[ALL, "pct"]
     spec = ChartSpec("top-areas-rate", M.OVERVIEW_THEME,
@@ -233,8 +261,45 @@ def _classes(values: pd.Series) -> np.ndarray:
     return np.unique(np.quantile(values.to_numpy(), np.linspace(0, 1, MAP_CLASSES + 1)))
 
 
+def outline(rings: list[np.ndarray]) -> list[np.ndarray]:
+    """The partnership's boundary: polygon edges that belong to one ring only (shared edges cancel)."""
+    seen: dict[tuple, int] = {}
+    for ring in rings:
+        points = [tuple(np.round(p, 6)) for p in ring]
+        for start, end in zip(points, points[1:], strict=False):
+            key = (start, end) if start <= end else (end, start)
+            seen[key] = seen.get(key, 0) + 1
+    return [np.array(edge) for edge, n in seen.items() if n == 1]
+
+
+def _north_and_scale(ax: Axes, xy: np.ndarray) -> None:
+    """A north arrow and a scale bar (kilometres at the map's latitude), so the map reads without axes."""
+    x0, x1 = xy[:, 0].min(), xy[:, 0].max()
+    y0, y1 = xy[:, 1].min(), xy[:, 1].max()
+    ax.annotate("N", xy=(x1, y1), xytext=(x1, y1 - 0.12 * (y1 - y0)), ha="center", fontsize=10,
+                fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.5})
+    km_per_degree = 111.32 * math.cos(math.radians(float(xy[:, 1].mean())))
+    width_km = (x1 - x0) * km_per_degree
+    bar_km = next((k for k in (0.5, 1, 2, 5, 10, 20, 50) if k >= width_km / 5), 50)
+    bar = bar_km / km_per_degree
+    ax.plot([x0, x0 + bar], [y0, y0], color="black", linewidth=3, solid_capstyle="butt")
+    ax.text(x0 + bar / 2, y0 + 0.015 * (y1 - y0), f"{bar_km:g} km", ha="center", va="bottom", fontsize=7)
+
+
+def area_labels(rings: dict[str, list[np.ndarray]], members: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
+    """Where to write each named area: the middle of its LSOAs' outlines."""
+    labels = {}
+    for name, codes in members.items():
+        points = [r for c in codes for r in rings.get(c, [])]
+        if points:
+            xy = np.vstack(points)
+            labels[name] = (float(np.median(xy[:, 0])), float(np.median(xy[:, 1])))
+    return labels
+
+
 def choropleth(a: Analysis, rings: dict[str, list[np.ndarray]], rate_of: Callable[[str], float | None],
-               codes: list[str], spec: ChartSpec, unit_label: str, folder: Path) -> dict[str, Any] | None:
+               codes: list[str], spec: ChartSpec, unit_label: str, folder: Path,
+               labels: dict[str, tuple[float, float]] | None = None) -> dict[str, Any] | None:
     drawn = [c for c in codes if c in rings]
     if not drawn:
         return None
@@ -260,12 +325,17 @@ def choropleth(a: Analysis, rings: dict[str, list[np.ndarray]], rate_of: Callabl
             ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors="0.3", linewidths=0.3,
                                              hatch=None if with_rate else "////"))
     all_xy = np.vstack([r for c in drawn for r in rings[c]])
-    ax.set_xlim(all_xy[:, 0].min(), all_xy[:, 0].max())
-    ax.set_ylim(all_xy[:, 1].min(), all_xy[:, 1].max())
+    ax.add_collection(LineCollection(outline([r for c in drawn for r in rings[c]]), colors="black",
+                                     linewidths=1.6))
+    pad = 0.04 * (all_xy[:, 0].max() - all_xy[:, 0].min())
+    ax.set_xlim(all_xy[:, 0].min() - pad, all_xy[:, 0].max() + pad)
+    ax.set_ylim(all_xy[:, 1].min() - pad, all_xy[:, 1].max() + pad)
     ax.set_aspect(1 / math.cos(math.radians(float(all_xy[:, 1].mean()))))
-    ax.set_xlabel("Longitude (degrees)")
-    ax.set_ylabel("Latitude (degrees)")
-    ax.set_title(spec.title, fontsize=10)
+    ax.set_axis_off()  # a map for residents: no degree axes
+    for name, (x, y) in (labels or {}).items():
+        ax.text(x, y, name, fontsize=7, ha="center", va="center", color="black",
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "0.3", "alpha": 0.9})
+    _north_and_scale(ax, all_xy)
     handles = [Patch(facecolor=shades[i], edgecolor="0.3", label=f"{breaks[i]:,.1f} to {breaks[i + 1]:,.1f}")
                for i in range(len(breaks) - 1)]
     handles.append(Patch(facecolor="white", edgecolor="0.3", hatch="////", label="No rate (see notes)"))
@@ -297,14 +367,20 @@ def maps(a: Analysis, folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
             return None
         return places.lsoa.rates.at[code, ALL]
 
-    note = ("Hatched: no rate (no 2011 population, too small a population, no matching police rows, "
-            "or a hidden small count). Contains OS data (c) Crown copyright.")
+    note = ("Darker shading: higher rate. The thick line is the partnership's boundary; the areas with the "
+            "five highest rates are named. Hatched: no rate (no population, too small a population, no "
+            "matching police rows, or a hidden small count). Contains OS data (c) Crown copyright.")
     label = a.params.area_label
+    rates = places.area.rates[ALL].dropna() if ALL in places.area.rates else pd.Series(dtype=float)
+    top = [k for k in rates.sort_values(ascending=False).index if k not in hidden_area][:5]
+    members = {str(places.area.areas.at[k, "area_name"]): [c for c, key in places.lsoa_area.items() if key == k]
+               for k in top}
+    named = area_labels(rings, members)
     out = []
     for key, rate_of, unit in (("map-area-rate", area_rate, label), ("map-lsoa-rate", lsoa_rate, "LSOA")):
-        title = f"Police-recorded crime and ASB per 1,000 residents\nby {unit}, {a.params.ending_label}"
+        title = f"Police-recorded crime and ASB per 1,000 residents by {unit}, {a.params.ending_label}"
         spec = ChartSpec(key, M.OVERVIEW_THEME, title, "police_uk", note)
-        chart = choropleth(a, rings, rate_of, lsoa_codes, spec, unit, folder)
+        chart = choropleth(a, rings, rate_of, lsoa_codes, spec, unit, folder, named)
         if chart:
             out.append(chart)
     missing = [] if out else [f"no map drawn: none of the partnership's LSOAs is in {path}"]

@@ -17,13 +17,14 @@ import pandas as pd
 
 from csp import metrics as M
 from tasks.assess.analysis import Analysis
-from tasks.assess.change import DECREASE, FALLING, INCREASE, NOT_COMPARABLE, RISING, TOO_FEW
+from tasks.assess.change import DECREASE, FALLING, INCREASE, NOT_COMPARABLE, RECORDING, RISING, TOO_FEW
 from tasks.assess.coverage import CURRENT, PREVIOUS
 from tasks.assess.levels import table_name as levels_table
 from tasks.assess.naming import theme_of
 from tasks.assess.params import SOURCE_TITLES
 from tasks.assess.rows import ALL, TOTAL, clean
-from tasks.assess.text import Text, clause, count, fmt_p, fmt_pct, plain
+from tasks.assess.stats import describe_change, describe_trend
+from tasks.assess.text import Text, clause, count, fmt_pct, plain
 
 SIGNIFICANT = (INCREASE, DECREASE)
 MOVING = (RISING, FALLING)
@@ -92,35 +93,52 @@ def change_figures(change_pct: float | None, previous: float | None, current: fl
     return "up from 0" if current else "0 in both periods"
 
 
+def _step_month(a: Analysis, kind: str, category: str) -> str | None:
+    steps = [st for st in a.changes.steps.steps if st.source_kind == kind and not st.accepted
+             and (category == ALL or st.category == category)]
+    return steps[0].month if steps else None
+
+
+def _excluded_text(excluded: Any) -> str:
+    names = list(excluded or ())
+    return f", leaving out {', '.join(names)} (a recording change)" if names else ""
+
+
 def change_text(a: Analysis, kind: str, category: str) -> tuple[Text, dict[str, Any]]:
-    """'no significant change on the previous 12 months (-2%, p=0.41)', or the trend instead."""
+    """'significantly higher than last year (up 12%, 95% interval +5% to +19%)', or the trend.
+
+    Where no comparison with last year is possible the sentence gives the trend alone; the reason is
+    stated once for the whole assessment (``findings_sources.untested_findings``).
+    """
     row = TOTAL if category == ALL else category
     table = levels_table(kind)
     change = lookup(a.changes.changes, kind, category) or {}
     trend = lookup(a.changes.trends, kind, category) or {}
     evidence = {"change": change, "trend": trend}
     label = change.get("label", NOT_COMPARABLE)
+    if label == RECORDING:
+        return plain(describe_change(label, since=_step_month(a, kind, category))), evidence
     if label != NOT_COMPARABLE:
         hidden = a.published.any_hidden([(table, row, CURRENT), (table, row, PREVIOUS)])
-        pct = change_figures(change.get("change_pct"), change.get("previous"), change.get("current"))
-        figures = f"{pct}, {fmt_p(change.get('p_value'))}"
-        return plain(f"{label} on the previous 12 months (") + clause(figures, hidden) + ")", evidence
-    held = len(a.coverage[kind].previous)
-    text = plain(f"no comparable period (the store holds {held} of the 12 previous months)")
-    return text + trend_text(a, kind, category, trend), evidence
+        args = (label, change.get("ratio"), change.get("ratio_low"), change.get("ratio_high"),
+                change.get("previous"), change.get("current"))
+        away = (change.get("p_value") or 1.0) < a.params.significance
+        text = Text(describe_change(*args, adjusted_away=away),
+                    describe_change(*args, figures=not hidden, adjusted_away=away))
+        return text + _excluded_text(change.get("excluded")), evidence
+    return trend_text(a, kind, category, trend), evidence
 
 
 def trend_text(a: Analysis, kind: str, category: str, trend: dict[str, Any]) -> Text:
-    if not trend:
+    """The within-period trend in words; nothing where it could not be tested (said once elsewhere)."""
+    if not trend or trend["label"] == TOO_FEW or (trend.get("ratio") is None and trend["label"] != RECORDING):
         return plain("")
     row = TOTAL if category == ALL else category
     hidden = a.published.hidden((levels_table(kind), row, CURRENT))
-    if trend["label"] == TOO_FEW:
-        return plain(f"; too few months ({trend['points']}) to test a trend")
-    if trend.get("ratio") is None:
-        return plain(f"; nothing recorded in the {trend['points']} months, so no trend")
-    figures = f"{fmt_pct((trend['ratio'] - 1) * 100, signed=True, digits=1)} a month, {fmt_p(trend['p_value'])}"
-    return plain(f"; within the period the monthly trend is {trend['label']} (") + clause(figures, hidden) + ")"
+    args = (trend["label"], trend.get("ratio"), trend.get("ratio_low"), trend.get("ratio_high"),
+            trend.get("method"))
+    return (plain("; ") + Text(describe_trend(*args), describe_trend(*args, figures=not hidden))
+            + _excluded_text(trend.get("excluded")))
 
 
 def level_sentence(a: Analysis, kind: str, category: str, current: float) -> tuple[Text, dict[str, Any]]:
@@ -129,16 +147,19 @@ def level_sentence(a: Analysis, kind: str, category: str, current: float) -> tup
     row = TOTAL if category == ALL else category
     amount = count(a.published, (levels_table(kind), row, CURRENT), current)
     if cov.current_complete:
-        when = f" in the {a.params.ending_label}; "
+        when = f" in the {a.params.ending_label}"
     else:
-        when = f" in the {len(cov.current)} months with data of the {a.params.ending_label}; "
+        when = f" in the {len(cov.current)} months with data of the {a.params.ending_label}"
     change, evidence = change_text(a, kind, category)
+    if change.raw and not change.raw.startswith(";"):
+        change = "; " + change
     text = plain(f"{subject(kind, category)}: ") + amount + when + change + "."
     if a.params.is_illustrative(kind) or cov.illustrative:
         text = text + " (Illustrative data.)"
     evidence.update({"source_kind": kind, "category": category, "current": current,
                      "months_with_data": len(cov.current), "period": a.params.period_label,
-                     "metrics": [M.COUNT, M.CHANGE, M.CHANGE_P_VALUE, M.TREND_RATIO],
+                     "metrics": [M.COUNT, M.CHANGE, M.CHANGE_RATIO, M.CHANGE_P_VALUE, M.CHANGE_Q_VALUE,
+                                 M.CHANGE_METHOD, M.TREND_RATIO, M.TREND_Q_VALUE, M.TREND_METHOD],
                      "input_file_ids": cov.files_for(a.params.previous_months + a.params.months)})
     return text, evidence
 
@@ -195,9 +216,9 @@ def _check(draft: Draft) -> None:
 def build_findings(a: Analysis) -> list[dict[str, Any]]:
     """All findings of the assessment, in reading order, as Finding rows (without cycle and run)."""
     from tasks.assess.findings_places import concentration_findings, place_findings
-    from tasks.assess.findings_sources import gap_findings, partner_findings
+    from tasks.assess.findings_sources import gap_findings, partner_findings, untested_findings
 
-    drafts: list[Draft] = gap_findings(a)
+    drafts: list[Draft] = gap_findings(a) + untested_findings(a)
     if "police_uk" in a.coverage and a.coverage["police_uk"].present:
         drafts += source_findings(a, "police_uk")[:1] + largest_category(a)
         drafts += source_findings(a, "police_uk")[1:]

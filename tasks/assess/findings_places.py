@@ -10,13 +10,14 @@ from tasks.assess.analysis import Analysis
 from tasks.assess.change import DECREASE, INCREASE
 from tasks.assess.concentration import DIMINISHING, NEW, PERSISTENT
 from tasks.assess.coverage import CURRENT
-from tasks.assess.findings import Draft, change_figures
+from tasks.assess.findings import Draft
 from tasks.assess.levels import table_name as levels_table
 from tasks.assess.naming import theme_of
-from tasks.assess.places import NO_POPULATION, NOT_MATCHED, SMALL_POPULATION, Unit
+from tasks.assess.places import NO_POPULATION, NOT_MATCHED, SMALL_POPULATION, Unit, tied_at_threshold
 from tasks.assess.places import table_name as places_table
 from tasks.assess.rows import ALL, TOTAL
-from tasks.assess.text import Text, clause, count, derived, fmt_int, fmt_p, fmt_pct, fmt_rate, join, plain
+from tasks.assess.stats import describe_change
+from tasks.assess.text import Text, clause, count, derived, fmt_int, fmt_pct, fmt_rate, join, plain
 
 TOP_LISTED = 3
 REASONS = {NO_POPULATION: "no 2011 population", SMALL_POPULATION: "population below the minimum",
@@ -131,7 +132,8 @@ def not_rated(a: Analysis, unit: Unit, label: str) -> list[Draft]:
 
 
 def area_changes(a: Analysis) -> list[Draft]:
-    changes = a.places.area_changes
+    """Areas whose total changed significantly on last year (after the false-discovery adjustment)."""
+    changes = a.changes.area_changes
     if changes.empty:
         return []
     unit = a.places.area
@@ -143,24 +145,47 @@ def area_changes(a: Analysis) -> list[Draft]:
         names = []
         for key, row in chosen.iterrows():
             bases = [(places_table(unit.area_type, p), str(key), ALL) for p in ("current", "previous")]
-            pct = change_figures(row["change_pct"], row["previous"], row["current"])
-            figures = clause(f"{pct}, {fmt_p(row['p_value'])}",
-                             a.published.any_hidden(bases), "[c]")
-            names.append(plain(f"{unit.areas.at[key, 'area_name']} (") + figures + ")")
-        parts.append(plain(f"{label} in ") + join(names))
+            words = describe_change(label, row["ratio"], row["ratio_low"], row["ratio_high"],
+                                    row["previous"], row["current"])
+            figures = words[words.find("(") + 1:-1] if "(" in words else words
+            names.append(plain(f"{unit.areas.at[key, 'area_name']} (")
+                         + clause(figures, a.published.any_hidden(bases), "[c]") + ")")
+        parts.append(plain(f"{describe_change(label, figures=False)}: ") + join(names))
+    excluded = next((list(e) for e in changes.get("excluded", []) if e), [])
+    leaving = f", leaving out {', '.join(excluded)} (a recording change)" if excluded else ""
     if not parts:
         text = plain(f"No {a.params.area_label} changed significantly on the previous 12 months "
-                     f"(0 of {len(changes)}).")
+                     f"(0 of {len(changes)}{leaving}).")
     else:
-        text = plain(f"By {a.params.area_label}, on the previous 12 months: ") + join(parts, "; ") + "."
-    evidence = {"changes": changes.reset_index().to_dict("records"), "metrics": [M.CHANGE]}
+        text = (plain(f"By {a.params.area_label}, all police-recorded incidents against the previous 12 "
+                      f"months{leaving}: ") + join(parts, "; ") + ".")
+    evidence = {"changes": changes.reset_index().to_dict("records"), "metrics": [M.CHANGE, M.CHANGE_RATIO]}
     return [Draft(M.OVERVIEW_THEME, None, text, evidence, headline=bool(parts))]
+
+
+def top_share_ties(a: Analysis) -> list[Draft]:
+    """Where ties at the threshold rate put more areas in the top share than floor(share x areas)."""
+    ties = tied_at_threshold(a.places.top, a.places.ranks, a.params.top_rate_share)
+    if not ties:
+        return []
+    unit = a.places.area
+    parts = []
+    for category, keys in ties.items():
+        what = "all police-recorded crime and ASB" if category == ALL else category
+        names = ", ".join(str(unit.areas.at[k, "area_name"]) for k in keys)
+        chosen = int(a.places.top[category].sum())
+        parts.append(f"{what}: {names} tie at the threshold rate, so the top share holds {chosen} areas")
+    share = f"top {a.params.top_rate_share * 100:g}%"
+    text = plain(f"Ties in the {share} by rate (the number of areas is rounded down, and areas tied at the "
+                 f"threshold are all included): " + "; ".join(parts) + ".")
+    evidence = {"ties": ties, "metrics": [M.TOP_RATE, M.RANK_BY_RATE]}
+    return [Draft(M.OVERVIEW_THEME, None, text, evidence)]
 
 
 def place_findings(a: Analysis) -> list[Draft]:
     if a.places is None:
         return []
-    out = highest_rates(a, ALL, headline=True) + multi_category(a)
+    out = highest_rates(a, ALL, headline=True) + multi_category(a) + top_share_ties(a)
     for category in a.police_categories():
         out += highest_rates(a, category, headline=False)
     out += not_rated(a, a.places.area, a.params.area_label)

@@ -8,10 +8,11 @@ import pandas as pd
 from csp import metrics as M
 from csp.suppression import suppress_value
 from tasks.assess.analysis import Analysis
+from tasks.assess.change import TOO_FEW
 from tasks.assess.coverage import CURRENT
-from tasks.assess.findings import Draft, source_findings, source_title
+from tasks.assess.findings import Draft, source_findings, source_title, subject
 from tasks.assess.levels import table_name as levels_table
-from tasks.assess.naming import DIMENSION, theme_of_source
+from tasks.assess.naming import DIMENSION, theme_of, theme_of_source
 from tasks.assess.params import month_name
 from tasks.assess.places import NOT_STATED
 from tasks.assess.rows import TOTAL
@@ -137,4 +138,72 @@ def gap_findings(a: Analysis) -> list[Draft]:
             text = amount + (f" {title} in periods that cross the start or end of the "
                              "assessment period are counted in neither year.")
             out.append(Draft(theme, None, text, evidence))
+    return out
+
+
+def _list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def untested_findings(a: Analysis) -> list[Draft]:
+    """Once for the assessment: which changes could not be tested and why, and how the rest were.
+
+    Each line of the assessment then gives what was tested and says nothing about what was not, so the
+    papers do not repeat "no comparable period" forty times.
+    """
+    out = []
+    present = {k: c for k, c in a.coverage.items() if c.present}
+    no_year = [k for k, c in present.items() if not c.comparable]
+    if no_year:
+        held = "; ".join(f"{source_title(k)} {len(present[k].previous)} of 12" for k in no_year)
+        text = plain(f"Change against the previous 12 months is not tested for {_list([source_title(k) for k in no_year])}: "
+                     f"the store does not hold both full years (previous months held: {held}). Where a "
+                     "series has at least 3 months, its trend within the period is tested instead.")
+        out.append(Draft(M.OVERVIEW_THEME, None, text, {"sources": no_year, "metrics": [M.CHANGE,
+                                                                                      M.MONTHS_COVERED]},
+                         headline=True))
+    trends = a.changes.trends
+    if not trends.empty:
+        few = trends[(trends["label"] == TOO_FEW) & trends["source_kind"].isin(no_year)]
+        named = [subject(str(r.source_kind), str(r.category)) for r in few.itertuples()]
+        if named:
+            text = plain(f"No trend is tested for {_list(named)}: fewer than 3 months (or quarters) with "
+                         "events in the period.")
+            out.append(Draft(M.OVERVIEW_THEME, None, text, {"series": named, "metrics": [M.TREND_RATIO]}))
+    if a.changes.family_size:
+        dispersion = pd.concat([f["dispersion"] for f in (a.changes.changes, a.changes.trends)
+                                if not f.empty and "dispersion" in f]).dropna()
+        typical = f"; the median factor was {dispersion.median():.1f}" if len(dispersion) else ""
+        text = plain(f"How change was tested: {a.changes.family_size} tests in this assessment allow "
+                     "monthly counts to vary more than chance alone would (over-dispersion"
+                     f"{typical}), and were adjusted together for multiple testing (Benjamini-Hochberg, "
+                     f"false discovery rate {a.params.significance * 100:g}%).")
+        out.append(Draft(M.OVERVIEW_THEME, None, text, {"tests": a.changes.family_size,
+                                                        "metrics": [M.TEST_FAMILY, M.CHANGE_METHOD]}))
+    return out + step_findings(a)
+
+
+def step_findings(a: Analysis) -> list[Draft]:
+    """Each recording step: what moved, from when, by how much, and what follows for the comparisons."""
+    out = []
+    for step in a.changes.steps.steps:
+        times = "from none" if step.before == 0 else f"{step.ratio:.1f} times"
+        lead = f"{_title(step.source_kind)}: {step.category} "
+        when = f" from {month_name(step.month)} and stayed there ({times})."
+        levels = f"moved from about {step.before:,.0f} to about {step.after:,.0f} a month"
+        small = 0 < min(step.before, step.after) < a.params.suppression_min
+        # a monthly level below the suppression minimum is not printed in public; the ratio and month are
+        what = Text(lead + levels + when, lead + ("changed level" if small else levels) + when)
+        if step.accepted:
+            tail = " An analyst has accepted this in the configuration, so comparisons across it are reported."
+        else:
+            tail = (" A sustained step like this usually means a change in how incidents are recorded or "
+                    "published, not in crime: comparisons across it are not reported and it is left out of "
+                    "totals' change and priority scores (accept it under accepted_recording_changes to "
+                    "report them).")
+        evidence = {"source_kind": step.source_kind, "category": step.category, "month": step.month,
+                    "before": step.before, "after": step.after, "p_value": step.p_value,
+                    "accepted": step.accepted, "metrics": [M.RECORDING_STEP]}
+        out.append(Draft(theme_of(step.source_kind, step.category), step.category,
+                         "Recording change. " + what + tail, evidence, headline=not step.accepted))
     return out

@@ -64,6 +64,9 @@ class AssessParams:
     illustrative_sources: tuple[str, ...] = ()
     source_descriptions: dict[str, str] = field(default_factory=dict)
     main_categories: int = 6  # monthly charts are drawn for this many largest police categories
+    step_min_ratio: float = 2.0
+    step_min_months: int = 3
+    accepted_recording_changes: tuple[tuple[str, str, str], ...] = ()  # (source, category, from month)
 
     @property
     def period(self) -> CyclePeriod:
@@ -137,4 +140,8 @@ def params_from_config(config: Partnership, cycle_name: str, data_dir: Path | No
         configured_sources=tuple(k for k in ("police_uk", *PARTNER_KINDS) if k in config.sources),
         illustrative_sources=tuple(k for k, s in config.sources.items() if s.illustrative),
         source_descriptions={k: s.description for k, s in config.sources.items()},
+        step_min_ratio=t.step_min_ratio,
+        step_min_months=t.step_min_months,
+        accepted_recording_changes=tuple((a.source, a.category, a.from_month)
+                                         for a in config.accepted_recording_changes),
     )

@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from csp import metrics as M
-from tasks.assess.change import count_change, series_trend
 from tasks.assess.coverage import CURRENT, PREVIOUS, SourceCoverage
 from tasks.assess.levels import table_name as levels_table
 from tasks.assess.load import StoreInputs
@@ -51,7 +50,6 @@ class Places:
     top: pd.DataFrame  # areas x categories: True where in the top share by rate
     ranks: pd.DataFrame  # areas x categories: rank by rate (1 = highest)
     top_categories: pd.Series  # area key -> number of categories (excluding All) in the top share
-    area_changes: pd.DataFrame  # area key -> Change fields for All (comparable periods only)
     lsoa_area: pd.Series  # census LSOA code -> area key, for drawing areas from LSOA boundaries
     metrics: tuple[MetricRow, ...]
     tables: tuple[CountTable, ...]
@@ -103,7 +101,8 @@ def _area_population(inputs: StoreInputs, params: AssessParams) -> pd.DataFrame:
                                         population=("persons", "sum"))
     if _by_code(params):
         code, name = _AREA_COLUMNS[params.area_kind]
-        named = pop.assign(name=pop[name].where(pop[name].notna(), pop[code]))
+        fallback = pop["msoa_name"] if params.area_kind == "msoa" else pop[code]
+        named = pop.assign(name=pop[name].where(pop[name].notna(), fallback.where(fallback.notna(), pop[code])))
         return named.dropna(subset=[code]).groupby(code).agg(
             area_code=(code, "first"), area_name=("name", "first"), population=("persons", "sum"))
     return pop.groupby("msoa_name").agg(area_code=("msoa_code", "first"),
@@ -179,21 +178,35 @@ def _unit(rows: pd.DataFrame, key: str, area_type: str, population: pd.DataFrame
     return Unit(area_type, areas, counts, rates, coverage)
 
 
+def top_count(n_rated: int, share: float) -> int:
+    """How many areas make the top ``share``: rounded down, never up (11 areas, 20% -> 2)."""
+    return math.floor(share * n_rated + 1e-9) if n_rated else 0
+
+
 def _top(unit: Unit, share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rank areas by rate per category; the top ``share`` of areas with a rate (and rate > 0)."""
+    """Rank areas by rate per category; the top ``share`` of areas with a rate (and rate > 0).
+
+    The threshold is the rate of the k-th highest area, k = floor(share x areas rated) (the 80th
+    percentile for 20%, by nearest rank rounded down); areas tied with it are included, and
+    :func:`tied_at_threshold` names them.
+    """
     rates = unit.rates.loc[unit.areas["usable"]]
     ranks = rates.rank(ascending=False, method="min")
-    n_top = rates.notna().sum().map(lambda n: math.ceil(share * n) if n else 0)
+    n_top = rates.notna().sum().map(lambda n: top_count(int(n), share))
     top = (ranks <= n_top) & (rates > 0)
     return top, ranks
 
 
-def _area_changes(unit: Unit, comparable: bool, alpha: float) -> pd.DataFrame:
-    if not comparable or PREVIOUS not in unit.counts:
-        return pd.DataFrame()
-    cur, prev = unit.counts[CURRENT][ALL], unit.counts[PREVIOUS][ALL]
-    out = {key: count_change(cur[key], prev[key], True, alpha).__dict__ for key in unit.areas.index}
-    return pd.DataFrame.from_dict(out, orient="index")
+def tied_at_threshold(top: pd.DataFrame, ranks: pd.DataFrame, share: float) -> dict[str, list[str]]:
+    """Per category where ties take the top share beyond k areas: the areas tied at the threshold."""
+    out = {}
+    for category in top.columns:
+        chosen = top.index[top[category]]
+        k = top_count(int(ranks[category].notna().sum()), share)
+        if len(chosen) > k:
+            threshold_rank = ranks.loc[chosen, category].max()
+            out[str(category)] = [str(key) for key in chosen if ranks.at[key, category] == threshold_rank]
+    return out
 
 
 def _unit_rows(unit: Unit, params: AssessParams, ids: list[int], pop_ids: list[int]) -> list[MetricRow]:
@@ -236,8 +249,9 @@ def _coverage_rows(unit: Unit, ids: list[int], pop_ids: list[int]) -> list[Metri
 
 
 def _top_rows(places_top: pd.DataFrame, ranks: pd.DataFrame, counts: pd.Series, unit: Unit,
-              ids: list[int]) -> list[MetricRow]:
+              ids: list[int], share: float) -> list[MetricRow]:
     out = []
+    ties = tied_at_threshold(places_top, ranks, share)
     for key in places_top.index:
         area = unit.areas.loc[key]
         where = {"area_type": M.AREA, "area_code": area["area_code"], "area_name": area["area_name"],
@@ -247,42 +261,10 @@ def _top_rows(places_top: pd.DataFrame, ranks: pd.DataFrame, counts: pd.Series, 
                 continue
             out.append(metric_row(M.RANK_BY_RATE, KIND, category, CURRENT, ranks.at[key, category], **where))
             out.append(metric_row(M.TOP_RATE, KIND, category, CURRENT,
-                                  1.0 if places_top.at[key, category] else 0.0, **where))
+                                  1.0 if places_top.at[key, category] else 0.0,
+                                  label=M.TOP_RATE_TIED if str(key) in ties.get(str(category), []) else None,
+                                  **where))
         out.append(metric_row(M.TOP_RATE_CATEGORIES, KIND, ALL, CURRENT, counts[key], **where))
-    return out
-
-
-def _change_rows(changes: pd.DataFrame, unit: Unit, ids: list[int]) -> list[MetricRow]:
-    out = []
-    for key, change in changes.iterrows():
-        area = unit.areas.loc[key]
-        bases = ((table_name(M.AREA, CURRENT), str(key), ALL), (table_name(M.AREA, PREVIOUS), str(key), ALL))
-        where = {"area_type": M.AREA, "area_code": area["area_code"], "area_name": area["area_name"],
-                 "input_file_ids": ids, "bases": bases}
-        out += [
-            metric_row(M.CHANGE_COUNT, KIND, ALL, CURRENT, change["change_count"], **where),
-            metric_row(M.CHANGE_PCT, KIND, ALL, CURRENT, change["change_pct"], **where),
-            metric_row(M.CHANGE_P_VALUE, KIND, ALL, CURRENT, change["p_value"], **where),
-            metric_row(M.CHANGE, KIND, ALL, CURRENT, change["change_pct"], label=change["label"], **where),
-        ]
-    return out
-
-
-def _trend_rows(rows: pd.DataFrame, unit: Unit, months: list[str], alpha: float,
-                ids: list[int]) -> list[MetricRow]:
-    """Each area's within-period trend of all incidents: the 'escalating' signal priorities use when
-    there is no comparable previous year. Months without rows in an area count as zero."""
-    placed = rows[(rows["period"] == CURRENT) & rows["area_key"].notna()]
-    monthly = (placed.groupby(["area_key", "month"])["count"].sum().unstack(fill_value=0)
-               .reindex(index=unit.areas.index, columns=months, fill_value=0).fillna(0))
-    out = []
-    for key, series in monthly.iterrows():
-        trend = series_trend(series, 1, alpha)
-        area = unit.areas.loc[key]
-        where = {"area_type": M.AREA, "area_code": area["area_code"], "area_name": area["area_name"],
-                 "input_file_ids": ids, "bases": ((table_name(M.AREA, CURRENT), str(key), ALL),)}
-        out += [metric_row(M.TREND_RATIO, KIND, ALL, CURRENT, trend.ratio, label=trend.label, **where),
-                metric_row(M.TREND_P_VALUE, KIND, ALL, CURRENT, trend.p_value, **where)]
     return out
 
 
@@ -354,18 +336,14 @@ def compute_places(events: pd.DataFrame, inputs: StoreInputs, coverage: dict[str
                  _area_names(rows, "lsoa_key", inputs, params), categories, periods, params)
     top, ranks = _top(area, params.top_rate_share)
     top_categories = top[[c for c in top.columns if c != ALL]].sum(axis=1).astype(int)
-    changes = _area_changes(area, cov.comparable, params.significance)
     ids = cov.files_for(params.months)
     pop_ids = [int(i) for i in inputs.files.loc[inputs.files["source_kind"] == "population", "id"]]
     metrics = (_unit_rows(area, params, ids, pop_ids) + _unit_rows(lsoa, params, ids, pop_ids)
                + _coverage_rows(area, ids, pop_ids) + _coverage_rows(lsoa, ids, pop_ids)
-               + _top_rows(top, ranks, top_categories, area, ids)
-               + _change_rows(changes, area, cov.files_for(params.previous_months + params.months))
+               + _top_rows(top, ranks, top_categories, area, ids, params.top_rate_share)
                + _partnership_rate_rows(area, ids, pop_ids)
-               + _new_homes_rows(inputs, area, params, pop_ids)
-               + _trend_rows(rows, area, [m for m in params.months if m in cov.current],
-                             params.significance, ids))
-    return Places(area, lsoa, top, ranks, top_categories, changes, _lsoa_area(inputs, params), tuple(metrics),
+               + _new_homes_rows(inputs, area, params, pop_ids))
+    return Places(area, lsoa, top, ranks, top_categories, _lsoa_area(inputs, params), tuple(metrics),
                   tuple(_tables(area) + _tables(lsoa)))
 
 

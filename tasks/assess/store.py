@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select
 
 from csp import metrics as metric_names
 from csp.config import Partnership
+from csp.faults import crash_point
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, sql_rows, start_stage
 from csp.store.locks import take_stage_lock
@@ -31,6 +32,21 @@ def _stored_counts(session: Any, cycle_id: int) -> tuple[int, int, int]:
 
     return (count(models.Metric, models.Metric.metric.not_in(VALIDATION_METRICS)),
             count(models.Finding), count(models.Chart))
+
+
+def unchanged_outputs(database_url: str, config: Partnership, cycle_name: str, digest: str,
+                      charts: int) -> dict[str, int] | None:
+    """The stored row counts when the stored assessment was made from ``digest`` and is complete
+    (metrics and findings present, every chart row there); None when it must be computed."""
+    with session_scope(database_url) as session:
+        cycle = session.scalar(select(models.Cycle).where(models.Cycle.partnership_id == config.id,
+                                                          models.Cycle.name == cycle_name))
+        if cycle is None or cycle.assessment_digest != digest:
+            return None
+        stored = _stored_counts(session, cycle.id)
+    if stored[0] == 0 or stored[1] == 0 or stored[2] != charts:
+        return None
+    return dict(zip(("metrics", "findings", "charts"), stored, strict=True))
 
 
 def replace_outputs(database_url: str, config: Partnership, cycle_name: str, metrics: list[dict[str, Any]],
@@ -63,6 +79,7 @@ def replace_outputs(database_url: str, config: Partnership, cycle_name: str, met
             session.execute(insert(models.Finding), sql_rows({**row, **base} for row in findings))
         if charts:
             session.execute(insert(models.Chart), sql_rows({**row, **base} for row in charts))
+        crash_point("assess.store")
     return counts
 
 

@@ -43,7 +43,7 @@ IO_RETRIES = {"retries": 2, "retry_delay_seconds": [2, 10]}
 CODE_FILES = (*sorted(Path(__file__).parent.glob("*.py")),
               Path(__file__).resolve().parents[2] / "csp" / "suppression.py",
               Path(__file__).resolve().parents[2] / "csp" / "metrics.py")
-DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", "analysis")
+DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", "analysis", "places")
 
 
 def cached() -> dict[str, Any]:
@@ -89,8 +89,9 @@ def series_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage], level
 
 @task(name="assess-change", **cached())
 def change_task(levels: pd.DataFrame, series: Series, coverage: dict[str, SourceCoverage],
-                params: AssessParams, fingerprint: list[str]) -> Changes:
-    return compute_changes(levels, series, coverage, params)
+                params: AssessParams, fingerprint: list[str], events: pd.DataFrame | None = None,
+                inputs: StoreInputs | None = None, places: Places | None = None) -> Changes:
+    return compute_changes(levels, series, coverage, params, events, inputs, places)
 
 
 @task(name="assess-places", **cached())
@@ -147,6 +148,24 @@ def store_digest(params: AssessParams, fingerprint: list[str], charts: list[dict
     the chart files it points at."""
     text = json.dumps([repr(params), fingerprint, charts], default=str, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@task(name="assess-unchanged", cache_policy=NO_CACHE, **IO_RETRIES)
+def unchanged_task(database_url: str, config: Partnership, params: AssessParams, fingerprint: list[str],
+                   output_dir: str) -> dict[str, Any] | None:
+    """The stored assessment's summary when it was made from these very inputs and its charts are still
+    on disk unchanged: the whole analysis is then skipped (nothing it would write would differ)."""
+    folder = charts_folder(params.partnership_id, params.cycle, Path(output_dir))
+    reused = chart_cache.reuse(folder, chart_cache.inputs_key(params, fingerprint, folder))
+    if reused is None:
+        return None
+    charts, notes = reused
+    counts = store.unchanged_outputs(database_url, config, params.cycle,
+                                     store_digest(params, fingerprint, charts), len(charts))
+    if counts is None:
+        return None
+    headline = store.headline_findings(database_url, params.partnership_id, params.cycle)
+    return {**counts, "notes": notes, "headline": [f["text"] for f in headline]}
 
 
 @task(name="assess-store", cache_policy=NO_CACHE, **IO_RETRIES)

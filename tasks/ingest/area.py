@@ -115,7 +115,7 @@ def place_lsoa_codes(codes: pd.Series, ref: Reference) -> pd.DataFrame:
         out.loc[old, "lsoa_mapping"] = text[old].map(mapped["change_code"]).map(MAPPED).astype(object)
     unmatched = text.notna() & (text != "") & out["lsoa_mapping"].isna()
     out.loc[unmatched, "lsoa_mapping"] = UNMATCHED
-    return out
+    return out.astype(object).where(out.notna(), None)
 
 
 def split_police(frame: pd.DataFrame, config: Partnership, ref: Reference | None = None) -> AreaSplit:

@@ -2,17 +2,24 @@
 
 A source path may be one file, a folder of files, or the zip archive data.police.uk hands out (folders
 ``YYYY-MM/`` inside). Everything is read into memory as bytes first so the checksum stored with the
-data is the checksum of exactly what was parsed.
+data is the checksum of exactly what was parsed; sizes are checked first against what the archive or
+gzip trailer declares, then while decompressing in chunks (csp.settings.InputLimits), so memory stays
+bounded whatever a file claims.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
+from csp.settings import InputLimits, input_limits
 from tasks.ingest.errors import IngestError
 
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
@@ -37,15 +44,71 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _gunzip(label: str, data: bytes) -> bytes:
+class _Budget:
+    """Bytes still allowed for one source path (folder or archive), across its files."""
+
+    def __init__(self, limits: InputLimits) -> None:
+        self.limits = limits
+        self.used = 0
+        self.files = 0
+
+    def take(self, label: str, size: int) -> None:
+        self.used += size
+        self.files += 1
+        if self.used > self.limits.max_total_bytes:
+            raise IngestError(
+                f"{label}: refused: the files of this source add up to more than "
+                f"{_mib(self.limits.max_total_bytes)} uncompressed (limit CSP_MAX_SOURCE_MB); ingest "
+                "it in parts (a folder or archive per year), or raise the limit")
+        if self.files > self.limits.max_members:
+            raise IngestError(f"{label}: refused: more than {self.limits.max_members} files in one source "
+                              "(limit CSP_MAX_FILES)")
+
+
+def _mib(size: float) -> str:
+    return f"{size / (1 << 20):,.0f} MiB" if size >= 1 << 20 else f"{size:,.0f} bytes"
+
+
+def _too_large(label: str, what: str, limits: InputLimits) -> IngestError:
+    return IngestError(
+        f"{label}: refused: {what} more than the {_mib(limits.max_file_bytes)} allowed for one file "
+        "(limit CSP_MAX_FILE_MB); nothing from it was read. Split it (for example one month per file) "
+        "or raise the limit")
+
+
+def _read_capped(label: str, stream: BinaryIO, limits: InputLimits) -> bytes:
+    """Read a (decompressing) stream in chunks, stopping as soon as it passes the file limit: memory
+    stays within one chunk over the limit whatever the stream claims or holds."""
+    chunks, size = [], 0
+    while chunk := stream.read(limits.chunk_bytes):
+        size += len(chunk)
+        if size > limits.max_file_bytes:
+            raise _too_large(label, "it expands to", limits)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _gunzip(label: str, data: bytes, limits: InputLimits) -> bytes:
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError) as exc:
-        raise IngestError(f"{label}: not a valid gzip file ({exc})") from exc
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            first = stream.read(min(limits.chunk_bytes, limits.max_file_bytes + 1))  # a corrupt file fails here
+            # the trailer declares the size (modulo 4 GiB): refuse a bomb before expanding the rest
+            declared = int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
+            if declared > limits.max_file_bytes:
+                raise _too_large(label, f"it declares {_mib(declared)} uncompressed,", limits)
+            if len(first) > limits.max_file_bytes:
+                raise _too_large(label, "it expands to", limits)
+            rest = _read_capped(label, stream, InputLimits(**{**vars(limits),
+                                                              "max_file_bytes": limits.max_file_bytes - len(first)}))
+            return first + rest
+    except (OSError, EOFError, zlib.error) as exc:
+        raise IngestError(f"{label}: not a valid gzip file ({exc}); download it again") from exc
 
 
-def _from_bytes(label: str, name: str, data: bytes) -> SourceFile:
-    content = _gunzip(label, data) if name.lower().endswith(".gz") else data
+def _from_bytes(label: str, name: str, data: bytes, budget: _Budget) -> SourceFile:
+    limits = budget.limits
+    content = _gunzip(label, data, limits) if name.lower().endswith(".gz") else data
+    budget.take(label, len(content))
     return SourceFile(label=label, name=name, content=content, raw_sha256=sha256(data),
                       size_bytes=len(data))
 
@@ -54,59 +117,106 @@ def _is_table(name: str) -> bool:
     return name.lower().endswith(TABLE_SUFFIXES)
 
 
-def _safe_member(archive: Path, member: str) -> None:
-    """Refuse members that would escape the archive (zip slip), whatever the caller does next."""
+def _safe_member(archive: Path, info: zipfile.ZipInfo, limits: InputLimits) -> None:
+    """Refuse members that would escape the archive (zip slip), links, and sizes that are too large
+    or too compressed - all from the archive's directory, before anything is decompressed."""
+    member = info.filename
     path = PurePosixPath(member.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
         raise IngestError(
             f"{archive.name}: refused: archive member {member!r} points outside the archive "
             "(absolute path or '..'); nothing from this archive was read"
         )
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise IngestError(f"{archive.name}: refused: archive member {member!r} is a symbolic link, not a "
+                          "file; nothing from this archive was read. Ask for an archive of plain files")
+    label = f"{archive.name}:{member}"
+    if info.file_size > limits.max_file_bytes:
+        raise _too_large(label, f"it declares {_mib(info.file_size)} uncompressed,", limits)
+    if info.file_size > (1 << 20) and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+        raise IngestError(
+            f"{label}: refused: compressed {info.file_size / max(info.compress_size, 1):,.0f} to 1 (more "
+            f"than {limits.max_ratio:,.0f} to 1, limit CSP_MAX_COMPRESSION_RATIO): real data files do "
+            "not compress so far; this looks like an archive bomb. Nothing from this archive was read")
 
 
-def read_zip(path: Path, wanted: str | None = None) -> tuple[list[SourceFile], list[str]]:
+def read_zip(path: Path, wanted: str | None = None,
+             budget: _Budget | None = None) -> tuple[list[SourceFile], list[str]]:
     """Table files inside a zip (optionally only names containing ``wanted``), and skipped names."""
+    budget = budget or _Budget(input_limits())
+    limits = budget.limits
+    _check_size(path, limits, compressed=True)
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError) as exc:
         raise IngestError(f"{path.name}: not a valid zip archive ({exc})") from exc
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) > limits.max_members:
+            raise IngestError(f"{path.name}: refused: {len(members):,} files in the archive (more than "
+                              f"{limits.max_members}, limit CSP_MAX_FILES)")
         for info in members:
-            _safe_member(path, info.filename)
+            _safe_member(path, info, limits)
+        wanted_members = [i for i in members if _is_table(PurePosixPath(i.filename).name)
+                          and not (wanted and wanted not in PurePosixPath(i.filename).name)]
+        declared = sum(i.file_size for i in wanted_members)
+        if declared + budget.used > limits.max_total_bytes:
+            budget.take(path.name, declared)  # raises, naming the limit
         files, skipped = [], []
         for info in sorted(members, key=lambda i: i.filename):
             name = PurePosixPath(info.filename).name
-            if not _is_table(name) or (wanted and wanted not in name):
+            if info not in wanted_members:
                 skipped.append(info.filename)
                 continue
             label = f"{path.name}:{info.filename}"
-            files.append(_from_bytes(label, name, archive.read(info)))
+            try:
+                with archive.open(info) as stream:
+                    data = _read_capped(label, stream, limits)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+                raise IngestError(f"{label}: cannot be read from the archive ({exc}); download it "
+                                  "again") from exc
+            files.append(_from_bytes(label, name, data, budget))
         return files, skipped
 
 
-def discover(path: Path, wanted: str | None = None) -> tuple[list[SourceFile], list[str]]:
+def _check_size(path: Path, limits: InputLimits, compressed: bool) -> None:
+    """A file on disk larger than it may be, refused before it is read (archives: the source limit)."""
+    size = path.stat().st_size
+    if not compressed and size > limits.max_file_bytes:
+        raise _too_large(path.name, f"it is {_mib(size)},", limits)
+    if compressed and size > limits.max_total_bytes:
+        raise IngestError(f"{path.name}: refused: it is {_mib(size)}, more than the "
+                          f"{_mib(limits.max_total_bytes)} allowed for one source (limit CSP_MAX_SOURCE_MB); "
+                          "nothing from it was read. Ingest it in parts, or raise the limit")
+
+
+def discover(path: Path, wanted: str | None = None,
+             budget: _Budget | None = None) -> tuple[list[SourceFile], list[str]]:
     """All table files under a source path (file, folder or zip), sorted, and what was skipped.
 
     ``wanted`` filters archive members only (police.uk zips also hold outcomes and stop-and-search
-    files); a file named directly is always read.
+    files); a file named directly is always read. Sizes are checked against ``input_limits()``.
     """
+    budget = budget or _Budget(input_limits())
+    if path.is_symlink():
+        raise IngestError(f"{path}: refused: a symbolic link; name the file or folder itself")
     if not path.exists():
         raise IngestError(f"{path}: no such file or folder (check the source path in configuration)")
     if path.is_dir():
         files, skipped = [], []
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+        for child in sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink()):
             if child.name.startswith((".", "README")):
                 continue
-            found, missed = discover(child, wanted)
+            found, missed = discover(child, wanted, budget)
             files += found
             skipped += missed
         return files, skipped
     if path.suffix.lower() == ".zip":
-        return read_zip(path, wanted)
+        return read_zip(path, wanted, budget)
     if not _is_table(path.name):
         return [], [str(path)]
-    return [_from_bytes(path.name, path.name, path.read_bytes())], []
+    _check_size(path, budget.limits, compressed=path.name.lower().endswith(".gz"))
+    return [_from_bytes(path.name, path.name, path.read_bytes(), budget)], []
 
 
 def decode_text(source: SourceFile) -> str:
@@ -116,6 +226,11 @@ def decode_text(source: SourceFile) -> str:
         raise IngestError(f"{source.label}: the file is empty")
     if b"\x00" in data[:4096]:
         raise IngestError(f"{source.label}: not a CSV text file (binary content)")
+    start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+        raise IngestError(
+            f"{source.label}: line 1: an HTML or XML page, not a CSV file (a login or error page saved in "
+            "place of the download?); download the file again")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -125,3 +240,22 @@ def decode_text(source: SourceFile) -> str:
             f"{source.label}: not UTF-8 text: byte 0x{byte} on line {line} (for example '£' saved "
             "as Windows-1252); save the file as CSV UTF-8 and ingest it again"
         ) from exc
+
+
+def check_workbook(source: SourceFile) -> None:
+    """An XLSX is a zip of XML: refuse one whose parts declare more than the file limit (or a bomb's
+    compression ratio) before the spreadsheet library expands them."""
+    limits = input_limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(source.content)) as book:
+            members = book.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise IngestError(f"{source.label}: not a readable XLSX workbook ({exc}); open it in Excel "
+                          "and save it again as .xlsx") from exc
+    declared = sum(info.file_size for info in members)
+    if declared > limits.max_file_bytes:
+        raise _too_large(source.label, f"its sheets declare {_mib(declared)} uncompressed,", limits)
+    for info in members:
+        if info.file_size > (1 << 20) and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise IngestError(f"{source.label}: refused: part {info.filename!r} is compressed more than "
+                              f"{limits.max_ratio:,.0f} to 1 (an archive bomb?); nothing was read")

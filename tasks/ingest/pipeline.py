@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import select
 
 from csp.config import Partnership
 from csp.cycle import CyclePeriod
 from csp.frames import PARTNER_KINDS, RowProblem
+from csp.store import models
 from csp.store.db import ensure_cycle, ensure_partnership, finish_stage, session_scope, start_stage
-from tasks.ingest import area, readers, shared
+from tasks.ingest import area, belong, readers, shared
 from tasks.ingest.errors import IngestError
 from tasks.ingest.files import SourceFile, discover, sha256
 from tasks.ingest.store import Provenance, existing_file, locked_duplicate, store_file
@@ -72,14 +74,14 @@ def _split(kind: str, frame: pd.DataFrame, config: Partnership) -> area.AreaSpli
 
 
 def _provenance(config: Partnership, kind: str, source: SourceFile, path: Path, rows_read: int,
-                split: area.AreaSplit | None, flow_run_id: str | None) -> Provenance:
+                split: area.AreaSplit | None, flow_run_id: str | None, force: bool = False) -> Provenance:
     illustrative = config.sources[kind].illustrative or "illustrative" in source.name.lower()
     return Provenance(
         partnership_id=config.id, source_kind=kind, label=source.label, name=source.name,
         path=str(path), sha256=source.raw_sha256, size_bytes=source.size_bytes, rows_read=rows_read,
         rows_outside_area=split.outside if split else 0,
         rows_unlocated=split.unlocated if split else 0,
-        illustrative=illustrative, flow_run_id=flow_run_id,
+        illustrative=illustrative, flow_run_id=flow_run_id, force=force,
     )
 
 
@@ -93,6 +95,21 @@ def _already_stored(database_url: str, config: Partnership, kind: str, source: S
         return FileReport(kind, source.label, "unchanged", found.rows_read, found.rows_accepted,
                           found.rows_quarantined, found.rows_outside_area, found.rows_unlocated,
                           list(found.months or []), "already ingested (same checksum)", found.id)
+
+
+def _already_stored_all(database_url: str, config: Partnership, kind: str,
+                        files: list[SourceFile]) -> dict[str, FileReport]:
+    """``_already_stored`` for every file of a source in one query (a re-run asks about all of them)."""
+    wanted = {source.raw_sha256: source for source in files}
+    with session_scope(database_url) as session:
+        ensure_partnership(session, config)
+        found = session.scalars(select(models.InputFile).where(
+            models.InputFile.partnership_id == config.id, models.InputFile.source_kind == kind,
+            models.InputFile.sha256.in_(list(wanted)))).all()
+        return {f.sha256: FileReport(kind, wanted[f.sha256].label, "unchanged", f.rows_read, f.rows_accepted,
+                                     f.rows_quarantined, f.rows_outside_area, f.rows_unlocated,
+                                     list(f.months or []), "already ingested (same checksum)", f.id)
+                for f in found}
 
 
 def _outside_window(frame: pd.DataFrame, period: CyclePeriod) -> bool:
@@ -111,12 +128,16 @@ class _Read:
 
 
 def _read(database_url: str, config: Partnership, period: CyclePeriod, kind: str, source: SourceFile,
-          path: Path, from_folder: bool) -> FileReport | _Read:
+          path: Path, from_folder: bool, stored: dict[str, FileReport] | None = None) -> FileReport | _Read:
     """Read one file and keep the partnership's rows; a report when there is nothing to validate."""
-    unchanged = _already_stored(database_url, config, kind, source, path)
+    unchanged = (stored.get(source.raw_sha256) if stored is not None
+                 else _already_stored(database_url, config, kind, source, path))
     if unchanged:
         return unchanged
     frame, problems = shared.parsed(kind, source, _parser(kind))
+    # reliability: whether the file belongs (force, named month) before it can replace anything
+    belong.check_force(kind, frame, config, source.label)
+    belong.check_named_month(kind, frame, source.name, source.label)
     split = _split(kind, frame, config)
     if split.inside.empty:
         raise IngestError(f"{source.label}: none of its {len(frame)} rows is in "
@@ -129,16 +150,19 @@ def _read(database_url: str, config: Partnership, period: CyclePeriod, kind: str
 
 def _check_and_store(database_url: str, config: Partnership, period: CyclePeriod, kind: str, read: _Read,
                      path: Path, today: dt.date, validation: SourceValidation | None,
-                     flow_run_id: str | None) -> FileReport:
+                     flow_run_id: str | None, force: bool = False) -> FileReport:
     """The per-file rules on the partnership's rows, then one transaction for the file."""
     source, split, problems = read.source, read.split, read.problems
     check = check_frame(kind, split.inside, source.label, period, today, validation)
     if check.blocking_errors:
-        raise IngestError("\n".join(check.blocking_errors))
+        unread = "; ".join(p.reason for p in problems[:3])  # the parser's own reading of the values
+        raise IngestError("\n".join(check.blocking_errors)
+                          + (f" Values that could not be read: {unread}" if unread else ""))
     typed_bad = {p.row_number for p in problems}
     accepted = check.accepted[~check.accepted["row_number"].isin(typed_bad)]
     all_problems = _with_raw(problems, split.inside) + list(check.problems)
-    prov = _provenance(config, kind, source, path, len(read.frame), split, flow_run_id)
+    prov = _provenance(config, kind, source, path, len(read.frame), split, flow_run_id, force)
+    note = belong.outside_area_note(kind, read.frame, split.inside["row_number"], today)
     with session_scope(database_url) as session:
         if locked_duplicate(session, prov):  # the same file stored meanwhile by a concurrent run
             return _already_stored(database_url, config, kind, source, path)
@@ -146,19 +170,19 @@ def _check_and_store(database_url: str, config: Partnership, period: CyclePeriod
         record, replaced = store_file(session, prov, accepted, all_problems, list(check.outcomes))
         return FileReport(kind, source.label, "stored", record.rows_read, record.rows_accepted,
                           record.rows_quarantined, record.rows_outside_area, record.rows_unlocated,
-                          list(record.months or []), "", record.id, replaced)
+                          list(record.months or []), note, record.id, replaced)
 
 
 def ingest_file(database_url: str, config: Partnership, period: CyclePeriod, kind: str,
                 source: SourceFile, path: Path, *, today: dt.date, from_folder: bool = False,
-                flow_run_id: str | None = None) -> FileReport:
+                flow_run_id: str | None = None, force: bool = False) -> FileReport:
     """Ingest one file; raise IngestError (store untouched) when the file as a whole is unusable."""
     if kind == "boundaries":
         return _ingest_boundaries(database_url, config, source, path, flow_run_id)
     read = _read(database_url, config, period, kind, source, path, from_folder)
     if isinstance(read, FileReport):
         return read
-    return _check_and_store(database_url, config, period, kind, read, path, today, None, flow_run_id)
+    return _check_and_store(database_url, config, period, kind, read, path, today, None, flow_run_id, force)
 
 
 def _with_raw(problems: list[RowProblem], frame: pd.DataFrame) -> list[RowProblem]:
@@ -208,7 +232,7 @@ def source_files(config: Partnership, kind: str, path: Path | None = None) -> tu
 
 def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind: str,
                   path: Path | None = None, today: dt.date | None = None,
-                  flow_run_id: str | None = None) -> list[FileReport]:
+                  flow_run_id: str | None = None, force: bool = False) -> list[FileReport]:
     """Every file of one source; a failed file is reported and the others continue.
 
     The new files are validated in one GX run over all their rows (shared with the other partnerships
@@ -222,13 +246,22 @@ def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind:
     if kind == "boundaries":
         return reports + [_file_or_failure(kind, source, lambda s=source: _ingest_boundaries(
             database_url, config, s, target, flow_run_id)) for source in files]
+    stored = _already_stored_all(database_url, config, kind, files)
     reads = [_file_or_failure(kind, source, lambda s=source: _read(
-        database_url, config, period, kind, s, target, from_folder=len(files) > 1)) for source in files]
+        database_url, config, period, kind, s, target, len(files) > 1, stored)) for source in files]
     pending = [r for r in reads if isinstance(r, _Read)]
     validation = shared.validated(kind, [(r.source, r.frame) for r in pending]) if pending else None
-    return reports + [r if isinstance(r, FileReport) else _file_or_failure(
-        kind, r.source, lambda r=r: _check_and_store(database_url, config, period, kind, r, target, today,
-                                                     validation, flow_run_id)) for r in reads]
+    seen: set[str] = set()
+    for read in reads:
+        if isinstance(read, FileReport):
+            reports.append(read)
+            continue
+        sha = read.source.raw_sha256
+        again = _already_stored(database_url, config, kind, read.source, target) if sha in seen else None
+        seen.add(sha)  # a copy of a file stored a moment ago is 'unchanged', as when files went one by one
+        reports.append(again or _file_or_failure(kind, read.source, lambda r=read: _check_and_store(
+            database_url, config, period, kind, r, target, today, validation, flow_run_id, force)))
+    return reports
 
 
 def _file_or_failure(kind: str, source: SourceFile, step: Callable[[], FileReport | _Read]) -> FileReport | _Read:
@@ -248,6 +281,10 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
     """All configured sources of one partnership, reference data first."""
     reports: list[FileReport] = []
     for kind in kinds or configured_kinds(config):
+        missing = _missing_optional(config, kind)
+        if missing:
+            reports.append(missing)
+            continue
         try:
             reports += ingest_source(database_url, config, cycle_name, kind, today=today,
                                      flow_run_id=flow_run_id)
@@ -255,6 +292,17 @@ def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
             reports.append(FileReport(kind, str(config.sources[kind].path), "failed",
                                       message=str(exc)))
     return reports
+
+
+def _missing_optional(config: Partnership, kind: str) -> FileReport | None:
+    """An optional source whose path is not there: a clear note, and the cycle goes on without it."""
+    source = config.sources[kind]
+    path = config.source_path(kind)
+    if source.required or path.exists():
+        return None
+    return FileReport(kind, source.path, "skipped", message=(
+        f"optional source {kind!r} not found at {path}; the cycle goes on without it (set its path in "
+        f"{config.config_file}, or switch it off with 'sources.{kind}.enabled: false')"))
 
 
 def record_ingest_run(database_url: str, config: Partnership, cycle_name: str,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from csp.frames import FRAME_COLUMNS, POLICE_UK_COLUMNS, RowProblem
 from tasks.ingest.errors import IngestError
-from tasks.ingest.files import SourceFile, decode_text, discover
+from tasks.ingest.files import SourceFile, check_workbook, decode_text, discover
 
 POLICE_REQUIRED = ("Crime ID", "Month", "Longitude", "Latitude", "LSOA code", "LSOA name", "Crime type")
 PARTNER_REQUIRED = ("month", "category", "count")
@@ -71,17 +71,27 @@ def read_csv_strings(source: SourceFile) -> pd.DataFrame:
     return frame
 
 
+KNOWN_COLUMNS = {*POLICE_REQUIRED, *POLICE_UK_COLUMNS, *PARTNER_REQUIRED, *PARTNER_OPTIONAL,
+                 *IDVA_REQUIRED, *POPULATION_COLUMNS}
+
+
 def _require(source: SourceFile, columns: list[str], required: tuple[str, ...]) -> None:
+    columns = [c for c in columns if c != "row_number"]  # our own line counter, not the file's
     missing = [name for name in required if name not in columns]
     if not missing:
         return
+    # A renamed column can only be one the file has that we do not already recognise.
+    unknown = [c for c in columns if c not in KNOWN_COLUMNS]
     hints = []
     for name in missing:
-        close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
-        hints.append(f"'{name}'" + (f" (found '{close[0]}' — renamed?)" if close else ""))
+        same = [c for c in unknown if c.strip().casefold() == name.casefold()]
+        close = same or difflib.get_close_matches(name, unknown, n=1, cutoff=0.6)
+        hints.append(f"'{name}'" + (f" (found '{close[0]}': renamed?)" if close else ""))
+    shown = ", ".join(repr(c[:60]) for c in columns[:15]) + (f" and {len(columns) - 15} more"
+                                                            if len(columns) > 15 else "")
     raise IngestError(
-        f"{source.label}: missing required column(s) {', '.join(hints)}; "
-        f"the file has: {', '.join(repr(c) for c in columns[:15])}"
+        f"{source.label}: line 1: missing required column(s) {', '.join(hints)}; "
+        f"the file has: {shown}. Restore the column names of the published file and ingest it again"
     )
 
 
@@ -130,6 +140,7 @@ def _snake(name: object) -> str:
 
 def _xlsx_frame(source: SourceFile, required: tuple[str, ...]) -> pd.DataFrame:
     """An XLSX sheet as strings, finding the header row below any title rows."""
+    check_workbook(source)
     try:
         grid = pd.read_excel(io.BytesIO(source.content), header=None, dtype=str)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files

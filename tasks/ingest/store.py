@@ -16,9 +16,11 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from csp.frames import CheckOutcome, RowProblem
+from csp.faults import crash_point
+from csp.frames import POLICE_UK_COLUMNS, CheckOutcome, RowProblem
+from csp.settings import input_limits
 from csp.store import models
-from csp.store.db import sql_rows
+from csp.store.db import FieldTooLong, check_lengths, sql_rows
 from csp.store.locks import take_stage_lock
 from tasks.ingest.errors import IngestError
 
@@ -37,6 +39,7 @@ class Provenance:
     rows_unlocated: int
     illustrative: bool
     flow_run_id: str | None
+    force: bool = False  # replace even a file with far more rows (csp ingest --force)
 
 
 def existing_file(session: Session, prov: Provenance) -> models.InputFile | None:
@@ -68,6 +71,7 @@ def _supersede(session: Session, prov: Provenance, months: list[str]) -> list[mo
     for old in current:
         old_months = set(old.months or [])
         if not months or not old_months or old_months <= set(months):  # reference files: the newer one replaces the older
+            _check_shrink(prov, old)
             replaced.append(old)
         elif old_months & set(months):
             shared = ", ".join(sorted(old_months & set(months)))
@@ -77,6 +81,19 @@ def _supersede(session: Session, prov: Provenance, months: list[str]) -> list[mo
                 "that covers all of them, or split this one by month"
             )
     return replaced
+
+
+def _check_shrink(prov: Provenance, old: models.InputFile) -> None:
+    """A replacement with far fewer rows than the file it supersedes is refused unless forced: a
+    truncated download or a misnamed file must not quietly replace a complete month."""
+    share = input_limits().min_replacement_share
+    if prov.force or not old.rows_read or prov.rows_read >= share * old.rows_read:
+        return
+    raise IngestError(
+        f"{prov.label}: has {prov.rows_read:,} rows where {old.file_name} (ingested "
+        f"{old.ingested_at:%Y-%m-%d}), which it would replace, has {old.rows_read:,}: fewer than "
+        f"{share:.0%} of them (CSP_MIN_REPLACEMENT_SHARE). Check the file is complete and for the right "
+        "months; if it is, ingest it again with --force")
 
 
 def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) -> list[dict[str, Any]]:
@@ -129,17 +146,28 @@ def store_file(session: Session, prov: Provenance, accepted: pd.DataFrame,
         months=months, illustrative=prov.illustrative, status="current",
         flow_run_id=prov.flow_run_id,
     )
+    _check_lengths(models.InputFile, [{"file_name": prov.name, "path": prov.path}], prov.label)
     session.add(record)
     session.flush()
     for old in replaced:
         old.status = "superseded"
         old.superseded_by_id = record.id
     rows = _records(prov.source_kind, accepted, prov.partnership_id, record.id)
+    _check_lengths(_MODEL.get(prov.source_kind, models.PartnerRecord), rows, prov.label)
     if rows:
         session.execute(insert(_MODEL.get(prov.source_kind, models.PartnerRecord)), rows)
     _store_problems(session, record.id, problems)
     _store_outcomes(session, record, outcomes)
+    crash_point("ingest.store")
     return record, [old.file_name for old in replaced]
+
+
+def _check_lengths(model: type[models.Base], rows: list[dict[str, Any]], label: str) -> None:
+    headings = {v: k for k, v in POLICE_UK_COLUMNS.items()} if model is models.CrimeRecord else {}
+    try:
+        check_lengths(model, rows, label, headings)
+    except FieldTooLong as exc:
+        raise IngestError(str(exc)) from None
 
 
 def _store_problems(session: Session, file_id: int, problems: list[RowProblem]) -> None:

@@ -21,7 +21,7 @@ from csp.config import Partnership
 from csp.cycle import CyclePeriod, Quarter, monitoring_quarter
 from csp.store import models
 from csp.themes import THEMES_BY_ID
-from tasks.assess.change import count_change
+from tasks.assess.stats import exact_change, not_compared
 from tasks.prioritise.common import AREA, PRIORITY_CLASSES, PRIORITY_THEME_VALUES, THEME
 from tasks.prioritise.store import RecommendationView
 
@@ -99,7 +99,9 @@ class Measure:
 
 def measure(priority: str, name: str, quarter: int, last_year: int | None, year_total: int | None,
             alpha: float) -> Measure:
-    change = count_change(quarter, last_year, last_year is not None, alpha)
+    # Three months against three: too few points to estimate over-dispersion, so the exact test on the
+    # totals; the wording calls a quarter's change "higher/lower than the same quarter last year" only then.
+    change = exact_change(quarter, last_year, alpha) if last_year is not None else not_compared(quarter)
     average = None if year_total is None else year_total / 4
     return Measure(priority, name, quarter, last_year, average, change.label, change.p_value)
 

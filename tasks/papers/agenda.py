@@ -38,6 +38,9 @@ class Item(_Strict):
     minutes: int = Field(default=0, ge=0, le=600)
     papers: list[str] = []
     each: Literal["priority"] | None = None
+    months: list[int] = Field(default=[], description="only at meetings held in these months (1-12), "
+                              "e.g. the election of Chair and Vice Chair at the February board")
+    decision: bool | None = None  # the board decides (default: a title ending in ': Agreement')
 
 
 class Person(_Strict):
@@ -67,6 +70,7 @@ class AgendaRow:
     start: str
     end: str
     papers: tuple[str, ...]
+    decision: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ def build_agenda(config: Partnership, meeting: Meeting, values: dict[str, str],
             continue
         if item.title is None:
             raise AgendaError(f"{path}: items.{index}: an item needs a 'title' (or a 'group' heading)")
+        if item.months and meeting.date.month not in item.months:
+            continue  # not due at this meeting (e.g. elections are held at the February board)
         number += 1
         expansions = [{}] if item.each is None else [
             {"priority": p.title, "lead_officer": p.lead_officer or "Lead officer"} for p in config.priorities
@@ -153,8 +159,9 @@ def build_agenda(config: Partnership, meeting: Meeting, values: dict[str, str],
             merged = {**values, **extra}
             start = _clock(meeting.start_time, elapsed)
             elapsed += item.minutes
-            rows.append(AgendaRow(False, "", label, _fill(item.title, merged, path, index),
-                                  _fill(item.lead, merged, path, index), item.minutes, start,
-                                  _clock(meeting.start_time, elapsed), tuple(item.papers)))
+            title = _fill(item.title, merged, path, index)
+            decision = item.decision if item.decision is not None else title.rstrip().endswith(": Agreement")
+            rows.append(AgendaRow(False, "", label, title, _fill(item.lead, merged, path, index), item.minutes,
+                                  start, _clock(meeting.start_time, elapsed), tuple(item.papers), decision))
     return Agenda(str(path), tuple(rows), agenda.attendance, meeting.start_time,
                   _clock(meeting.start_time, elapsed), elapsed)

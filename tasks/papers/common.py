@@ -99,6 +99,7 @@ def common(setting: Setting) -> dict[str, Any]:
         "short_name": config.short_name,
         "area_name": config.local_authority.name,
         "area_label": config.area_unit.label,
+        "census_year": str(config.geography.vintage),
         "marking": MARKINGS[setting.version],
         "version": setting.version,
         "is_public": setting.public,

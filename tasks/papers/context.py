@@ -7,10 +7,13 @@ template checks can always be rendered with it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from csp.config import ConfigError, Partnership
+from csp.store import models
 from csp.store.db import session_scope
 from tasks.actions.paper import build_action_log
 from tasks.finance.paper import build_financial_report
@@ -54,10 +57,26 @@ def make_setting(config: Partnership, cycle_name: str, meeting_id: str, version:
     return Setting(config, period, meeting, version, dict(pack))
 
 
+def with_stored_illustrative(session: Session, config: Partnership) -> Partnership:
+    """The configuration with every source the store holds an illustrative file for marked illustrative.
+
+    A source may be configured as real yet hold an illustrative file (the county IDVA folder has a real
+    2019-21 table and an illustrative 2024-26 one): such a source is treated as illustrative, so its
+    figures never reach a public paper.
+    """
+    kinds = set(session.scalars(
+        select(models.InputFile.source_kind).where(models.InputFile.partnership_id == config.id,
+                                                   models.InputFile.illustrative.is_(True)).distinct()).all())
+    marked = {k: s.model_copy(update={"illustrative": True}) for k, s in config.sources.items()
+              if k in kinds and not s.illustrative}
+    return config.model_copy(update={"sources": {**config.sources, **marked}}) if marked else config
+
+
 def build_context(database_url: str, config: Partnership, cycle_name: str, meeting_id: str, kind: str,
                   version: str, pack: dict[str, int]) -> Built:
     setting = make_setting(config, cycle_name, meeting_id, version, pack)
     with session_scope(database_url) as session:
+        setting = replace(setting, config=with_stored_illustrative(session, config))
         built = BUILDERS[kind](session, setting)
     errors = conformance_errors(built.context, SCHEMAS[kind])
     if errors:

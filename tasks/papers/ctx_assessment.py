@@ -19,10 +19,21 @@ from csp.cycle import parse_cycle
 from csp.store.db import MissingStageError
 from csp.suppression import is_small
 from csp.themes import SECTIONS, THEMES, THEMES_BY_ID
+from tasks.assess.params import SOURCE_TITLES
+from tasks.assess.stats import methods_paragraphs
+from tasks.papers import key_findings as K
 from tasks.papers import standing as S
 from tasks.papers import store_read as R
+from tasks.papers import words as W
 from tasks.papers.common import Built, ImageRef, Setting, common, resolve_chart
-from tasks.papers.ctx_sources import coverage_rows, is_illustrative, match_rates, source_label, source_rows
+from tasks.papers.ctx_sources import (
+    coverage_rows,
+    is_illustrative,
+    match_rates,
+    source_label,
+    source_rows,
+    source_summary,
+)
 from tasks.papers.numbers import WITHHELD, Numbers
 from tasks.prioritise.store import RecommendationView
 
@@ -119,7 +130,7 @@ def totals(mx: Metrics, nb: Numbers) -> dict[str, str]:
 def _theme_sources(theme_id: str, mx: Metrics) -> list[tuple[str, str]]:
     """(source, category) pairs that speak to a theme and have a stored count."""
     theme = THEMES_BY_ID[theme_id]
-    pairs = [("police_uk", c) for c in theme.police_categories
+    pairs = [("police_uk", c) for c in W.owned_categories(theme_id)
              if mx.row(M.COUNT, "police_uk", c) is not None]
     for source in theme.partner_sources:
         categories = mx.categories(source) or (["All"] if mx.row(M.COUNT, source) is not None else [])
@@ -143,7 +154,7 @@ def category_rows(theme_id: str, mx: Metrics, nb: Numbers, setting: Setting,
 def area_rows(theme_id: str, mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
     """Areas in the top share by rate for any of the theme's police categories."""
     f = mx.frame
-    categories = THEMES_BY_ID[theme_id].police_categories
+    categories = W.owned_categories(theme_id)
     top = f[(f.metric == M.TOP_RATE) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
             & (f.category.isin(categories)) & (f.value == 1.0) & (f.period == M.CURRENT)]
     rows = []
@@ -181,6 +192,11 @@ def _rate(mx: Metrics, nb: Numbers, key: dict[str, str], count: float | None) ->
 
 
 def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
+    """Every area with its count, residents, rate and rank (an area without a code by its name).
+
+    In a public paper, a single hidden area count could be worked out from the total and the other
+    areas, so the smallest other count is hidden with it ("[c]").
+    """
     f = mx.frame
     rates = f[(f.metric == M.RATE_PER_1000) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
               & (f.category == "All") & (f.period == M.CURRENT)]
@@ -190,7 +206,7 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
         count = mx.value(M.COUNT, **key)
         rank = mx.value(M.RANK_BY_RATE, **key)
         name = _text_or_empty(row.area_name) or area_id(row)
-        rows.append((rank if rank is not None else 1e9, name, {
+        rows.append((rank if rank is not None else 1e9, name, count, {
             "area": name, "code": _text_or_empty(row.area_code) or "n/a",
             "population": _population(mx, nb, area_id(row)),
             "count": nb.count(count, mx.flag(M.COUNT, **key)),
@@ -198,7 +214,27 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
             "rank": "n/a" if rank is None else f"{int(rank)}",
         }))
     rows.sort(key=lambda r: (r[0], r[1]))
-    return [r[2] for r in rows]
+    hidden = [r for r in rows if r[3]["count"] in (WITHHELD,) or r[3]["count"].startswith("<")]
+    if nb.public and len(hidden) == 1:
+        shown = sorted((r for r in rows if r not in hidden and r[2]), key=lambda r: r[2])
+        if shown:
+            shown[0][3].update({"count": WITHHELD, "rate": WITHHELD})
+    return [r[3] for r in rows]
+
+
+def appendix_total(mx: Metrics, nb: Numbers) -> dict[str, Any]:
+    """The partnership total and what no area holds, so the appendix's parts add up to its total."""
+    total = mx.value(M.COUNT, "police_uk")
+    f = mx.frame
+    parts = f[(f.metric == M.COUNT) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
+              & (f.category == "All") & (f.period == M.CURRENT)]
+    placed = float(parts["value"].fillna(0).sum()) if not parts.empty else 0.0
+    remainder = (total or 0) - placed
+    return {"count": nb.count(total), "has_remainder": bool(total) and remainder > 0,
+            "remainder": nb.count(remainder) if remainder > 0 else "0",
+            "rate": nb.metric(M.RATE_PER_1000, mx.value(M.RATE_PER_1000, "police_uk")),
+            "population": nb.metric(M.POPULATION, mx.value(M.POPULATION, "police_uk"))
+            if mx.value(M.POPULATION, "police_uk") is not None else "n/a"}
 
 
 ILLUSTRATIVE_MARK = "illustrative data"
@@ -243,34 +279,43 @@ def _text(finding: R.FindingRow, public: bool) -> str:
     return finding.public_text if public else finding.text
 
 
-def headline_sections(found: list[R.FindingRow], public: bool) -> list[dict[str, Any]]:
-    """Headline findings grouped as the seeds group them: overview, personal safety, community harm."""
-    order = [t.id for t in THEMES]
-    section_of = {t.id: t.section for t in THEMES}
-    groups: dict[str, list[tuple[int, int, str]]] = {OVERVIEW_TITLE: [], **{s: [] for s in SECTIONS}}
-    for f in found:
-        if not f.headline:
-            continue
-        section = section_of.get(f.theme, OVERVIEW_TITLE)
-        rank = order.index(f.theme) if f.theme in order else -1
-        groups[section].append((rank, f.position, _text(f, public)))
-    return [{"title": title, "findings": [t for *_, t in sorted(items)]}
-            for title, items in groups.items() if items]
-
-
-def recommendation_rows(recs: list[RecommendationView]) -> list[dict[str, Any]]:
-    """Themes to retain, add or retire, then priority areas by class: the board's questions.
-
-    ``status`` says whether the board has decided: "Recommended" until a decision is recorded.
-    """
+def ordered_recommendations(recs: list[RecommendationView]) -> list[RecommendationView]:
+    """Themes to retain, add or retire, then priority areas by class: the board's questions."""
     themes = [r for r in recs if r.kind == "theme" and r.recommendation in THEME_VALUES]
     order = [t.id for t in THEMES]
     themes.sort(key=lambda r: (order.index(r.subject) if r.subject in order else -1, r.subject))
     areas = [r for r in recs if r.kind == "area" and r.recommendation in AREA_CLASSES]
     areas.sort(key=lambda r: (AREA_CLASSES.index(r.recommendation), -(r.score or 0), r.subject_name))
+    return [*themes, *areas]
+
+
+def plain_reason(rec: RecommendationView, mx: Metrics, setting: Setting) -> str:
+    """Why, in words (the rule names, scores and test statistics are in the methods appendix)."""
+    if rec.kind == "theme":
+        action = W.THEME_ACTION.get(rec.recommendation, rec.recommendation.capitalize())
+        return f"{action}: " + W.theme_reason(rec, mx, setting.numbers, setting.period.ending_label)
+    return W.area_reason(rec, setting.numbers, setting.config.area_unit.label)
+
+
+def recommendation_rows(recs: list[RecommendationView], mx: Metrics, setting: Setting) -> list[dict[str, Any]]:
+    """The recommendations in plain words; ``status`` says "Recommended" until a decision is recorded."""
     return [{"number": i, "kind": r.kind, "subject": r.subject_name, "recommendation": r.recommendation,
-             "reasons": r.reason_text, "decided": S.is_decided(r), "status": S.status_text(r)}
-            for i, r in enumerate([*themes, *areas], start=1)]
+             "reasons": plain_reason(r, mx, setting), "decided": S.is_decided(r), "status": S.status_text(r)}
+            for i, r in enumerate(ordered_recommendations(recs), start=1)]
+
+
+def method_rows(recs: list[RecommendationView]) -> list[dict[str, str]]:
+    """Scores and ranks behind the thematic recommendations, for the methods appendix."""
+    rows = []
+    for r in ordered_recommendations(recs):
+        if r.kind != "theme":
+            continue
+        reasons = r.reasons or {}
+        rows.append({"subject": r.subject_name, "recommendation": r.recommendation.capitalize(),
+                     "score": "n/a" if r.score is None else f"{r.score:.2f}",
+                     "volume_rank": str((reasons.get("volume") or {}).get("rank") or "n/a"),
+                     "harm_rank": str((reasons.get("harm") or {}).get("rank") or "n/a")})
+    return rows
 
 
 def _in_overview(theme_id: str) -> bool:
@@ -294,10 +339,61 @@ def _figures(charts: list[R.ChartRow], theme_id: str | None, public: bool, start
     return figures
 
 
-def overview(setting: Setting, found: list[R.FindingRow], charts: list[R.ChartRow]) -> dict[str, Any]:
-    """The overall picture (all police-recorded crime, concentration, coverage): first in the paper."""
-    return {"findings": [_text(f, setting.public) for f in found if _in_overview(f.theme)],
-            "figures": _figures(charts, None, setting.public, 1)}
+def theme_words(theme_id: str, mx: Metrics, setting: Setting) -> list[str]:
+    """A theme's findings in words: one sentence per real category, then where rates are highest."""
+    nb, previous = setting.numbers, K.has_previous(mx)
+    texts = []
+    for source, category in _theme_sources(theme_id, mx):
+        if is_illustrative(setting.config, source):
+            continue
+        label = source_label(setting.config, source) if category == "All" else category
+        texts.append(W.category_sentence(mx, nb, source, category, setting.period.ending_label, previous,
+                                         label))
+    police = [c for s, c in _theme_sources(theme_id, mx) if s == "police_uk"]
+    if police:
+        largest = max(police, key=lambda c: mx.value(M.COUNT, "police_uk", c) or 0)
+        places = W.places_sentence(mx, nb, largest, setting.config.local_authority.name)
+        if places:
+            texts.append(f"{largest}: {W.lower_first(places)}")
+    return texts
+
+
+def concentration_words(mx: Metrics, setting: Setting) -> str:
+    share = mx.value(M.HOTSPOT_SHARE_PCT, "police_uk", "All", area_type=M.LSOA)
+    if share is None:
+        return ""
+    return (f"Incidents are concentrated: the busiest tenth of neighbourhoods (LSOAs) held {share:.0f}% of "
+            f"all police-recorded crime and anti-social behaviour in {setting.config.local_authority.name}.")
+
+
+def overview(setting: Setting, found: list[R.FindingRow], charts: list[R.ChartRow],
+             mx: Metrics | None = None) -> dict[str, Any]:
+    """The overall picture in words (where, how concentrated), with the overview figures."""
+    texts: list[str] = []
+    if mx is not None:
+        texts = [W.places_sentence(mx, setting.numbers, "All", setting.config.local_authority.name),
+                 concentration_words(mx, setting)]
+    return {"findings": [t for t in texts if t], "figures": _figures(charts, None, setting.public, 1)}
+
+
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+NO_PREVIOUS_CLAUSE = re.compile(r";? ?no comparable period( \(the store holds [^)]*\))?", re.IGNORECASE)
+
+
+def detailed_findings(setting: Setting, found: list[R.FindingRow]) -> list[dict[str, Any]]:
+    """The assessment's own findings, with their test statistics, for the methods appendix; the
+    missing comparison is said once in the introduction, so it is dropped from each line here."""
+    titles = {t.id: t.title for t in THEMES}
+    hidden_titles = [SOURCE_TITLES[k].lower() for k in SOURCE_TITLES if is_illustrative(setting.config, k)]
+    groups: dict[str, list[str]] = {}
+    for f in found:
+        if setting.public and any(t in f.public_text.lower() for t in hidden_titles):
+            continue  # a finding that names illustrative sources (even their months held) stays restricted
+        text = NO_PREVIOUS_CLAUSE.sub("", _text(f, setting.public)).replace(" ;", ";")
+        # configuration keys quoted by a finding read as words in the paper
+        text = SNAKE.sub(lambda m: m.group(0).replace("_", " "), text)
+        groups.setdefault(titles.get(f.theme, OVERVIEW_TITLE), []).append(text)
+    return [{"title": title, "findings": texts} for title, texts in groups.items()]
 
 
 def theme_sections(setting: Setting, mx: Metrics, found: list[R.FindingRow], charts: list[R.ChartRow],
@@ -320,7 +416,7 @@ def theme_sections(setting: Setting, mx: Metrics, found: list[R.FindingRow], cha
             table_no += bool(areas)
             figures = _figures(charts, theme.id, public, figure_no)
             figure_no += len(figures)
-            texts = [_text(f, public) for f in found if f.theme == theme.id]
+            texts = theme_words(theme.id, mx, setting) if categories else []
             themes.append({
                 "id": theme.id, "title": theme.title, "has_data": bool(categories or texts or figures),
                 "is_priority": theme.id in priorities, "category_table": cat_table,
@@ -331,8 +427,8 @@ def theme_sections(setting: Setting, mx: Metrics, found: list[R.FindingRow], cha
     return sections, table_no
 
 
-def priority_updates(setting: Setting, recs: list[RecommendationView],
-                     found: list[R.FindingRow]) -> list[dict[str, Any]]:
+def priority_updates(setting: Setting, recs: list[RecommendationView], found: list[R.FindingRow],
+                     mx: Metrics) -> list[dict[str, Any]]:
     by_theme = {r.subject: r for r in recs if r.kind == "theme"}
     updates = []
     for number, priority in enumerate(setting.config.priorities, start=1):
@@ -343,9 +439,9 @@ def priority_updates(setting: Setting, recs: list[RecommendationView],
             "adopted": priority.adopted,
             "theme": theme.title if theme else priority.theme.replace("_", " ").capitalize(),
             "recommendation": rec.recommendation if rec else "",
-            "reasons": rec.reason_text if rec else "",
+            "reasons": plain_reason(rec, mx, setting) if rec else "",
             "decision": S.status_text(rec) if S.is_decided(rec) else "",
-            "findings": [_text(f, setting.public) for f in found if f.theme == priority.theme and f.headline],
+            "findings": theme_words(priority.theme, mx, setting) if priority.theme in THEMES_BY_ID else [],
         })
     return updates
 
@@ -402,7 +498,7 @@ def build_strategic_assessment(session: Session, setting: Setting) -> Built:
     everything = load(session, setting)
     data = real_only(setting, everything)
     mx, nb = data.metrics, setting.numbers
-    picture = overview(setting, data.findings, data.charts)
+    picture = overview(setting, data.findings, data.charts, mx)
     sections, next_table = theme_sections(setting, mx, data.findings, data.charts,
                                           1 + len(picture["figures"]))
     next_figure = 1 + len(picture["figures"]) + sum(len(t["figures"]) for s in sections for t in s["themes"])
@@ -416,22 +512,52 @@ def build_strategic_assessment(session: Session, setting: Setting) -> Built:
         "totals": totals(mx, nb),
         "new_sources": new_sources,
         "missing_sources": missing_sources,
-        "headline_sections": headline_sections(data.findings, setting.public),
-        "recommendations": recommendation_rows(data.recommendations),
+        "has_previous": K.has_previous(mx),
+        "key_findings": K.key_findings(mx, nb, data.recommendations, setting.config.local_authority.name,
+                                       setting.period.ending_label),
+        "recommendations": recommendation_rows(data.recommendations, mx, setting),
         "overview": picture,
         "sections": sections,
-        "priority_updates": priority_updates(setting, data.recommendations, data.findings),
+        "priority_updates": priority_updates(setting, data.recommendations, data.findings, mx),
+        "detailed_findings": detailed_findings(setting, data.findings),
+        "method_scores": method_rows(data.recommendations),
         "illustrative": illustrative,
-        "sources": sources,
+        "sources": source_summary(setting, data.files),
         "illustrative_sources": sorted({s["description"] for s in sources if s["illustrative"]}),
         "coverage": coverage_rows(session, setting, data.files)[1],
         "match": match_rates(mx, nb, setting.config.area_unit.kind == "msoa"),
+        "months": months_present(mx),
         "caveats": _caveats(data) if not setting.public else [],
+        "methods": change_methods(mx, setting.config.thresholds.significance),
         "appendix_areas": appendix_rows(mx, nb),
+        "appendix_total": appendix_total(mx, nb),
         "appendix_table": next_table,
         "assessment_run": ", ".join(mx.runs()) or "not recorded",
     }
     return Built(context, tuple(f.id for f in data.files), mx.runs())
+
+
+def change_methods(mx: Metrics, significance: float) -> list[str]:
+    """Which tests of change this assessment used and why (tasks.assess.stats), for Appendix B."""
+    f = mx.frame
+    labels = f.loc[f.metric.isin((M.CHANGE_METHOD, M.TREND_METHOD)), "label"].dropna()
+    return methods_paragraphs(set(labels), mx.value(M.TEST_FAMILY, "all"), significance)
+
+
+def months_present(mx: Metrics) -> dict[str, Any]:
+    """How many months of police data the period holds, for the cover and beside headline figures.
+
+    Below the expected number the assessment ran only because the operator accepted an incomplete
+    cycle (--accept-incomplete); the note says so wherever a headline figure is printed.
+    """
+    present, expected = mx.value(M.PERIOD_MONTHS_PRESENT, "police_uk"), mx.value(M.PERIOD_MONTHS_EXPECTED, "police_uk")
+    if present is None or expected is None:
+        return {"present": "", "expected": "", "complete": True, "note": ""}
+    complete = present >= expected
+    note = (f"Data: {int(present)} of {int(expected)} months of police-recorded data present." if complete else
+            f"Incomplete data: only {int(present)} of {int(expected)} months of police-recorded data are "
+            "present; the operator accepted the incomplete period, and every figure covers those months only.")
+    return {"present": str(int(present)), "expected": str(int(expected)), "complete": complete, "note": note}
 
 
 def key_figures(setting: Setting, mx: Metrics) -> list[dict[str, str]]:
@@ -471,11 +597,14 @@ def build_sa_summary(session: Session, setting: Setting) -> Built:
         **common(setting),
         "illustrative_findings": illustrative_block(setting, everything, 0, 0)["findings"],
         "totals": totals(data.metrics, setting.numbers),
-        "headline_sections": headline_sections(data.findings, setting.public),
-        "recommendations": recommendation_rows(data.recommendations),
+        "has_previous": K.has_previous(data.metrics),
+        "key_findings": K.key_findings(data.metrics, setting.numbers, data.recommendations,
+                                       setting.config.local_authority.name, setting.period.ending_label),
+        "recommendations": recommendation_rows(data.recommendations, data.metrics, setting),
         "key_figures": key_figures(setting, data.metrics),
         "priority_areas": area_classes(data.recommendations),
         "illustrative_sources": sorted({s["description"] for s in sources if s["illustrative"]}),
         "match": match_rates(data.metrics, setting.numbers, setting.config.area_unit.kind == "msoa"),
+        "months": months_present(data.metrics),
     }
     return Built(context, tuple(f.id for f in data.files), data.metrics.runs())

@@ -57,8 +57,19 @@ def build_agenda_paper(session: Session, setting: Setting) -> Built:
 
 def _actions(session: Session, setting: Setting) -> list[dict[str, Any]]:
     return [{"number": a.number, "text": a.text, "owner": a.owner,
-             "due": long_date(a.due) if a.due else "", "status": a.status}
+             "due": long_date(a.due) if a.due else "", "status": a.status[:1].upper() + a.status[1:]}
             for a in R.open_actions(session, setting.config.id)]
+
+
+def _outcomes(session: Session, setting: Setting) -> list[dict[str, str]]:
+    """One outcome line per recommendation the board decides at the priorities item."""
+    if find_cycle(session, setting.config.id, setting.period.name) is None:
+        return []
+    recs = S.recommendations(session, setting.config.id, setting.period.name)
+    return [{"subject": r.subject_name, "recommendation": r.recommendation,
+             "outcome": S.status_text(r) if S.is_decided(r) else ""}
+            for r in recs if (r.kind == "theme" and r.recommendation in ("retain", "add", "retire"))
+            or (r.kind == "area" and r.recommendation in ("Emerging", "Preventing", "Sustaining", "Discharged"))]
 
 
 def build_minutes(session: Session, setting: Setting) -> Built:
@@ -70,7 +81,8 @@ def build_minutes(session: Session, setting: Setting) -> Built:
         "members": people(setting.config.members),
         "guests": people(agenda.attendance.guests),
         "apologies": people(agenda.attendance.apologies),
-        "items": [{"number": r.number, "title": r.title, "lead": r.lead}
+        "items": [{"number": r.number, "title": r.title, "lead": r.lead, "decision": r.decision,
+                   "outcomes": _outcomes(session, setting) if "priorities" in r.papers else []}
                   for r in agenda.rows if not r.is_group],
         "actions": _actions(session, setting),
         "previous_meeting": other_meeting(previous),

@@ -21,8 +21,10 @@ from csp.store import models
 from csp.themes import THEMES, THEMES_BY_ID
 from tasks.papers import standing as S
 from tasks.papers import store_read as R
+from tasks.papers import words as W
 from tasks.papers.common import Built, Setting, common, long_date, plan_period
-from tasks.papers.ctx_assessment import AREA_CLASSES, area_classes
+from tasks.papers.ctx_assessment import AREA_CLASSES, Metrics, area_classes, method_rows
+from tasks.papers.ctx_sources import SOURCE_LABELS, is_illustrative
 from tasks.prioritise.store import RecommendationView
 
 PRIORITY_VALUES = S.PRIORITY_VALUES
@@ -55,16 +57,29 @@ def _ordered_themes(recs: list[RecommendationView]) -> list[RecommendationView]:
                                          r.subject))
 
 
-def _areas(recs: list[RecommendationView], cls: str) -> list[dict[str, Any]]:
+def _areas(recs: list[RecommendationView], cls: str, setting: Setting) -> list[dict[str, Any]]:
     chosen = sorted((r for r in recs if r.kind == "area" and r.recommendation == cls),
                     key=lambda r: (-(r.score or 0), r.subject_name))
-    return [{"number": i, "name": r.subject_name, "code": r.subject, "reasons": r.reason_text,
+    return [{"number": i, "name": r.subject_name, "code": r.subject if r.subject != r.subject_name else "",
+             "reasons": W.area_reason(r, setting.numbers, setting.config.area_unit.label),
              "score": _score(r.score), "status": S.status_text(r)} for i, r in enumerate(chosen, start=1)]
+
+
+def based_on(config: Partnership, rec: RecommendationView) -> str:
+    """The real sources a theme's recommendation rests on, and whether illustrative data also fed it."""
+    series = [*(rec.reasons or {}).get("series", []), *(rec.reasons or {}).get("supporting", [])]
+    kinds = sorted({str(s.get("source_kind")) for s in series if isinstance(s, dict)})
+    real = [SOURCE_LABELS.get(k, k) for k in kinds if not is_illustrative(config, k)]
+    text = ", ".join(real) if real else "No real data source"
+    if any(is_illustrative(config, k) for k in kinds):
+        text += "; illustrative partner data is not used in this paper"
+    return text
 
 
 def build_priorities(session: Session, setting: Setting) -> Built:
     cycle = R.require_cycle(session, setting.config.id, setting.period.name)
     recs = S.recommendations(session, setting.config.id, setting.period.name)
+    mx = Metrics(R.metrics_frame(session, cycle.id))
     themes = _ordered_themes(recs)
     decidable = [r for r in themes if r.recommendation in DECIDABLE_THEMES]
     decidable += sorted((r for r in recs if r.kind == "area" and r.recommendation in AREA_CLASSES),
@@ -79,9 +94,12 @@ def build_priorities(session: Session, setting: Setting) -> Built:
             for i, p in enumerate(setting.config.priorities, start=1)],
         "theme_recommendations": [
             {"number": i, "subject": r.subject, "title": r.subject_name,
-             "recommendation": r.recommendation.capitalize(), "reasons": r.reason_text,
+             "recommendation": r.recommendation.capitalize(),
+             "reasons": W.capitalise(W.theme_reason(r, mx, setting.numbers, setting.period.ending_label))
+             if not mx.frame.empty else "", "based_on": based_on(setting.config, r),
              "score": _score(r.score), "status": S.status_text(r)} for i, r in enumerate(themes, start=1)],
-        **{cls.lower(): _areas(recs, cls) for cls in AREA_CLASSES},
+        "method_scores": method_rows(recs),
+        **{cls.lower(): _areas(recs, cls, setting) for cls in AREA_CLASSES},
         "decisions": [
             {"number": i, "subject": r.subject_name,
              "recommendation": r.recommendation.capitalize() if r.kind == "theme" else r.recommendation,
@@ -170,8 +188,13 @@ def decision_state(recs: list[RecommendationView]) -> dict[str, Any]:
 
 
 def people(persons: list[Any]) -> list[dict[str, str]]:
-    return [{"name": p.name, "organisation": p.organisation, "role": getattr(p, "role", "") or ""}
-            for p in persons]
+    """Members as the seeds list them: 'Debbie Kaye (Chair)'; a role never repeats the name."""
+    rows = []
+    for p in persons:
+        role = getattr(p, "role", "") or ""
+        label = p.name if not role or role.lower() in p.name.lower() else f"{p.name} ({role})"
+        rows.append({"name": p.name, "organisation": p.organisation, "role": role, "label": label})
+    return rows
 
 
 def build_plan(session: Session, setting: Setting) -> Built:

@@ -13,9 +13,10 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from tasks.papers import store_read as R
+from tasks.papers.check_words import check_label, column_words
 from tasks.papers.common import Built, Setting, common
 from tasks.papers.ctx_assessment import Metrics
-from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows
+from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows, source_summary
 
 WITHHELD = "Details in the restricted version"
 
@@ -32,8 +33,8 @@ def _check_rows(checks: pd.DataFrame, files: dict[int, R.FileRow], setting: Sett
         rows.append({
             "source": source_label(setting.config, file.source_kind) if file else "all sources",
             "file_name": file.file_name if file else "",
-            "expectation": check.expectation,
-            "column": check.column if isinstance(check.column, str) else "",
+            "expectation": check_label(check.expectation, setting.public),
+            "column": column_words(check.column, setting.public) if isinstance(check.column, str) else "",
             "unexpected": setting.numbers.count(unexpected) if pd.notna(unexpected) else "n/a",
             # Messages quote row numbers, raw counts and values (possibly crime IDs or coordinates):
             # the public version keeps the rule, column and suppressed count only.
@@ -59,8 +60,8 @@ def _quarantine(session: Session, setting: Setting, files: dict[int, R.FileRow])
         rows.append({
             "source": source_label(setting.config, file.source_kind),
             "file_name": file.file_name,
-            "rule": row.rule,
-            "column": row.column,
+            "rule": check_label(row.rule, setting.public),
+            "column": column_words(row.column, setting.public),
             "rows": nb.count(row.rows),
             "reason": WITHHELD if setting.public else _no_crime_ids(row.reason),
             "row_numbers": "" if setting.public else ", ".join(str(n) for n in row.row_numbers),
@@ -89,7 +90,8 @@ def build_data_quality(session: Session, setting: Setting) -> Built:
     sources = source_rows(setting, files)
     context = {
         **common(setting),
-        "files": sources,
+        "files": sources if not setting.public else [],
+        "source_summary": source_summary(setting, files),
         "coverage_sources": labels,
         "coverage_rows": matrix,
         "coverage": summary,

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from csp import metrics as M
 from csp.config import Partnership
+from csp.suppression import small_label
 from tasks.papers import store_read as R
 from tasks.papers.common import Setting, month_label
-from tasks.papers.numbers import Numbers
+from tasks.papers.numbers import WITHHELD, Numbers
 
 SOURCE_LABELS = {
     "police_uk": "Police (data.police.uk)",
@@ -75,6 +76,26 @@ def source_rows(setting: Setting, files: list[R.FileRow]) -> list[dict[str, Any]
     } for f in files]
 
 
+def source_summary(setting: Setting, files: list[R.FileRow]) -> list[dict[str, Any]]:
+    """One row per source (not per file): what a reader needs; files and checksums are in the
+    restricted data-quality report. Public papers leave illustrative sources out."""
+    nb = setting.numbers
+    rows = []
+    for kind in sorted({f.source_kind for f in files}, key=lambda k: (k != "police_uk", k)):
+        chosen = [f for f in files if f.source_kind == kind]
+        illustrative = any(f.illustrative for f in chosen) or is_illustrative(setting.config, kind)
+        if illustrative and setting.public:
+            continue
+        months = [m for f in chosen for m in (f.month_min, f.month_max) if m is not None]
+        period = "n/a" if not months else (
+            month_label(min(months)) if min(months) == max(months)
+            else f"{month_label(min(months))} – {month_label(max(months))}")
+        rows.append({"description": _description(setting.config, kind), "period": period,
+                     "files": len(chosen), "rows_accepted": nb.count(sum(f.rows_accepted for f in chosen)),
+                     "illustrative": illustrative})
+    return rows
+
+
 def _window(setting: Setting) -> list[str]:
     period = setting.period
     return [str(m) for m in pd.period_range(period.window_start, period.end, freq="M")]
@@ -101,9 +122,13 @@ def coverage_matrix(session: Session, setting: Setting, files: list[R.FileRow]
     window = _window(setting)
     kinds = sorted({f.source_kind for f in files} - set(REFERENCE_KINDS),
                    key=lambda k: (k != "police_uk", k))
+    if setting.public:  # illustrative data is never published, not even its monthly counts
+        kinds = [k for k in kinds if not is_illustrative(setting.config, k)
+                 and not any(f.illustrative for f in files if f.source_kind == k)]
     volumes = R.monthly_volumes(session, setting.config.id,
                                 [f.id for f in files if f.source_kind not in REFERENCE_KINDS])
     cells: dict[str, dict[str, str]] = {k: dict.fromkeys(window, MISSING) for k in kinds}
+    raw: dict[str, dict[str, int]] = {k: {} for k in kinds}
     for row in volumes.itertuples(index=False):
         if row.source_kind not in cells:
             continue
@@ -111,11 +136,31 @@ def coverage_matrix(session: Session, setting: Setting, files: list[R.FileRow]
         first = str(start)
         if first in cells[row.source_kind]:
             cells[row.source_kind][first] = nb.count(row.count)
+            raw[row.source_kind][first] = int(row.count)
         for offset in range(1, int(row.period_months)):
             month = str(start + offset)
             if cells[row.source_kind].get(month) == MISSING:
                 cells[row.source_kind][month] = IN_QUARTER
+    if setting.public:
+        period = setting.period
+        blocks = [[str(m) for m in period.previous_months], [str(m) for m in period.months]]
+        small = small_label(nb.minimum)
+        for kind in kinds:
+            for block in blocks:
+                protect_block(cells[kind], raw[kind], block, small)
     return window, cells
+
+
+def protect_block(cells: dict[str, str], raw: dict[str, int], block: list[str], small: str = "<5") -> None:
+    """Secondary suppression: a period's total is published elsewhere in the pack, so one hidden month
+    could be worked out from it and the other months. Hide the smallest other month too ("[c]")."""
+    hidden = [m for m in block if cells.get(m) == small]
+    if len(hidden) != 1:
+        return
+    others = sorted((raw[m], m) for m in block if m in raw and cells.get(m) not in (small, WITHHELD)
+                    and raw[m] > 0)
+    if others:
+        cells[others[0][1]] = WITHHELD
 
 
 def coverage_rows(session: Session, setting: Setting, files: list[R.FileRow]

@@ -105,3 +105,58 @@ def reproducible_zip(data: bytes, when: dt.date) -> bytes:
             info.external_attr = 0o644 << 16
             target.writestr(info, source.read(item.filename))
     return target_buffer.getvalue()
+
+
+def fill_contents(document: DocumentObject) -> int:
+    """Replace the table-of-contents field with the paper's Heading 1 and 2 as real paragraphs.
+
+    Written at drafting, so the contents are there in any reader (LibreOffice shows a TOC field's
+    placeholder until someone updates it). Returns the number of entries written (0: no contents).
+    """
+    body = document.element.body
+    field = next((p for p in body.iter(qn("w:p"))
+                  if any((t.text or "").strip().startswith("TOC") for t in p.iter(qn("w:instrText")))), None)
+    if field is None:
+        return 0
+    entries = []
+    for paragraph in document.paragraphs:
+        style = paragraph.style.name if paragraph.style is not None else ""
+        if style in ("Heading 1", "Heading 2") and paragraph.text.strip():
+            entries.append((style == "Heading 2", paragraph.text.strip()))
+    anchor = field
+    for nested, text in entries:
+        new = OxmlElement("w:p")
+        ppr = OxmlElement("w:pPr")
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:after"), "40")
+        ppr.append(spacing)
+        if nested:
+            indent = OxmlElement("w:ind")
+            indent.set(qn("w:left"), "360")
+            ppr.append(indent)
+        new.append(ppr)
+        run = OxmlElement("w:r")
+        if not nested:
+            rpr = OxmlElement("w:rPr")
+            rpr.append(OxmlElement("w:b"))
+            run.append(rpr)
+        t = OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = text
+        run.append(t)
+        new.append(run)
+        anchor.addnext(new)
+        anchor = new
+    body.remove(field)
+    return len(entries)
+
+
+def keep_rows_together(document: DocumentObject) -> None:
+    """Every table row stays on one page (w:cantSplit); header rows already repeat (w:tblHeader)."""
+    for row in document.element.body.iter(qn("w:tr")):
+        trpr = row.find(qn("w:trPr"))
+        if trpr is None:
+            trpr = OxmlElement("w:trPr")
+            row.insert(0, trpr)
+        if trpr.find(qn("w:cantSplit")) is None:
+            trpr.insert(0, OxmlElement("w:cantSplit"))

@@ -20,6 +20,7 @@ from docx import Document
 from sqlalchemy import select
 
 from csp.config import ConfigError, Partnership
+from csp.faults import crash_point
 from csp.settings import PROJECT_ROOT, get_settings
 from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
@@ -242,6 +243,7 @@ def write_pack(database_url: str, config: Partnership, plan: PackPlan, rendered:
     folder.mkdir(parents=True, exist_ok=True)
     for paper in rendered:
         _atomic_write(folder / paper.file_name, paper.data, verify_docx=True)
+        crash_point("papers.write")
     names = [paper.file_name for paper in rendered]
     _remove_stale(folder, set(names))
     inputs = _input_files(database_url, {i for r in rendered for i in r.input_file_ids})

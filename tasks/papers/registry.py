@@ -43,7 +43,7 @@ SPECS: tuple[PaperSpec, ...] = (
     PaperSpec("strategic_assessment", "Strategic Assessment", "cycle", BOTH,
               ("marking", "sections", "sources", "recommendations")),
     PaperSpec("sa_summary", "Strategic Assessment executive summary", "cycle", BOTH,
-              ("marking", "headline_sections", "recommendations")),
+              ("marking", "key_findings", "recommendations")),
     PaperSpec("priorities", "Priorities", "priorities_year", (PUBLIC,),
               ("marking", "theme_recommendations", "decisions")),
     PaperSpec("community_safety_plan", "Community Safety Plan", "priorities_year", (PUBLIC,),

@@ -24,7 +24,13 @@ from jinja2 import TemplateError
 from lxml import etree
 
 from tasks.papers.common import Built, ImageRef
-from tasks.papers.docx_parts import reproducible_zip, set_fixed_properties, set_update_fields
+from tasks.papers.docx_parts import (
+    fill_contents,
+    keep_rows_together,
+    reproducible_zip,
+    set_fixed_properties,
+    set_update_fields,
+)
 from tasks.papers.lint import W_NS, jinja_environment
 from tasks.papers.registry import PaperJob
 
@@ -74,6 +80,8 @@ def render_docx(template: Path, context: dict[str, Any], title: str, author: str
         raise RenderError(f"template {template}: {exc.__class__.__name__}: {exc}") from exc
     except (etree.XMLSyntaxError, ValueError, KeyError) as exc:
         raise RenderError(f"template {template}: rendering produced an unusable document: {exc}") from exc
+    fill_contents(tpl.docx)
+    keep_rows_together(tpl.docx)
     set_update_fields(tpl.docx)
     set_fixed_properties(tpl.docx, title, author, when)
     buffer = io.BytesIO()

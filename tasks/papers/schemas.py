@@ -20,17 +20,18 @@ def fields(*names: str) -> dict[str, None]:
     return dict.fromkeys(names, SCALAR)
 
 
-PERSON = fields("name", "organisation", "role")
+PERSON = fields("name", "organisation", "role", "label")
 MEETING = fields("id", "title", "date", "start_time", "venue")
 OTHER_MEETING = fields("title", "date", "known")
 CONTACT = fields("officer", "address", "email", "phone")
 THRESHOLDS = fields("suppression_min", "top_rate_pct", "significance", "emerging_min_categories")
 MATCH = fields("lsoa_pct", "msoa_pct", "population_pct")
+MONTHS = fields("present", "expected", "complete", "note")  # months of police data in the period
 TOTALS = fields("current", "previous", "change_pct", "change_label", "trend_label")
 
 COMMON: Schema = {
     **fields(
-        "partnership_name", "short_name", "area_name", "area_label", "marking", "version",
+        "partnership_name", "short_name", "area_name", "area_label", "census_year", "marking", "version",
         "is_public", "cycle", "period", "period_ending", "previous_period_ending", "period_short",
         "previous_period_short",
         "priorities_year", "issue_date",
@@ -45,6 +46,7 @@ SOURCE = fields(
     "rows_outside_area", "period", "illustrative",
 )
 COVERAGE = fields("source", "months_expected", "months_present", "missing")
+SOURCE_SUMMARY = fields("description", "period", "files", "rows_accepted", "illustrative")
 CATEGORY_ROW = fields(
     "category", "source", "previous", "current", "change_pct", "change_label", "trend_label"
 )
@@ -73,19 +75,25 @@ STRATEGIC_ASSESSMENT: Schema = {
     "totals": TOTALS,
     "new_sources": [SCALAR],
     "missing_sources": [SCALAR],
-    "headline_sections": HEADLINES,
+    "has_previous": SCALAR,
+    "key_findings": [SCALAR],
     "recommendations": [RECOMMENDATION],
+    "detailed_findings": HEADLINES,
+    "method_scores": [fields("subject", "recommendation", "score", "volume_rank", "harm_rank")],
     "overview": {"findings": [SCALAR], "figures": [FIGURE]},
     "sections": [{"title": SCALAR, "themes": [THEME]}],
     "priority_updates": [PRIORITY_UPDATE],
     "illustrative": {"findings": [SCALAR], "categories": [CATEGORY_ROW], "figures": [FIGURE], "table": SCALAR},
-    "sources": [SOURCE],
+    "sources": [SOURCE_SUMMARY],
     "illustrative_sources": [SCALAR],
     "coverage": [COVERAGE],
     "match": MATCH,
+    "months": MONTHS,
     "caveats": [SCALAR],
+    "methods": [SCALAR],
     "appendix_areas": [fields("area", "code", "population", "count", "rate", "rank")],
     "appendix_table": SCALAR,
+    "appendix_total": fields("count", "has_remainder", "remainder", "rate", "population"),
     "assessment_run": SCALAR,
 }
 
@@ -93,12 +101,14 @@ SA_SUMMARY: Schema = {
     **COMMON,
     "illustrative_findings": [SCALAR],
     "totals": TOTALS,
-    "headline_sections": HEADLINES,
+    "has_previous": SCALAR,
+    "key_findings": [SCALAR],
     "recommendations": [RECOMMENDATION],
     "key_figures": [fields("label", "current", "previous", "change_pct", "change_label")],
     "priority_areas": [AREA_CLASS],
     "illustrative_sources": [SCALAR],
     "match": MATCH,
+    "months": MONTHS,
 }
 
 AREA_RECOMMENDATION = fields("number", "name", "code", "reasons", "score", "status")
@@ -108,7 +118,8 @@ PRIORITIES: Schema = {
     "has_recommendations": SCALAR,
     "current_priorities": [fields("number", "title", "theme", "lead_officer", "adopted")],
     "theme_recommendations": [fields("number", "subject", "title", "recommendation", "reasons", "score",
-                                      "status")],
+                                      "status", "based_on")],
+    "method_scores": [fields("subject", "recommendation", "score", "volume_rank", "harm_rank")],
     "emerging": [AREA_RECOMMENDATION],
     "preventing": [AREA_RECOMMENDATION],
     "sustaining": [AREA_RECOMMENDATION],
@@ -144,7 +155,8 @@ MINUTES: Schema = {
     "members": [PERSON],
     "guests": [PERSON],
     "apologies": [PERSON],
-    "items": [fields("number", "title", "lead")],
+    "items": [{**fields("number", "title", "lead", "decision"),
+               "outcomes": [fields("subject", "recommendation", "outcome")]}],
     "actions": [fields("number", "text", "owner", "due", "status")],
     "previous_meeting": OTHER_MEETING,
 }
@@ -153,6 +165,7 @@ WARNING = fields("source", "file_name", "expectation", "column", "unexpected", "
 DATA_QUALITY: Schema = {
     **COMMON,
     "files": [SOURCE],
+    "source_summary": [SOURCE_SUMMARY],
     "coverage_sources": [SCALAR],
     "coverage_rows": [{"month": SCALAR, "cells": [SCALAR]}],
     "coverage": [COVERAGE],

@@ -42,6 +42,8 @@ def metrics_frame(session: Session, cycle_id: int) -> pd.DataFrame:
     if frame.empty:
         return frame
     key = frame[METRIC_KEY].astype(object).where(frame[METRIC_KEY].notna(), "")
+    # an area without a code (a 2021-only MSOA) is known by its name: two such areas are two rows
+    key["area_code"] = key["area_code"].where(key["area_code"] != "", frame["area_name"].fillna(""))
     return frame.loc[~key.duplicated(keep="last")].reset_index(drop=True)
 
 

@@ -8,6 +8,7 @@ store, checking templates and writing the pack are never cached.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from tasks.papers.registry import PaperJob
 from tasks.papers.render import Rendered, render_job
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+_RENDER_LOCK = threading.Lock()
 
 
 def code_version() -> str:
@@ -72,7 +74,16 @@ def build_context_task(url: str, partnership: str, cycle: str, meeting: str, job
       cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
 def render_paper_task(job: PaperJob, built: Built, author: str, when: Any, code: str) -> Rendered:
     """Cached on the job, the context and the code version (``code`` only feeds the cache key)."""
-    return render_job(job, built, author, when)
+    return render_one_at_a_time(job, built, author, when)
+
+
+def render_one_at_a_time(job: PaperJob, built: Built, author: str, when: Any) -> Rendered:
+    """One render at a time per process: two docxtpl renders in threads at once were seen to produce a
+    document whose parts do not re-open (a benchmark run, "Namespace prefix ContentType ... not
+    defined"), and rendering holds the GIL anyway. A plain module function, so that Dask pickles the
+    task by reference and never tries to pickle the lock."""
+    with _RENDER_LOCK:
+        return render_job(job, built, author, when)
 
 
 @task(name="write-pack", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

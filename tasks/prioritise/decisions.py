@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from csp.config import ConfigError, Partnership
+from csp.spreadsheet import restore_cell, safe_row
 from csp.store import models
 from csp.store.db import session_scope
 from tasks.prioritise.common import (
@@ -240,12 +241,12 @@ def export_template(url: str, config: Partnership, cycle: str, path: Path) -> in
         writer.writeheader()
         for v in views:
             changed = v.outcome == CHANGED
-            writer.writerow({
+            writer.writerow(safe_row({  # a reason like "=cmd|..." is written as text, not a formula
                 "kind": v.kind, "subject": v.subject, "subject_name": v.subject_name,
                 "recommendation": v.recommendation, "reason_text": v.reason_text,
                 "outcome": v.outcome or "", "value": v.decided_value if changed else "",
                 "reason": v.decision_reason or "", "meeting": v.meeting or "", "date": v.decided_on or "",
-            })
+            }))
     return len(views)
 
 
@@ -271,8 +272,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             header = [h.strip().lower() for h in (reader.fieldnames or [])]
-            rows = [{(k or "").strip().lower(): (v or "") if not isinstance(v, list) else ",".join(v)
-                     for k, v in row.items()} for row in reader]
+            rows = [{(k or "").strip().lower(): restore_cell(v or "") if not isinstance(v, list)
+                     else ",".join(v) for k, v in row.items()} for row in reader]
     except FileNotFoundError:
         raise DecisionError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:

@@ -52,6 +52,20 @@ def load_metrics(url: str, partnership_id: str, cycle_name: str) -> pd.DataFrame
     return pd.DataFrame([tuple(row) for row in rows], columns=list(METRIC_COLUMNS))
 
 
+def load_monthly(url: str, partnership_id: str, cycle_name: str) -> pd.DataFrame:
+    """The partnership's monthly counts per source and category (source_kind, category, period, value),
+    for testing a theme's change on its months as the assessment tests a category's."""
+    with session_scope(url) as session:
+        cycle = require_cycle(session, partnership_id, cycle_name)
+        rows = session.execute(
+            select(models.Metric.source_kind, models.Metric.category, models.Metric.period,
+                   models.Metric.value).where(
+                models.Metric.cycle_id == cycle.id, models.Metric.area_type == m.PARTNERSHIP,
+                models.Metric.metric == m.MONTHLY_COUNT)
+        ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["source_kind", "category", "period", "value"])
+
+
 def known_population_areas(url: str, partnership_id: str) -> dict[str, str]:
     """MSOA code -> name from the stored population, for naming areas when no area metric exists."""
     with session_scope(url) as session:

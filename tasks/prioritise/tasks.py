@@ -27,8 +27,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def code_version() -> str:
-    """A hash of this package's source: the rules live outside the task functions Prefect hashes."""
-    return source_digest(package_sources(PACKAGE_DIR))
+    """A hash of this package's source (and the tests of change and theme list it uses): the rules live
+    outside the task functions Prefect hashes."""
+    root = PACKAGE_DIR.parents[1]
+    shared = [root / "tasks" / "assess" / "stats.py", root / "csp" / "themes.py"]
+    return source_digest([*package_sources(PACKAGE_DIR), *shared])
 
 
 def draft_areas(url: str, config: Partnership, cycle: str, use_trend: bool = True,
@@ -57,8 +60,11 @@ def draft_themes(url: str, config: Partnership, cycle: str, scoring: ThemeScorin
             f"no metrics stored for {config.id} {cycle}: run the strategic assessment first")
     earlier = store.earlier_adoptions(url, config.id, cycle, THEME)
     t = config.thresholds
+    period = config.cycle(cycle)
+    periods = ([str(p) for p in period.months], [str(p) for p in period.previous_months])
     return recommend_themes(frame, cycle, list(config.priorities), dict(config.harm_weights), earlier,
-                            scoring, t.significance, t.suppression_min)
+                            scoring, t.significance, t.suppression_min,
+                            store.load_monthly(url, config.id, cycle), periods)
 
 
 def artifact_rows(url: str, partnership_id: str, cycle: str) -> list[dict[str, str]]:

@@ -2,9 +2,12 @@
 
 A theme's evidence is its police.uk categories (csp/themes.py) when the store has them, otherwise its
 partner sources (IDVA, fire, hate crime...). Volume and harm are percentile ranks among the themes with
-data; change is the exact conditional binomial test of this year's count against last year's (equal
-12-month periods), the same test the assessment uses. The score is their weighted mean, weights being
-flow parameters (:class:`ThemeScoring`). Continuity comes first: a long-term priority is retained unless
+data; change is this year's count against last year's, tested as the assessment tests change
+(``tasks.assess.stats``): the quasi-Poisson regression on the theme's monthly counts where the store
+holds them, otherwise the exact conditional test; the themes' tests are adjusted together
+(Benjamini-Hochberg). Categories with a recording change the analyst has not accepted are left out of
+the change (not of the volume). The score is their weighted mean, weights being flow parameters
+(:class:`ThemeScoring`). Continuity comes first: a long-term priority is retained unless
 the data argue against it (a significant decrease *and* a score below ``retire_below``), as both seed
 partnerships did in 2021.
 """
@@ -16,11 +19,11 @@ from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy.stats import binomtest
 
 from csp import metrics as m
 from csp.config import Priority
-from csp.themes import THEMES, Theme
+from csp.themes import THEMES, Theme, overlap_note
+from tasks.assess import stats
 from tasks.prioritise.common import (
     ADD,
     MONITOR,
@@ -32,12 +35,11 @@ from tasks.prioritise.common import (
     Adoption,
     Draft,
     fmt_count,
-    fmt_p,
-    fmt_pct,
 )
 
 INCREASE, DECREASE, NO_CHANGE, NOT_COMPARABLE = m.CHANGE_LABELS
-_CHANGE_SCORE = {INCREASE: 1.0, NO_CHANGE: 0.5, NOT_COMPARABLE: 0.5, DECREASE: 0.0}
+RECORDING = m.RECORDING_CHANGE_LABEL
+_CHANGE_SCORE = {INCREASE: 1.0, NO_CHANGE: 0.5, NOT_COMPARABLE: 0.5, RECORDING: 0.5, DECREASE: 0.0}
 DEFAULT_HARM_WEIGHT = 1.0
 
 
@@ -117,11 +119,14 @@ def harm_weight(harm_weights: dict[str, float], source_kind: str, category: str)
 
 def theme_series(counts: dict[tuple[str, str], tuple[float, float | None]], theme: Theme,
                  harm_weights: dict[str, float]) -> tuple[list[Series], list[Series]]:
-    """(primary, supporting): police categories if stored, else partner sources; partners support."""
+    """(primary, supporting): police categories if stored, else partner sources; partners and related
+    categories (counted in another theme) support but are never added in."""
     police = [_series(counts, "police_uk", c, harm_weights) for c in theme.police_categories
               if ("police_uk", c) in counts]
+    related = [_series(counts, "police_uk", c, harm_weights) for c in theme.related_categories
+               if ("police_uk", c) in counts]
     partner = [s for source in theme.partner_sources for s in _partner(counts, source, harm_weights)]
-    return (police, partner) if police else (partner, [])
+    return (police, partner + related) if police else (partner, related)
 
 
 def _series(counts, source: str, category: str, harm_weights: dict[str, float]) -> Series:
@@ -141,14 +146,36 @@ def _partner(counts, source: str, harm_weights: dict[str, float]) -> list[Series
 
 
 def change_test(current: float, previous: float | None, significance: float) -> dict[str, Any]:
-    """Exact conditional binomial test of two equal-length periods' counts."""
+    """Two equal-length periods' counts without their months: the exact conditional test."""
     if previous is None or current + previous == 0:
         return {"label": NOT_COMPARABLE, "change_pct": None, "p_value": None}
-    pct = None if previous == 0 else (current - previous) / previous * 100
-    p_value = float(binomtest(int(round(current)), int(round(current + previous)), 0.5).pvalue)
-    direction = INCREASE if current > previous else DECREASE
-    label = direction if p_value < significance else NO_CHANGE
-    return {"label": label, "change_pct": pct, "p_value": p_value}
+    return _as_dict(stats.exact_change(current, previous, significance))
+
+
+def _as_dict(change: stats.Change) -> dict[str, Any]:
+    return {"label": change.label, "change_pct": change.change_pct, "p_value": change.p_value,
+            "rate_ratio": change.ratio, "interval": [change.ratio_low, change.ratio_high],
+            "method": change.method}
+
+
+Months = tuple[list[str], list[str]]  # (this period's months, the previous period's)
+
+
+def monthly_test(monthly: pd.DataFrame | None, primary: list[Series], periods: Months,
+                 significance: float) -> dict[str, Any] | None:
+    """The quasi-Poisson test on the summed monthly counts of the theme's series (None without them)."""
+    if monthly is None or monthly.empty:
+        return None
+    keys = {(s.source_kind, s.category) for s in primary}
+    chosen = [(k, c) in keys for k, c in zip(monthly["source_kind"], monthly["category"], strict=True)]
+    rows = monthly[chosen]
+    if rows.empty:
+        return None
+    by_month = rows.groupby("period")["value"].sum(min_count=1)
+    current, previous = by_month.reindex(periods[0]), by_month.reindex(periods[1])
+    if current.isna().any() or previous.isna().any():
+        return None
+    return _as_dict(stats.year_on_year(current, previous, significance))
 
 
 @dataclass(frozen=True)
@@ -160,12 +187,30 @@ class Evidence:
     previous: float | None
     harm: float
     change: dict[str, Any]
+    left_out: tuple[str, ...] = ()  # categories with a recording change, left out of the change
+
+
+def _theme_change(primary: list[Series], recording: set[tuple[str, str]], monthly: pd.DataFrame | None,
+                  periods: Months | None, significance: float) -> tuple[dict[str, Any], tuple[str, ...]]:
+    tested = [s for s in primary if (s.source_kind, s.category) not in recording]
+    left_out = tuple(s.category for s in primary if (s.source_kind, s.category) in recording)
+    if not tested:
+        return {"label": RECORDING, "change_pct": None, "p_value": None}, left_out
+    if any(s.previous is None for s in tested):
+        return {"label": NOT_COMPARABLE, "change_pct": None, "p_value": None}, left_out
+    result = monthly_test(monthly, tested, periods, significance) if periods else None
+    if result is None:
+        result = change_test(sum(s.current for s in tested), sum(s.previous for s in tested), significance)
+    return result, left_out
 
 
 def gather(frame: pd.DataFrame, harm_weights: dict[str, float], significance: float,
-           themes: tuple[Theme, ...] = THEMES) -> dict[str, Evidence]:
-    """Evidence for every theme that has data in the store."""
+           themes: tuple[Theme, ...] = THEMES, monthly: pd.DataFrame | None = None,
+           periods: Months | None = None) -> dict[str, Evidence]:
+    """Evidence for every theme that has data in the store; the themes' tests adjusted together."""
     counts = partnership_counts(frame)
+    labels = frame[(frame["metric"] == m.CHANGE) & (frame["area_type"] == m.PARTNERSHIP)]
+    recording = {(r.source_kind, r.category) for r in labels.itertuples() if r.label == RECORDING}
     evidence = {}
     for theme in themes:
         primary, supporting = theme_series(counts, theme, harm_weights)
@@ -174,8 +219,24 @@ def gather(frame: pd.DataFrame, harm_weights: dict[str, float], significance: fl
         current = sum(s.current for s in primary)
         previous = None if any(s.previous is None for s in primary) else sum(s.previous for s in primary)
         harm = sum(s.current * s.weight for s in primary)
-        evidence[theme.id] = Evidence(theme.id, primary, supporting, current, previous, harm,
-                                      change_test(current, previous, significance))
+        change, left_out = _theme_change(primary, recording, monthly, periods, significance)
+        evidence[theme.id] = Evidence(theme.id, primary, supporting, current, previous, harm, change, left_out)
+    return _adjust(evidence, significance)
+
+
+def _adjust(evidence: dict[str, Evidence], significance: float) -> dict[str, Evidence]:
+    """Benjamini-Hochberg across the themes' tests; labels follow the adjusted q-value."""
+    ids = list(evidence)
+    q_values = stats.bh_adjust([evidence[i].change.get("p_value") for i in ids], significance)
+    for theme_id, q in zip(ids, q_values, strict=True):
+        change = evidence[theme_id].change
+        if q is None or change["label"] in (NOT_COMPARABLE, RECORDING):
+            continue
+        ev = evidence[theme_id]
+        tested = [s for s in ev.primary if s.category not in ev.left_out]
+        direction = sum(s.current for s in tested) - sum(s.previous or 0 for s in tested)
+        label = NO_CHANGE if q >= significance or direction == 0 else (INCREASE if direction > 0 else DECREASE)
+        change.update({"q_value": q, "label": label})
     return evidence
 
 
@@ -248,9 +309,10 @@ def recommend(status: Status, evidence: Evidence | None, scores: dict[str, float
 
 def recommend_themes(frame: pd.DataFrame, cycle: str, priorities: list[Priority],
                      harm_weights: dict[str, float], earlier: dict[str, Adoption],
-                     scoring: ThemeScoring, significance: float, suppression_min: int) -> list[Draft]:
+                     scoring: ThemeScoring, significance: float, suppression_min: int,
+                     monthly: pd.DataFrame | None = None, periods: Months | None = None) -> list[Draft]:
     """One draft per theme of csp/themes.py and per configured priority outside them."""
-    evidence = gather(frame, harm_weights, significance)
+    evidence = gather(frame, harm_weights, significance, monthly=monthly, periods=periods)
     scores = score(evidence, scoring)
     titles = {t.id: t.title for t in THEMES}
     subjects = list(titles) + [p.theme for p in priorities if p.theme not in titles and p.adopted <= cycle]
@@ -290,6 +352,7 @@ def _reasons(rule: str, status: Status, ev: Evidence | None, sc: dict[str, float
             "score": sc["score"],
             "series": [s.__dict__ for s in ev.primary],
             "supporting": [s.__dict__ for s in ev.supporting],
+            "left_out_of_change": list(ev.left_out),
         })
     return reasons
 
@@ -299,16 +362,19 @@ def _reasons(rule: str, status: Status, ev: Evidence | None, sc: dict[str, float
 
 def theme_text(value: str, rule: str, status: Status, ev: Evidence | None, sc: dict[str, float] | None,
                scoring: ThemeScoring, n_themes: int, suppression_min: int) -> str:
+    """The reasons in words (ranks and the tested change; no scores)."""
     lead = {
         "long_term_continuity": f"adopted in {status.adopted} as a long-term priority and the data do "
         "not argue against it",
         "data_argue_against": f"a long-term priority (adopted {status.adopted}) but the data argue "
-        f"against it: a significant decrease and a score below {scoring.retire_below:g}",
-        "score_holds": "a current priority whose score holds",
-        "low_score": f"a current priority with a score below {scoring.retire_below:g} and no significant "
-        "increase",
-        "high_score": f"not a current priority; its score reaches {scoring.add_at:g}",
-        "below_add": f"not a current priority; its score is below the {scoring.add_at:g} needed to add it",
+        "against it: significantly lower than last year and low on volume and harm",
+        "score_holds": "a current priority that still ranks high enough on volume, harm and change",
+        "low_score": "a current priority now low on volume, harm and change together, with no "
+        "significant increase",
+        "high_score": "not a current priority, but high on volume, harm and change together: "
+        "recommended to add",
+        "below_add": "not a current priority, and not high enough on volume, harm and change together "
+        "to add it",
         "priority_without_data": "a current priority"
         + (f" (adopted {status.adopted}{', long-term' if status.long_term else ''})" if status.adopted
            else "")
@@ -318,8 +384,26 @@ def theme_text(value: str, rule: str, status: Status, ev: Evidence | None, sc: d
     parts = [lead, _history(status)]
     if ev is not None and sc is not None:
         parts += [_volume(ev, sc, n_themes, suppression_min), _change(ev, suppression_min),
-                  f"harm-weighted rank {sc['harm_rank']} of {n_themes}", f"score {sc['score']:.2f}"]
+                  _harm(sc, n_themes), overlap_note(ev.theme_id).rstrip(".") if ev.theme_id in THEME_IDS
+                  else ""]
     return f"{value.capitalize()}: " + "; ".join(p for p in parts if p) + "."
+
+
+THEME_IDS = {t.id for t in THEMES}
+
+
+def _ranked(rank: int, n: int, what: str) -> str:
+    place = "the largest" if rank == 1 else f"{_ordinal(rank)} largest"
+    return f"{place} of the {n} themes {what}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _harm(sc: dict[str, float], n_themes: int) -> str:
+    return _ranked(int(sc["harm_rank"]), n_themes, "when weighted by harm")
 
 
 def _history(status: Status) -> str:
@@ -334,12 +418,23 @@ def _history(status: Status) -> str:
 def _volume(ev: Evidence, sc: dict[str, float], n_themes: int, suppression_min: int) -> str:
     sources = sorted({s.source_kind for s in ev.primary})
     return (f"{fmt_count(ev.current, suppression_min)} records in the year ({', '.join(sources)}; "
-            f"volume rank {sc['volume_rank']} of {n_themes})")
+            f"{_ranked(int(sc['volume_rank']), n_themes, 'by volume')})")
 
 
 def _change(ev: Evidence, suppression_min: int) -> str:
     change = ev.change
     small = any(0 < c < suppression_min for c in (ev.current, ev.previous or 0))
-    if change["label"] == NOT_COMPARABLE or small:
-        return change["label"] if not small else "change not shown (small numbers)"
-    return f"{change['label']} on the previous year ({fmt_pct(change['change_pct'])}, {fmt_p(change['p_value'])})"
+    if small:
+        return "change not shown (small numbers)"
+    if change["label"] == RECORDING:
+        return stats.describe_change(RECORDING)
+    if change["label"] == NOT_COMPARABLE:
+        return stats.describe_change(NOT_COMPARABLE)
+    ratio = change.get("rate_ratio")
+    if ratio is None and change.get("change_pct") is not None:
+        ratio = 1 + change["change_pct"] / 100
+    low, high = (change.get("interval") or [None, None])[:2]
+    text = stats.describe_change(change["label"], ratio, low, high, ev.previous, ev.current)
+    if ev.left_out:
+        text += f" (leaving out {', '.join(ev.left_out)}: a recording change)"
+    return text

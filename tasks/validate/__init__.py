@@ -8,7 +8,17 @@ Great Expectations itself is imported on first use, not when this package is imp
 
 from tasks.validate.cycle import CycleValidation, validate_cycle
 from tasks.validate.frame import FUTURE_MONTH, OUTSIDE_WINDOW, FrameCheck, check_frame
-from tasks.validate.tasks import check_frame_task, validate_cycle_task
+
+_TASKS = ("check_frame_task", "validate_cycle_task")
+
+
+def __getattr__(name: str):  # noqa: ANN202 - the Prefect task objects
+    """The Prefect task wrappers, imported on first use: plain validation needs no Prefect."""
+    if name in _TASKS:
+        from tasks.validate import tasks
+
+        return getattr(tasks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "FUTURE_MONTH", "OUTSIDE_WINDOW", "CycleValidation", "FrameCheck", "check_frame", "check_frame_task",

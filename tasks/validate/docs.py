@@ -134,6 +134,14 @@ def _batch_definition(source: Any, asset_name: str, batch_name: str) -> Any:
         return asset.add_batch_definition_whole_dataframe(batch_name)
 
 
+def _this_run(context: Any, run_id: Any) -> list[Any]:
+    """The validation results of this run: only their pages are rendered again (the site keeps the
+    pages of earlier runs and other partnerships; re-rendering them all grew with every run)."""
+    keys = context.validation_results_store.list_keys()
+    return [k for k in keys if getattr(k, "run_id", None) is not None
+            and k.run_id.run_name == run_id.run_name and k.run_id.run_time == run_id.run_time]
+
+
 def build_data_docs(gx_dir: Path, partnership_id: str, cycle_name: str,
                     frames: dict[str, pd.DataFrame]) -> Path:
     """Validate each stored frame in the file project and rebuild the site; return its index.html."""
@@ -152,5 +160,5 @@ def build_data_docs(gx_dir: Path, partnership_id: str, cycle_name: str,
             definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(
                 name=f"{partnership_id} {cycle_name} {kind}", data=batch, suite=suite))
             definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY", run_id=run_id)
-        context.build_data_docs()
+        context.build_data_docs(resource_identifiers=_this_run(context, run_id) or None)
     return gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"

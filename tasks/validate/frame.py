@@ -183,6 +183,8 @@ def check_frame(kind: str, frame: pd.DataFrame, file_label: str, period: CyclePe
     rejected = {p.row_number for p in col.problems}
     accepted = frame[~frame[ROW_NUMBER].astype("int64").isin(rejected)]
     if len(frame) and accepted.empty and not col.blocking:
-        col.blocking.append(f"{file_label}: no row passed the checks: all {len(frame):,} rows are "
-                            "quarantined (see the row problems for file, row, column and rule)")
+        shown = "; ".join(p.reason for p in col.problems[:3])
+        more = f" (and {len(col.problems) - 3:,} more)" if len(col.problems) > 3 else ""
+        col.blocking.append(f"{file_label}: no row passed the checks: all {len(frame):,} rows would be "
+                            f"quarantined, so nothing was stored. The problems: {shown}{more}")
     return FrameCheck(kind, file_label, accepted, col.problems, col.outcomes, col.blocking, col.warnings)

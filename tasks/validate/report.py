@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from csp.spreadsheet import safe_frame
 from tasks.validate.matching import describe_mapping
 
 if TYPE_CHECKING:
@@ -97,6 +98,6 @@ def page(result: CycleValidation) -> str:
 def write(result: CycleValidation, folder: Path) -> None:
     """Write coverage.csv, coverage.html and validation.json (the summary as data)."""
     folder.mkdir(parents=True, exist_ok=True)
-    coverage_csv(result).to_csv(folder / "coverage.csv")
+    safe_frame(coverage_csv(result)).to_csv(folder / "coverage.csv")
     (folder / "coverage.html").write_text(page(result), encoding="utf-8")
     (folder / "validation.json").write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")

@@ -55,8 +55,17 @@ def validate_source(kind: str, files: list[tuple[str, pd.DataFrame]]) -> SourceV
     columns = {label: tuple(c for c in p.columns if c != PART) for label, p in zip(labels, prepared, strict=True)}
     stacked = pd.concat(prepared, ignore_index=True) if prepared else pd.DataFrame()
     stacked[KEY] = range(len(stacked))
-    results = run_suite(kind, stacked.drop(columns=[PART]), index_column=KEY) if len(stacked) else []
+    results = run_suite(kind, stacked.drop(columns=[PART]), index_column=KEY, values=False) if len(stacked) else []
     return SourceValidation(kind, stacked, columns, results)
+
+
+def unexpected_keys(result: Any) -> list[int]:
+    """The stack keys of the unexpected rows, in either shape GX returns them."""
+    found: list[int] = []
+    for item in result.result.get("unexpected_index_list") or []:
+        value = item[KEY] if isinstance(item, dict) else item
+        found += [int(v) for v in value] if isinstance(value, list) else [int(value)]
+    return found
 
 
 def _shape(kind: str, columns: Any) -> tuple[str, ...]:
@@ -91,7 +100,7 @@ def _unique_within(part: pd.DataFrame, keys: list[int], columns: list[str]) -> l
 def _part_result(result: Any, part: pd.DataFrame) -> SimpleNamespace:
     """One expectation's result restricted to the rows of one part, with rows named by file line."""
     config = result.expectation_config
-    keys = [int(item[KEY]) for item in result.result.get("unexpected_index_list") or []]
+    keys = unexpected_keys(result)
     in_part = part.index[part[KEY].isin(keys).to_numpy()].tolist()
     if config.type in UNIQUE_TYPES:
         columns = config.kwargs.get("column_list") or [config.kwargs["column"]]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 15:22:27.513272
+Create Date: 2026-12-01 16:10:34.873446
 """
 
 from collections.abc import Sequence

@@ -1,0 +1,126 @@
+"""Benchmark (1): one partnership's whole cycle from the command line, stage by stage, cold and again.
+
+Three runs of ``csp cycle run -p <partnership> -c 2025-26``, each a fresh process with a temporary
+Prefect server, on one store and output folder made for the benchmark:
+
+- cold: empty store, empty output, empty Prefect home;
+- re-run: nothing changed;
+- after a papers failure: the pack folder is replaced by a file, so writing the pack fails (the
+  earlier stages complete); the file is removed and the cycle run again. The last run is the one
+  timed: what an analyst pays after fixing the cause.
+
+Stage times come from the flows' own log lines (first and last line of each stage's flow run);
+"work" is the process's wall time less the temporary server's start. Peak memory is the process's
+own (the server is a separate process).
+
+    .venv/bin/python benchmarks/cycle.py [-p cambridge]
+    .venv/bin/python benchmarks/cycle.py --smoke     # tiny generated data, data stages without Prefect
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import CYCLE, PYTHON, ROOT, Measured, bench_env, child_json, measure, table  # noqa: E402
+
+STAGES = {"server start": None, "ingest-and-validate": "ingest-and-validate", "strategic-assessment":
+          "strategic-assessment", "recommend-priorities": "recommend-priorities", "board-papers": "board-papers"}
+LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) \| \w+ +\| (.*)$")
+
+
+def _seconds(stamp: str) -> float:
+    t = dt.datetime.strptime(stamp, "%H:%M:%S.%f")
+    return t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
+
+
+def stage_times(output: str) -> dict[str, float]:
+    """Seconds per stage from Prefect's log lines (first to last line naming the stage's flow run)."""
+    spans: dict[str, list[float]] = {}
+    server = first_flow = None
+    for line in output.splitlines():
+        match = LINE.match(line)
+        if not match:
+            continue
+        when, text = _seconds(match.group(1)), match.group(2)
+        if "Starting temporary server" in text:
+            server = when
+        if text.startswith("Flow run '") and first_flow is None:
+            first_flow = when
+        for name, prefix in STAGES.items():
+            if prefix and text.startswith(f"Flow run '{prefix}"):
+                spans.setdefault(name, [when, when])[1] = when
+    times = {name: span[1] - span[0] for name, span in spans.items()}
+    if server is not None and first_flow is not None:
+        times["server start"] = first_flow - server
+    return times
+
+
+def cli_runs(partnership: str, work: Path) -> list[tuple[str, Measured, dict[str, float]]]:
+    env = bench_env(work)
+    command = [str(Path(PYTHON).parent / "csp"), "cycle", "run", "-p", partnership, "-c", CYCLE]
+    runs = []
+    for label in ("cold", "re-run, nothing changed"):
+        run = measure(command, env)
+        runs.append((label, run, stage_times(run.output)))
+    meeting_folders = [p for p in (work / "output" / partnership / CYCLE).iterdir()
+                       if (p / "manifest.json").exists()]
+    folder = meeting_folders[0]
+    shutil.rmtree(folder)
+    folder.write_text("in the way: the pack cannot be written\n")
+    try:
+        measure(command, env)
+        raise SystemExit("the papers stage was expected to fail")
+    except RuntimeError:
+        pass
+    folder.unlink()
+    run = measure(command, env)
+    runs.append(("after a papers failure", run, stage_times(run.output)))
+    return runs
+
+
+def smoke_runs(work: Path) -> list[tuple[str, Measured, dict[str, float]]]:
+    from benchmarks.national_data import smoke_data
+
+    config_dir, ids = smoke_data(work)
+    env = bench_env(work, config_dir)
+    runs = []
+    for label in ("cold", "re-run, nothing changed"):
+        run = measure([PYTHON, str(ROOT / "benchmarks" / "stages.py"), *ids, "--charts"], env)
+        runs.append((label, run, child_json(run.output)["seconds"]))
+    return runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-p", "--partnership", default="cambridge")
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = smoke_runs(Path(tmp)) if args.smoke else cli_runs(args.partnership, Path(tmp))
+    stages = list(dict.fromkeys(name for _, _, times in runs for name in times))
+    rows = [(name, *(times.get(name, float("nan")) for _, _, times in runs)) for name in stages]
+    server = [times.get("server start", 0.0) for _, _, times in runs]
+    rows.append(("whole process (wall)", *(run.wall_s for _, run, _ in runs)))
+    rows.append(("work (wall less server start)", *(run.wall_s - s for (_, run, _), s in zip(runs, server, strict=True))))
+    rows.append(("CPU of the process and its server (s)", *(run.cpu_s for _, run, _ in runs)))
+    rows.append(("peak memory (MiB)", *(run.peak_mib for _, run, _ in runs)))
+    work_row = rows[-3]
+    cold_work = work_row[1]
+    notes = [f"Re-run work as a fraction of cold work: {', '.join(f'{label} {r / cold_work:.0%}' for (label, _, _), r in zip(runs[1:], work_row[2:], strict=True))}."]
+    if args.smoke:
+        notes.append("Smoke: tiny generated data, data stages in one process without Prefect (stages.py).")
+    table("cycle" + ("-smoke" if args.smoke else ""),
+          f"One partnership's cycle ({'smoke' if args.smoke else args.partnership}, {CYCLE}), seconds",
+          ["stage", *(label for label, _, _ in runs)], rows, notes, write=not args.smoke)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The temporary Prefect server a run starts when no shared server is configured: always stopped.
+
+Prefect's ephemeral mode starts ``uvicorn prefect.server.api.server:create_app`` as a child process
+(``prefect.server.api.server.SubprocessASGIServer``) and stops it with ``atexit``, which never runs if
+the parent is killed with SIGKILL: the server is left behind. So:
+
+1. ``start_temporary_server()`` (and ``csp.engines.one_server`` through ``guard``) starts Prefect's own
+   singleton first (the flows then reuse it), records
+   ``{parent pid, server pid}`` in ``var/prefect-server-<pid>.json``, and starts a small watchdog
+   process (its own session, so a signal to the run's process group does not reach it) that stops the
+   server as soon as the parent is gone.
+2. ``reap_stale_servers()`` (run on every start) stops any server recorded in ``var/`` whose parent has
+   died, in case the watchdog itself was killed too.
+
+If the server is slow to start on a busy machine, raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+(csp/settings.py sets 180 s by default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from csp.settings import get_settings
+
+SERVER_MARK = "prefect.server.api.server:create_app"
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie (a killed parent not yet reaped still answers kill 0)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
+
+
+def _is_prefect_server(pid: int) -> bool:
+    """Only ever stop a process that is a Prefect server (pids are reused)."""
+    try:
+        return SERVER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+
+
+def stop_server(pid: int, grace: float = 5.0) -> bool:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; True when a server was stopped."""
+    if not _is_prefect_server(pid):
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and _alive(pid) and _is_prefect_server(pid):
+        time.sleep(0.1)
+    if _alive(pid) and _is_prefect_server(pid):
+        os.kill(pid, signal.SIGKILL)
+    return True
+
+
+def _records(var_dir: Path) -> list[Path]:
+    return sorted(var_dir.glob("prefect-server-*.json"))
+
+
+def reap_stale_servers(var_dir: Path | None = None) -> list[int]:
+    """Stop recorded servers whose parent run has died; forget records of servers already gone."""
+    var_dir = var_dir or get_settings().var_dir
+    stopped = []
+    for record in _records(var_dir):
+        try:
+            entry = json.loads(record.read_text())
+            parent, server = int(entry["parent"]), int(entry["server"])
+        except (OSError, ValueError, KeyError, TypeError):
+            record.unlink(missing_ok=True)
+            continue
+        if _alive(parent) and parent != os.getpid():
+            continue
+        if _alive(server) and stop_server(server):
+            stopped.append(server)
+        record.unlink(missing_ok=True)
+    return stopped
+
+
+def _uses_temporary_server() -> bool:
+    from prefect.settings import PREFECT_API_URL
+
+    return not PREFECT_API_URL.value()
+
+
+def start_temporary_server(var_dir: Path | None = None) -> int | None:
+    """Start Prefect's temporary server under our watch; returns its pid (None with a shared server)."""
+    var_dir = var_dir or get_settings().var_dir
+    reap_stale_servers(var_dir)
+    if not _uses_temporary_server():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    pid = server.server_process.pid
+    guard(pid, var_dir)
+    return pid
+
+
+def guard(pid: int, var_dir: Path | None = None) -> None:
+    """Record a temporary server started by this process and watch it (see the module docstring)."""
+    var_dir = var_dir or get_settings().var_dir
+    var_dir.mkdir(parents=True, exist_ok=True)
+    record = var_dir / f"prefect-server-{os.getpid()}.json"
+    record.write_text(json.dumps({"parent": os.getpid(), "server": pid}))
+    subprocess.Popen([sys.executable, "-m", "csp.prefect_server", str(os.getpid()), str(pid), str(record)],
+                     start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, close_fds=True)
+
+
+def watch(parent: int, server: int, record: Path, interval: float = 0.5) -> None:
+    """The watchdog: wait for the parent to go, then stop its server and remove the record."""
+    while _alive(parent) and _alive(server):
+        time.sleep(interval)
+    if _alive(server):
+        stop_server(server)
+    record.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":  # python -m csp.prefect_server <parent pid> <server pid> <record>
+    watch(int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]))

@@ -1,0 +1,56 @@
+"""Files that do not belong, and row rules over every row of a file (also rows outside the area)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from csp.config import load_partnership
+from csp.store import models
+from csp.store.db import session_scope
+from tasks.ingest.pipeline import ingest_source
+from tests.ingest_helpers import cambridge_rows, real_month, write_csv
+
+CAMBRIDGE = load_partnership("cambridge")
+TODAY = dt.date(2026, 11, 23)
+NAME = "2025-09-cambridgeshire-street.csv"
+
+
+def _crimes(url: str) -> int:
+    with session_scope(url) as session:
+        return session.scalar(select(func.count()).select_from(models.CrimeRecord))
+
+
+def test_rows_outside_the_area_are_checked_and_counted_apart(db_url, tmp_path):
+    inside = cambridge_rows(5)
+    outside = real_month()
+    outside = outside[outside["LSOA name"].str.startswith("Fenland")].head(4).copy()
+    outside.iloc[0, outside.columns.get_loc("Month")] = "2031-01"  # future
+    outside.iloc[1, outside.columns.get_loc("LSOA code")] = "FENLAND"  # bad shape
+    outside.iloc[2, outside.columns.get_loc("Longitude")] = "4.100000"  # North Sea
+    outside.iloc[3, outside.columns.get_loc("Month")] = "Sept"  # unparseable
+    frame = pd.concat([inside, outside], ignore_index=True)
+    [report] = ingest_source(db_url, CAMBRIDGE, "2025-26", "police_uk", path=write_csv(tmp_path / "mixed.csv", frame),
+                             today=TODAY)
+    assert (report.status, report.rows_accepted, report.rows_outside_area) == ("stored", 5, 4)
+    assert report.message == ("rows outside the area (not stored) that break row rules - unparseable month: 1; "
+                              "future month: 1; bad LSOA code: 1; coordinates outside England and Wales: 1")
+
+
+def test_a_much_smaller_replacement_needs_force(db_url, tmp_path):
+    (tmp_path / "a").mkdir()
+    [first] = ingest_source(db_url, CAMBRIDGE, "2025-26", "police_uk",
+                            path=write_csv(tmp_path / "a" / NAME, cambridge_rows(20)), today=TODAY)
+    assert first.status == "stored" and _crimes(db_url) == 20
+    (tmp_path / "b").mkdir()
+    smaller = write_csv(tmp_path / "b" / NAME, cambridge_rows(9))
+    [refused] = ingest_source(db_url, CAMBRIDGE, "2025-26", "police_uk", path=smaller, today=TODAY)
+    assert refused.status == "failed" and "has 9 rows where" in refused.message and "--force" in refused.message
+    assert _crimes(db_url) == 20
+    [forced] = ingest_source(db_url, CAMBRIDGE, "2025-26", "police_uk", path=smaller, today=TODAY, force=True)
+    assert forced.status == "stored" and forced.superseded == [NAME]
+    with session_scope(db_url) as session:
+        current = session.scalars(select(models.InputFile.rows_read).where(models.InputFile.status == "current"))
+        assert list(current) == [9]
