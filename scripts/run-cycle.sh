@@ -6,10 +6,8 @@
 #   - Cambridge 2025-26 (October 2024 - September 2025; the comparison year is not bundled, so change
 #     is stated as "no comparable period" and within-year trends are shown instead);
 #   - Newport 2024-25 (July 2023 - June 2024 against July 2022 - June 2023: a real year-on-year
-#     comparison on 24 months of Gwent Police data). Validation blocks it because one Crime ID appears in
-#     two monthly files as police.uk published them (November 2022 and January 2023, different outcomes);
-#     the demonstration accepts that with --accept-incomplete, the data-quality paper lists the problem and
-#     every paper states the months present (12 of 12).
+#     comparison on 24 months of Gwent Police data). police.uk republished one crime in a later month
+#     with a new outcome; validation states it as a warning in the data-quality report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -18,4 +16,4 @@ if [ "$#" -gt 0 ]; then
   exec .venv/bin/csp cycle run "$@"
 fi
 .venv/bin/csp cycle run --partnership cambridge --cycle 2025-26
-.venv/bin/csp cycle run --partnership newport --cycle 2024-25 --accept-incomplete
+.venv/bin/csp cycle run --partnership newport --cycle 2024-25
