@@ -92,7 +92,8 @@ def bench_env(work: Path, config_dir: Path | None = None, database_url: str | No
     """Environment for a child: its own store, output, var and Prefect home under ``work``."""
     for name in ("var", "output", "prefect"):
         (work / name).mkdir(parents=True, exist_ok=True)
-    env = {"CSP_VAR_DIR": str(work / "var"), "CSP_OUTPUT_DIR": str(work / "output"),
+    env = {"PYTHONPATH": str(ROOT),  # this checkout's code, in the child and in any Dask worker it starts
+           "CSP_VAR_DIR": str(work / "var"), "CSP_OUTPUT_DIR": str(work / "output"),
            "PREFECT_HOME": str(work / "prefect"),
            "CSP_DATABASE_URL": database_url or f"sqlite:///{work / 'bench.db'}"}
     if config_dir:

@@ -65,7 +65,9 @@ def stage_times(output: str) -> dict[str, float]:
 
 def cli_runs(partnership: str, work: Path) -> list[tuple[str, Measured, dict[str, float]]]:
     env = bench_env(work)
-    command = [str(Path(PYTHON).parent / "csp"), "cycle", "run", "-p", partnership, "-c", CYCLE]
+    # `python -m cli.app` from the project folder is `csp`, with this checkout's code whatever the
+    # editable install points at
+    command = [PYTHON, "-m", "cli.app", "cycle", "run", "-p", partnership, "-c", CYCLE]
     runs = []
     for label in ("cold", "re-run, nothing changed"):
         run = measure(command, env)

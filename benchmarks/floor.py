@@ -47,10 +47,7 @@ def pandas_floor(configs: list) -> dict[str, pd.DataFrame]:  # noqa: ANN001 - cs
         rows.loc[(month >= previous_start) & (month < current_start), "year"] = "previous"
         rows["authority"] = rows["LSOA name"].str.replace(SUFFIX, "", regex=True)
         counts = rows.dropna(subset=["year"]).groupby(["authority", "Crime type", "year"]).size().unstack(fill_value=0)
-        population = pd.read_csv(members[0].source_path("population"), usecols=["Local authority code", "Persons"],
-                                 dtype=str)
-        persons = pd.to_numeric(population["Persons"].str.replace(",", ""), errors="coerce")
-        residents = persons.groupby(population["Local authority code"]).sum()
+        residents = _residents_by_authority(members[0].source_path("population"))
         for config in members:
             prefix = config.local_authority.lsoa_name_prefix
             mine = counts.loc[prefix] if prefix in counts.index.get_level_values(0) else pd.DataFrame()
@@ -59,6 +56,16 @@ def pandas_floor(configs: list) -> dict[str, pd.DataFrame]:  # noqa: ANN001 - cs
             mine["change_pct"] = (mine["current"] - mine["previous"]) / mine["previous"].where(mine["previous"] > 0) * 100
             out[config.id] = mine
     return out
+
+
+def _residents_by_authority(census: Path) -> pd.Series:
+    """Census 2021 TS001 output areas summed to their authority through the 2021 LSOA lookup."""
+    from benchmarks.national_data import REFERENCE
+
+    people = pd.read_csv(census, usecols=["Parent area code", "Total"])
+    lookup = pd.read_csv(REFERENCE / "lsoa2021_ward2024_lad2024_ew.csv.gz", usecols=["lsoa21_code", "ltla24_code"])
+    by_lsoa = people.groupby("Parent area code")["Total"].sum()
+    return by_lsoa.groupby(lookup.set_index("lsoa21_code")["ltla24_code"].reindex(by_lsoa.index)).sum()
 
 
 def stored_counts(url: str, partnership_id: str) -> pd.Series:

@@ -13,8 +13,8 @@ For benchmarks only, never for tests of truth. Rows are the real bundled police.
   placement is by LSOA, and the points stay on land).
 
 Partnerships: one per local authority (2022 authorities of the lookup), written as YAML to a folder
-meant for CSP_CONFIG_DIR, with a population table in the shape the population reader expects
-(households estimated as residents / 2.4). Seeded: the same arguments give the same bytes.
+meant for CSP_CONFIG_DIR; population is the real Census 2021 TS001 file, as for every partnership.
+Seeded: the same arguments give the same bytes.
 
 Run: .venv/bin/python benchmarks/national_data.py --months 12 --out var/national [--scale 0.1]
 """
@@ -25,7 +25,6 @@ import argparse
 import gzip
 import re
 import sys
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,28 +132,14 @@ def write_police(national: National, pool: pd.DataFrame, out: Path, month_count:
     return folders
 
 
-def write_population(national: National, out: Path) -> Path:
-    table = national.lsoas
-    msoa = table["lsoa21_name"].str.replace(r"[A-Z]$", "", regex=True)
-    frame = pd.DataFrame({
-        "Local authority code": table["ltla22_code"], "Local authority name": table["ltla22_name"],
-        "MSOA Code": table["lsoa21_code"].str[0] + "02" + msoa.map(lambda m: f"{zlib.crc32(m.encode()) % 10**6:06d}"),
-        "MSOA Name": msoa,
-        "LSOA Code": table["lsoa21_code"], "LSOA Name": table["lsoa21_name"],
-        "Persons": table["persons"], "Households": (table["persons"] / 2.4).round().astype(int),
-    })
-    path = out / "population_2021_lsoa.csv.gz"
-    frame.to_csv(path, index=False, compression={"method": "gzip", "compresslevel": 1, "mtime": 0})
-    return path
-
-
-def write_config(national: National, out: Path, folders: dict[str, Path], population: Path) -> Path:
+def write_config(national: National, out: Path, folders: dict[str, Path]) -> Path:
     """One partnership per authority in the generated forces; returns the folder for CSP_CONFIG_DIR."""
     config_dir = out / "partnerships"
     config_dir.mkdir(parents=True, exist_ok=True)
     defaults = yaml.safe_load((ROOT / "data" / "partnerships" / "_defaults.yaml").read_text(encoding="utf-8"))
-    defaults["sources"] = {"population": {"path": str(population.resolve()), "required": True,
-                                          "description": "Census 2021 residents by LSOA (benchmark)"}}
+    population = defaults["sources"]["population"]  # the real Census 2021 TS001 file, as for every partnership
+    population["path"] = str((ROOT / "data" / population["path"]).resolve())
+    defaults["sources"] = {"population": population}
     (config_dir / "_defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False), encoding="utf-8")
     authorities = national.lsoas.drop_duplicates("ltla22_code")
     for row in authorities.itertuples():
@@ -187,7 +172,7 @@ def generate(out: Path, month_count: int = 12, rows_per_month: int = 500_000, se
     """Write the files and the configuration; returns the configuration folder."""
     national = load_national()
     folders = write_police(national, real_rows(), out, month_count, rows_per_month, seed, forces)
-    return write_config(national, out, folders, write_population(national, out))
+    return write_config(national, out, folders)
 
 
 def smoke_data(work: Path) -> tuple[Path, list[str]]:

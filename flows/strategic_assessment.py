@@ -79,6 +79,8 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
     kept = unchanged_task(url, config, params, fingerprint_task(url, partnership), output_dir)
     if kept is not None:
         stage_finish_task(url, stage, "completed", "unchanged inputs: the stored assessment stands")
+        if accepted:
+            mark_accepted(url, partnership, cycle)
         return {"partnership": partnership, "cycle": cycle, **kept}
     try:
         analysis, fingerprint = _analyse(url, params)

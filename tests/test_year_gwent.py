@@ -57,12 +57,12 @@ def test_cycle_n_plus_1_starts_from_cycle_n_decisions(sqlite_url, tmp_path):
     assert second["cycle"] == "2024-25" and second["status"] == WAITING_FOR_BOARD
     views = {v.subject: v for v in recommendations_with_decisions(sqlite_url, "newport", "2024-25")
              if v.kind == "area"}
-    moved = views[changed].reasons["earlier_priority"]
+    moved = views[changed].reasons["rules"]["earlier_priority"]
     assert (moved["cycle"], moved["source"], moved["outcome"], moved["adopted"]) == \
         ("2023-24", "decision", "changed", "Preventing")
-    dropped = views[rejected].reasons["earlier_priority"]
+    dropped = views[rejected].reasons["rules"]["earlier_priority"]
     assert (dropped["source"], dropped["outcome"]) == ("decision", "rejected")
     assert dropped["class"] is None  # rejected: not carried forward as a priority area
     # an area the board kept as a priority can only stay a priority or be discharged, never vanish
-    kept = [v for v in views.values() if v.reasons["earlier_priority"]["class"] == "Emerging"]
+    kept = [v for v in views.values() if v.reasons["rules"]["earlier_priority"]["class"] == "Emerging"]
     assert kept and all(v.recommendation != "None" for v in kept)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from cli.commands.common import fail, guarded, partnerships
-from csp.config import Partnership
 from csp.settings import get_settings
+
+if TYPE_CHECKING:
+    from csp.config import Partnership
 
 app = typer.Typer(no_args_is_help=True)
 

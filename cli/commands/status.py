@@ -7,12 +7,15 @@ with the papers' paths and a warning where a paper predates the assessment it qu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from sqlalchemy import select
 
 from cli.commands.common import PARTNERSHIP_HELP, partnerships
-from csp.config import Partnership
 from csp.settings import get_settings
+
+if TYPE_CHECKING:
+    from csp.config import Partnership
 
 STATE_COLOURS = {"done": typer.colors.GREEN, "waiting": typer.colors.YELLOW, "failed": typer.colors.RED,
                  "running": typer.colors.CYAN}
@@ -42,6 +45,8 @@ def _table(url: str, configs: list[Partnership], cycle: str | None) -> None:
 
 
 def _detail(url: str, config: Partnership, cycle: str | None) -> None:
+    from sqlalchemy import select
+
     from cli.commands.ingest import _status_sources
     from csp.store import models
     from csp.store.db import session_scope, shown_status

@@ -10,8 +10,9 @@ police-recorded incidents):
   the series holds 24 months).
 
 A comparison that spans a recording step (``tasks.assess.steps``) that no analyst has accepted is not
-tested: its label is "recording change", and a source's or area's total leaves the stepped
-categories out (and says which). All p-values of the assessment are then adjusted together by
+tested: its label is "recording change", and a source's or area's total is compared without the
+stepped categories (counts, difference, percentage and test alike; the rate-ratio row says which were
+left out). All p-values of the assessment are then adjusted together by
 Benjamini-Hochberg; labels follow the adjusted q-value.
 """
 
@@ -95,8 +96,7 @@ def _source_tests(kind: str, categories: list[str], levels: pd.DataFrame, src: S
             change = stats.year_on_year(_column(frame.loc[src.blocks[CURRENT]], category, excluded),
                                         _column(frame.loc[src.blocks[PREVIOUS]], category, excluded), alpha)
             if excluded:
-                previous = float(levels.set_index("category")["previous"].sum())
-                change = with_totals(change, current, previous, excluded)
+                change = replace(change, excluded=excluded)
         changes.append({"source_kind": kind, "category": category, **change.__dict__})
         if src is None:
             continue
@@ -114,15 +114,6 @@ def _source_tests(kind: str, categories: list[str], levels: pd.DataFrame, src: S
                 result = replace(result, excluded=drop)
         trends.append({"source_kind": kind, "category": category, **result.__dict__})
     return changes, trends
-
-
-def with_totals(change: Change, current: float, previous: float, excluded: tuple[str, ...]) -> Change:
-    """A total tested without some categories: the counts and their difference stay those of the full
-    total (as published), the rate ratio, interval, p and label those of the test, which says what it
-    left out."""
-    pct = 100.0 * (current - previous) / previous if previous > 0 else None
-    return replace(change, current=current, previous=previous, change_count=current - previous,
-                   change_pct=pct, excluded=excluded)
 
 
 # --- areas ---------------------------------------------------------------------------------------
@@ -159,8 +150,7 @@ def _area_tests(events: pd.DataFrame, inputs: StoreInputs, places: Places, cov: 
             row = yoy_frame.loc[key]
             change = stats.year_on_year(row[params.months], row[params.previous_months], alpha)
             if yoy_excluded:
-                change = with_totals(change, float(places.area.counts[CURRENT].at[key, ALL]),
-                                     float(places.area.counts[PREVIOUS].at[key, ALL]), yoy_excluded)
+                change = replace(change, excluded=yoy_excluded)
             changes[key] = {**where, **change.__dict__}
         series = trend_frame.loc[key]
         result = stats.trend(series[current], alpha, 1,
