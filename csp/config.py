@@ -128,6 +128,10 @@ class Thresholds(_Strict):
     # An area whose rise comes from new homes is Preventing: at least this share of its residents
     # live in LSOAs created since 2011 (metric new_homes_share).
     new_homes_min_share: float = Field(default=0.2, gt=0, le=1)
+    # police.uk republishes a few crimes in a later month with a new outcome (Gwent: 1-3 a partnership a
+    # year), so a Crime ID in two monthly files is a warning up to this share of the police rows; above it
+    # (e.g. the same month loaded twice under two names) validation blocks.
+    duplicate_crime_id_max_share: float = Field(default=0.001, ge=0, lt=1)
 
 
 class AcceptedRecordingChange(_Strict):

@@ -140,7 +140,9 @@ def _presence_findings(session: Session, config: Partnership, files: list[models
     return out
 
 
-def _duplicate_ids(session: Session, files: list[models.InputFile]) -> tuple[int, Finding]:
+def _duplicate_ids(session: Session, files: list[models.InputFile], max_share: float) -> tuple[int, Finding]:
+    """Crime IDs in more than one current file: a warning while they are as few as police.uk's own
+    republished crimes, blocking when so many that a month has probably been loaded twice."""
     c = models.CrimeRecord
     ids = [f.id for f in files if f.source_kind == "police_uk"]
     repeated = session.execute(
@@ -155,11 +157,16 @@ def _duplicate_ids(session: Session, files: list[models.InputFile]) -> tuple[int
         in_files = session.scalars(select(c.input_file_id).where(c.crime_id == cid).distinct()).all()
         sample.append({"crime_id_prefix": cid[:12], "files": sorted(names.get(i, str(i)) for i in in_files)})
     rule = "unique Crime ID across files"
+    rows = sum(f.rows_accepted for f in files if f.source_kind == "police_uk")
+    few = len(across) <= max_share * rows
     text = (f"police_uk: {len(across):,} Crime IDs appear in more than one current file, so those crimes "
-            f"would be counted twice (rule '{rule}'); e.g. files {sample[0]['files']}" if across
+            f"are counted twice (rule '{rule}'); e.g. files {sample[0]['files']}" if across
             else f"police_uk: no Crime ID appears in two current files (rule '{rule}')")
-    return len(across), Finding(rule, "blocking", not across, text, column="crime_id",
-                                element_count=None, unexpected_count=len(across), details={"examples": sample})
+    if across and few:
+        text += (f". As few as police.uk's own republished crimes (at most {max_share:.1%} of {rows:,} rows), "
+                 "so a warning, not a block")
+    return len(across), Finding(rule, "warning" if few else "blocking", not across, text, column="crime_id",
+                                element_count=rows, unexpected_count=len(across), details={"examples": sample})
 
 
 def _match_names(rates: MatchRates) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -266,7 +273,7 @@ def _collect(session: Session, config: Partnership, period: CyclePeriod, today: 
                          period.end.end_time.date(), config.geography.vintage)
     rates = replace(rates, by_mapping=window.by_mapping)
     findings += _match_findings(rates)
-    duplicates, finding = _duplicate_ids(session, files)
+    duplicates, finding = _duplicate_ids(session, files, config.thresholds.duplicate_crime_id_max_share)
     findings.append(finding)
     quarantined, quarantine_findings = _quarantine(session, files)
     return table, rates, duplicates, quarantined, findings + quarantine_findings
