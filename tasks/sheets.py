@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +112,22 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]], list[int], list[
     return header, rows, numbers, problems
 
 
+def _check_size(path: Path) -> None:
+    """The same size limits as partner files (csp.settings.InputLimits): a workbook's parts are checked
+    from the sizes they declare, before openpyxl expands them."""
+    from csp.settings import input_limits
+
+    limits = input_limits()
+    size = path.stat().st_size if path.exists() else 0
+    declared = size
+    if path.suffix.lower() == ".xlsx" and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as book:
+            declared = sum(info.file_size for info in book.infolist())
+    if max(size, declared) > limits.max_file_bytes:
+        raise SheetError([Problem(path.name, None, None, f"refused: {max(size, declared):,} bytes uncompressed, more "
+                                  f"than the {limits.max_file_bytes:,} allowed (limit CSP_MAX_FILE_MB)")])
+
+
 def read_table(path: Path) -> Table:
     """Read the first sheet of an XLSX or a CSV as text; refuse formulas, restore neutralised cells."""
     if path.suffix.lower() not in SUFFIXES:
@@ -118,10 +135,19 @@ def read_table(path: Path) -> Table:
     if not path.exists():
         raise SheetError([Problem(str(path), None, None, "no such file")])
     problems: list[Problem] = []
-    if path.suffix.lower() == ".csv":
-        header, rows, numbers = _read_csv(path)
-    else:
-        header, rows, numbers, problems = _read_xlsx(path)
+    _check_size(path)
+    try:
+        if path.suffix.lower() == ".csv":
+            header, rows, numbers = _read_csv(path)
+        else:
+            header, rows, numbers, problems = _read_xlsx(path)
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise SheetError([Problem(path.name, line, None, f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
+                                  "save the sheet as 'CSV UTF-8' and import it again")]) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise SheetError([Problem(path.name, None, None, f"not a readable workbook ({exc}); open it in "
+                                  "Excel and save it again as .xlsx")]) from None
     header = [h.strip() for h in header]
     while header and not header[-1]:
         header.pop()

@@ -36,7 +36,7 @@ def hostile_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 def test_the_catalogue_is_broad():
     readers = {case.reader for case in CASES}
     assert len({case.name for case in CASES}) == len(CASES) >= 50
-    assert {"police_uk", "fire", "idva", "population", "config", "decisions"} <= readers
+    assert {"police_uk", "fire", "idva", "population", "config", "decisions", "actions", "budget"} <= readers
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -82,8 +82,20 @@ def _attempt(case: Case, url: str, path: Path, config: Partnership) -> str:
         if case.reader == "decisions":
             import_decisions(url, config, CYCLE, path)
             return "ACCEPTED"
+        if case.reader == "actions":  # the action register (CSV, XLSX or Word minutes)
+            from tasks.actions.transfer import import_actions
+
+            import_actions(url, config, path)
+            return "ACCEPTED"
+        if case.reader == "budget":
+            from tasks.finance.load import import_budget
+
+            import_budget(url, config, [path])
+            return "ACCEPTED"
         reports = ingest_source(url, config, CYCLE, case.reader, path=path, today=TODAY)
     except (IngestError, ConfigError, DecisionError) as exc:
+        return str(exc)
+    except ValueError as exc:  # the sheet readers' errors (SheetError, MoneyError, ActionError)
         return str(exc)
     except MemoryError:
         return "MemoryError"
