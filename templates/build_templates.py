@@ -15,7 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from build_between_meetings import action_log, financial_report  # a sibling script module
+from build_between_meetings import action_log, financial_report  # sibling script modules
+from build_year_papers import scrutiny_report, tcg_performance
 
 from tasks.papers.template_builder import Builder
 
@@ -811,6 +812,8 @@ BUILDERS = {
     "terms_of_reference": terms_of_reference,
     "action_log": action_log,
     "financial_report": financial_report,
+    "tcg_performance": tcg_performance,
+    "scrutiny_report": scrutiny_report,
 }
 
 

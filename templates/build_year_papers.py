@@ -1,7 +1,7 @@
 """Create the two papers of the year after the board: the TCG quarterly performance report and the
 council's report to its Scrutiny & Overview Committee (seed 003).
 
-    .venv/bin/python templates/build_year_papers.py          # rebuild both into templates/
+    .venv/bin/python templates/build_templates.py tcg_performance scrutiny_report   # rebuild both
 
 Like the board-paper templates, the generated .docx files are committed and are the source from then
 on: secretaries edit the wording in Word and keep the {{ placeholders }} and {%p / {%tr tags. Every
@@ -10,16 +10,7 @@ placeholder is one tasks/monitoring/report.py or tasks/scrutiny/report.py provid
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from the checkout
-    sys.path.insert(0, str(ROOT))
-
-from tasks.papers.template_builder import Builder  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
+from tasks.papers.template_builder import Builder
 
 
 def tcg_performance() -> Builder:
@@ -146,20 +137,3 @@ def scrutiny_report() -> Builder:
             ["{{ r.line }}", "{{ r.first }}", "{{ r.second }}"], loop="r in budget_rows", widths=[90, 40, 40])
     b.para("{{ budget_note }}")
     return b
-
-
-BUILDERS = {"tcg_performance": tcg_performance, "scrutiny_report": scrutiny_report}
-
-
-def build(kinds: list[str] | None = None, folder: Path = HERE) -> list[Path]:
-    written = []
-    for kind in kinds or list(BUILDERS):
-        path = folder / f"{kind}.docx"
-        BUILDERS[kind]().save(path)
-        written.append(path)
-    return written
-
-
-if __name__ == "__main__":
-    for written in build(sys.argv[1:] or None):
-        print(written)
