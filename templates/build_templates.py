@@ -90,7 +90,7 @@ def _sa_introduction(b: Builder) -> None:
     b.tag("{%p if has_previous %}")
     b.para("Police recorded crime and anti-social behaviour: {{ totals.current }} incidents in the "
            "{{ period_ending }}, against {{ totals.previous }} in the {{ previous_period_ending }} "
-           "({{ totals.change_pct }}, {{ totals.change_label }}). {{ months.note }}")
+           "({{ totals.change_pct }}, {{ totals.change_label }}{{ totals.change_basis }}). {{ months.note }}")
     b.tag("{%p endif %}")
     b.tag("{%p if new_sources %}")
     b.para("Data used for the first time in this assessment:")

@@ -124,7 +124,8 @@ def comparison(mx: Metrics, nb: Numbers, source: str, category: str) -> dict[str
 
 
 def totals(mx: Metrics, nb: Numbers) -> dict[str, str]:
-    return comparison(mx, nb, "police_uk", "All")
+    """All police-recorded incidents; the change says which categories it leaves out and why."""
+    return {**comparison(mx, nb, "police_uk", "All"), "change_basis": W.change_basis(mx)}
 
 
 def _theme_sources(theme_id: str, mx: Metrics) -> list[tuple[str, str]]:

@@ -29,7 +29,7 @@ def _total(mx: Any, nb: Numbers, area: str, period_ending: str, previous: bool) 
     if previous:
         pct = nb.metric(M.CHANGE_PCT, mx.value(M.CHANGE_PCT, "police_uk"), mx.flag(M.CHANGE_PCT, "police_uk"))
         change = W.change_words(mx.label(M.CHANGE, "police_uk"), pct)
-        return f"{text}, {change}." if change else f"{text}."
+        return f"{text}, {change}{W.change_basis(mx)}." if change else f"{text}."
     trend = W.trend_words(mx.label(M.TREND_RATIO, "police_uk"))
     return (f"{text}; {trend}. There is no comparable previous year in the data, so this assessment "
             "describes the year and its trend rather than the change on last year.") if trend else \

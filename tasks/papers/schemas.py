@@ -27,7 +27,7 @@ CONTACT = fields("officer", "address", "email", "phone")
 THRESHOLDS = fields("suppression_min", "top_rate_pct", "significance", "emerging_min_categories")
 MATCH = fields("lsoa_pct", "msoa_pct", "population_pct")
 MONTHS = fields("present", "expected", "complete", "note")  # months of police data in the period
-TOTALS = fields("current", "previous", "change_pct", "change_label", "trend_label")
+TOTALS = fields("current", "previous", "change_pct", "change_label", "trend_label", "change_basis")
 
 COMMON: Schema = {
     **fields(

@@ -206,3 +206,14 @@ def area_reason(view: Any, nb: Numbers, area_label: str = "area") -> str:
     meaning = AREA_CLASS_MEANING.get(view.recommendation, "")
     lead = f"{view.recommendation} ({meaning})" if meaning else view.recommendation
     return lead + (": " + "; ".join(parts) if parts else "") + "."
+
+
+def change_basis(mx: Any, source: str = "police_uk", category: str = "All") -> str:
+    """Which categories a total's change leaves out, in words: a recording change (a step in how the
+    force records a category) is not a change in crime, so the change is measured without it and the
+    papers must say so, or the percentage would not follow from the two totals printed beside it."""
+    label = mx.label(M.CHANGE_RATIO, source, category) or ""
+    if not label.startswith("excluding "):
+        return ""
+    names = [lower_first(n.strip()) for n in label.removeprefix("excluding ").split(",") if n.strip()]
+    return f"; change measured without {join_names(names)}, whose recording changed during the two years"
