@@ -106,3 +106,41 @@ def test_sigkill_during_assessment_then_rerun(db_url, tmp_path, clean_url):
     with session_scope(db_url) as session:
         statuses = sorted(shown_status(r) for r in session.scalars(select(models.StageRun)))
     assert statuses == ["completed", "interrupted"]
+
+
+def _pack_texts(folder: Path) -> dict[str, str]:
+    """Every paper's text (paragraphs and table cells) by file name: what a reader would see."""
+    from docx import Document
+
+    texts = {}
+    for path in sorted(folder.glob("*.docx")):
+        document = Document(str(path))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        texts[path.name] = "\n".join([p.text for p in document.paragraphs] + cells)
+    return texts
+
+
+def test_sigkill_during_papers_then_rerun(db_url, tmp_path, monkeypatch):
+    from tasks.papers.draft import draft_pack
+    from tests.papers_fixtures import populate
+    from tests.papers_helpers import use_temporary_folders
+
+    use_temporary_folders(monkeypatch, tmp_path)
+    populate(db_url, tmp_path / "charts")
+    _killed(f"""
+        from csp.config import load_partnership
+        from tasks.papers.draft import draft_pack
+        draft_pack({db_url!r}, load_partnership("cambridge"), "2025-26", "board-2026-02", run_id="run-42")
+    """, "papers.write", tmp_path)
+    folder = tmp_path / "output" / "cambridge" / "2025-26" / "board-2026-02"
+    written = sorted(folder.iterdir())
+    # killed after the first paper: one whole paper, no half-written file, no manifest or archive yet
+    assert [p.suffix for p in written] == [".docx"], written
+    with session_scope(db_url) as session:
+        assert session.scalars(select(models.Paper)).first() is None  # the papers' records never committed
+    result = draft_pack(db_url, load_partnership("cambridge"), "2025-26", "board-2026-02", run_id="run-42")
+    assert Path(result.folder) == folder
+    monkeypatch.setenv("CSP_OUTPUT_DIR", str(tmp_path / "clean"))
+    clean = draft_pack(db_url, load_partnership("cambridge"), "2025-26", "board-2026-02", run_id="run-42")
+    assert _pack_texts(folder) == _pack_texts(Path(clean.folder)) and len(_pack_texts(folder)) > 8
+    assert (folder / "manifest.json").exists() and len(list(folder.glob("*.zip"))) == 2
