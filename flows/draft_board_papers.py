@@ -14,6 +14,7 @@ from prefect.runtime import flow_run
 from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
+from csp.store.locks import refuse_while_cycle_runs
 from tasks.papers.pack import keep_jobs
 from tasks.papers.tasks import (
     build_context_task,
@@ -41,6 +42,7 @@ def draft_board_papers(partnership: str, cycle: str, meeting: str, papers: list[
     config.meeting(meeting)  # an unknown meeting fails here, before anything is recorded
     url = database_url or get_settings().database_url
     check_gate(url, partnership, cycle, "papers")  # a blocked cycle stops here, with what to do
+    refuse_while_cycle_runs(url, partnership, cycle, "draft-board-papers")
     run_id = flow_run.get_id()
     stage_id = open_stage_task(url, partnership, cycle, run_id)
     try:

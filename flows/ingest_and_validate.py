@@ -11,6 +11,7 @@ from csp.cycle import cycle_in_progress
 from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.db import migrate
+from csp.store.locks import refuse_while_cycle_runs
 from tasks.ingest.pipeline import FileReport, configured_kinds, record_ingest_run
 from tasks.ingest.report import BlockingProblems, reports_markdown
 from tasks.ingest.tasks import ingest_source_task
@@ -35,6 +36,7 @@ def ingest_and_validate(partnership: str, cycle: str | None = None, database_url
     migrate(url)
     config = load_partnership(partnership)
     cycle = cycle or cycle_in_progress(today or dt.date.today(), config.assessment.period_end_month)
+    refuse_while_cycle_runs(url, partnership, cycle, "ingest-and-validate")
     # One source after another: a partnership's files share one store, and SQLite allows one writer.
     reports = [report for kind in configured_kinds(config)
                for report in ingest_source_task(url, partnership, cycle, kind, today)]

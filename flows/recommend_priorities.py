@@ -13,6 +13,7 @@ from prefect.runtime import flow_run
 from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
+from csp.store.locks import refuse_while_cycle_runs
 from tasks.prioritise.tasks import (
     artifact_task,
     begin_stage_task,
@@ -45,6 +46,7 @@ def recommend_priorities(
     config.cycle(cycle)  # a bad cycle name fails here, before anything is recorded
     url = database_url or get_settings().database_url
     check_gate(url, partnership, cycle, "priorities")  # a blocked cycle stops here, with what to do
+    refuse_while_cycle_runs(url, partnership, cycle, "recommend-priorities")
     run_id = flow_run.get_id()
     stage_id = begin_stage_task(url, partnership, cycle, run_id)
     try:

@@ -16,6 +16,7 @@ from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.db import migrate
+from csp.store.locks import refuse_while_cycle_runs
 from tasks.assess.analysis import Analysis, count_tables, police_categories, population_ids
 from tasks.assess.params import AssessParams, params_from_config
 from tasks.assess.run import headline_markdown
@@ -72,6 +73,7 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
     migrate(url)
     config = load_partnership(partnership)
     params = params_from_config(config, cycle)
+    refuse_while_cycle_runs(url, partnership, cycle, "strategic-assessment")
     accepted = check_gate(url, partnership, cycle, "assess", accept_incomplete)
     run_id = str(flow_run.id) if flow_run.id else "local"
     stage = stage_start_task(url, config, cycle, run_id)

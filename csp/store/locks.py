@@ -200,3 +200,24 @@ def partnership_cycle_lock(url: str, partnership: str, cycle: str, holder: str =
         yield lease
     finally:
         lease.release()
+
+
+def refuse_while_cycle_runs(url: str, partnership: str, cycle: str, who: str) -> None:
+    """A stage run on its own (its deployment, or the command line) is refused while another process
+    runs the partnership's whole cycle: its results would replace the ones the cycle's papers quote.
+
+    The cycle's own stages run in the process that holds the lease, so they pass. Reads only: a
+    refusal leaves no lock row behind.
+    """
+    from csp.store.db import session_scope
+
+    with session_scope(url) as session:
+        row = session.get(models.StageLock, (partnership, cycle, CYCLE_STAGE))
+        if row is None or not row.holder:
+            return
+        mine = row.host == this_host() and row.pid == os.getpid()
+        if not mine and holder_alive(row.host, row.pid, row.heartbeat_at):
+            raise LockBusy(
+                f"{who}: refused: {partnership} {cycle} is being run by {row.holder} (host {row.host}, pid "
+                f"{row.pid}, since {row.taken_at:%Y-%m-%d %H:%M:%S}), and this stage would replace results "
+                "its papers quote; wait for that run to finish, then run the stage again")
