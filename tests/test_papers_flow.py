@@ -76,10 +76,15 @@ def test_cli_drafts_and_lists_papers(prefect_harness, store, monkeypatch):
     listing = runner.invoke(app, ["papers", "list", "-p", "cambridge"])
     assert listing.exit_code == 0, listing.output
     folder = pack_folder("cambridge", "2025-26", "board-2026-02")
-    assert f"{folder / '01 Agenda 10 February 2026 (public).docx'}" in listing.output
-    assert "2025-26 board-2026-02 data_quality (restricted) drafted" in listing.output
+    lines = [line.strip() for line in listing.output.splitlines()]
+    # the meeting's folder, then its papers in pack order, each with when and by which run, then the archives
+    start = lines.index(f"board-2026-02  ({folder})")
     run_id = _stage_runs(store)[0][1]
-    assert f"run {run_id}" in listing.output
+    papers = [line for line in lines[start + 1:] if line.endswith(".docx")]
+    assert papers == ["01 Agenda 10 February 2026 (public).docx", "02 Data Quality Report 2025-26 (public).docx",
+                      "02 Data Quality Report 2025-26 (restricted).docx"]
+    assert sum(f"run {run_id}" in line for line in lines) == 3
+    assert "manifest.json" in lines and any(line.endswith("(public).zip") for line in lines)
     checked = runner.invoke(app, ["papers", "check", *ARGS])
     assert checked.exit_code == 0 and checked.output.count("ok  ") == 10
 
