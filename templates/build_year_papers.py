@@ -26,18 +26,18 @@ def tcg_performance() -> Builder:
            "({{ assessment_period }}).")
     b.para("{{ method_note }}")
     b.h1("2. Priorities and their measures")
-    b.table(["Priority", "Measure", "This quarter", "Same quarter last year", "Change", "Beyond chance?",
-             "Assessment year, average quarter", "Against the average"],
+    b.table(["Priority", "Measure", "Quarter", "A year before", "Change", "Beyond chance?",
+             "Year's average quarter", "Against average"],
             ["{{ m.priority }}", "{{ m.measure }}", "{{ m.quarter }}", "{{ m.last_year }}", "{{ m.change }}",
              "{{ m.significance }}", "{{ m.year_average }}", "{{ m.against_average }}"],
-            loop="m in measures", widths=[28, 34, 16, 18, 16, 20, 20, 18])
+            loop="m in measures", widths=[30, 28, 17, 18, 17, 24, 20, 16])
     b.tag("{%p if not measures %}")
     b.para("No thematic priority with police-recorded measures was adopted.")
     b.tag("{%p endif %}")
     b.h1("3. Priority areas")
     b.para("Police-recorded crime and anti-social behaviour in each priority area, with the class the "
            "board gave it.")
-    b.table(["Class", "Area", "This quarter", "Same quarter last year", "Change", "Beyond chance?"],
+    b.table(["Class", "Area", "Quarter", "A year before", "Change", "Beyond chance?"],
             ["{{ a.priority }}", "{{ a.measure }}", "{{ a.quarter }}", "{{ a.last_year }}", "{{ a.change }}",
              "{{ a.significance }}"], loop="a in areas", widths=[25, 55, 20, 25, 20, 25])
     b.tag("{%p if not areas %}")

@@ -26,10 +26,18 @@ METHOD = ("'Change' compares this quarter with the same quarter a year earlier; 
           "a test.")
 
 
+def _chance_words(label: str) -> str:
+    """'significant decrease' -> 'yes, lower': short enough for a narrow column of a printed table."""
+    return {"significant increase": "yes, higher", "significant decrease": "yes, lower"}.get(label, "no")
+
+
+def _p_text(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def _measure_row(m: N.Measure) -> dict[str, str]:
     change = None if m.last_year in (None, 0) else 100.0 * (m.quarter - m.last_year) / m.last_year
-    significance = "n/a" if m.p_value is None else (
-        f"{m.change_label} (p = {m.p_value:.3f})")
+    significance = "n/a" if m.p_value is None else f"{_chance_words(m.change_label)} (p {_p_text(m.p_value)})"
     return {"priority": m.priority, "measure": m.measure, "quarter": number_text(m.quarter),
             "last_year": number_text(m.last_year), "change": pct_text(change), "significance": significance,
             "year_average": number_text(m.year_average, 1), "against_average": pct_text(m.against_average_pct())}
