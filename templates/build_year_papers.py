@@ -27,10 +27,10 @@ def tcg_performance() -> Builder:
     b.para("{{ method_note }}")
     b.h1("2. Priorities and their measures")
     b.table(["Priority", "Measure", "Quarter", "A year before", "Change", "Beyond chance?",
-             "Year's average quarter", "Against average"],
+             "Year's average quarter", "vs average"],
             ["{{ m.priority }}", "{{ m.measure }}", "{{ m.quarter }}", "{{ m.last_year }}", "{{ m.change }}",
              "{{ m.significance }}", "{{ m.year_average }}", "{{ m.against_average }}"],
-            loop="m in measures", widths=[30, 28, 17, 18, 17, 24, 20, 16])
+            loop="m in measures", widths=[27, 22, 17, 16, 19, 21, 18, 19])
     b.tag("{%p if not measures %}")
     b.para("No thematic priority with police-recorded measures was adopted.")
     b.tag("{%p endif %}")
