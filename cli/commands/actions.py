@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cli.commands.common import fail, guarded, partnerships
-from csp.settings import get_settings
+from cli.commands.common import fail, guarded, one_partnership, store_url
 
 if TYPE_CHECKING:
     from csp.config import Partnership
@@ -28,20 +27,6 @@ def _errors() -> tuple[type[BaseException], ...]:
     from tasks.sheets import SheetError
 
     return ActionError, FieldError, SheetError
-
-
-def _url() -> str:
-    from csp.store.db import migrate
-
-    url = get_settings().database_url
-    migrate(url)
-    return url
-
-
-def _one(partnership_id: str) -> Partnership:
-    if partnership_id == "all":
-        fail("this command works on one partnership at a time; give its id")
-    return partnerships(partnership_id)[0]
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -73,8 +58,8 @@ def list_(
     from tasks.actions.overdue import is_live, next_meeting
     from tasks.actions.register import list_actions
 
-    config = _one(partnership)
-    views = guarded(lambda: list_actions(_url(), config.id), *_errors())
+    config = one_partnership(partnership)
+    views = guarded(lambda: list_actions(store_url(), config.id), *_errors())
     today = _date(as_of) or dt.date.today()
     following = next_meeting(config, today)
     judge = following.date if following else today
@@ -109,9 +94,9 @@ def add(
     """Add an action, numbered in the partnership's style (MM/NN by meeting month, or 1, 2, 3)."""
     from tasks.actions.register import add_action
 
-    config = _one(partnership)
+    config = one_partnership(partnership)
     when = _meeting_date(config, meeting, meeting_date)
-    ref = guarded(lambda: add_action(_url(), config, meeting, when, text, owner, due, agenda_item, priority,
+    ref = guarded(lambda: add_action(store_url(), config, meeting, when, text, owner, due, agenda_item, priority,
                                      budget_line, by), *_errors())
     typer.echo(f"added action {ref} ({meeting})")
 
@@ -134,13 +119,13 @@ def update(
     """Change fields of one action; each change is kept in its history."""
     from tasks.actions.register import edit_action
 
-    config = _one(partnership)
+    config = one_partnership(partnership)
     edits = {k: v for k, v in {"text": text, "owner": owner, "due": due, "status": status, "closing_note": note,
                                "priority": priority, "budget_line": budget_line}.items() if v is not None}
     if not edits:
         fail("nothing to change: give at least one of --text --owner --due --status --note --priority "
              "--budget-line")
-    changes = guarded(lambda: edit_action(_url(), config, reference, edits, meeting, by, version), *_errors())
+    changes = guarded(lambda: edit_action(store_url(), config, reference, edits, meeting, by, version), *_errors())
     for c in changes:
         typer.echo(f"{reference}: {c.field}: {c.old!r} -> {c.new!r}")
     if not changes:
@@ -159,8 +144,8 @@ def close(
     """Close an action, with the seeds' closing note ('Closed: Agenda Item 6.')."""
     from tasks.actions.register import close_action
 
-    config = _one(partnership)
-    changes = guarded(lambda: close_action(_url(), config.id, reference, note, meeting, _date(on), by),
+    config = one_partnership(partnership)
+    changes = guarded(lambda: close_action(store_url(), config.id, reference, note, meeting, _date(on), by),
                       *_errors())
     typer.echo(f"{reference}: closed" if changes else f"{reference}: already closed, nothing changed")
 
@@ -176,8 +161,8 @@ def import_(
     """Import an action log: every row or none. Seed-shaped logs need --meeting."""
     from tasks.actions.transfer import import_actions
 
-    config = _one(partnership)
-    summary = guarded(lambda: import_actions(_url(), config, path, meeting, _date(meeting_date), by), *_errors())
+    config = one_partnership(partnership)
+    summary = guarded(lambda: import_actions(store_url(), config, path, meeting, _date(meeting_date), by), *_errors())
     typer.echo(summary.message())
 
 
@@ -190,8 +175,8 @@ def export(
     """Export the register in the shape `csp actions import` reads back unchanged."""
     from tasks.actions.transfer import export_actions
 
-    config = _one(partnership)
-    written = guarded(lambda: export_actions(_url(), config.id, path, include_closed=not open_only), *_errors(),
+    config = one_partnership(partnership)
+    written = guarded(lambda: export_actions(store_url(), config.id, path, include_closed=not open_only), *_errors(),
                       ValueError)
     typer.echo(f"wrote {written}")
 
@@ -205,7 +190,7 @@ def history(
     """Every change to one action: when, by whom, what, from and to."""
     from tasks.actions.register import history as read_history
 
-    config = _one(partnership)
-    for row in guarded(lambda: read_history(_url(), config.id, reference, meeting), *_errors()):
+    config = one_partnership(partnership)
+    for row in guarded(lambda: read_history(store_url(), config.id, reference, meeting), *_errors()):
         typer.echo(f"{row['when']}  {row['by']:<12} {row['field']:<13} {row['from']!r} -> {row['to']!r}  "
                    f"({row['source']})")

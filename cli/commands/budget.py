@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cli.commands.common import fail, guarded, partnerships
-from csp.settings import get_settings
+from cli.commands.common import fail, guarded, one_partnership, store_url
 
 if TYPE_CHECKING:
     from csp.config import Partnership
@@ -25,20 +24,6 @@ def _errors() -> tuple[type[BaseException], ...]:
     return (SheetError,)
 
 
-def _url() -> str:
-    from csp.store.db import migrate
-
-    url = get_settings().database_url
-    migrate(url)
-    return url
-
-
-def _one(partnership_id: str) -> Partnership:
-    if partnership_id == "all":
-        fail("this command works on one partnership at a time; give its id")
-    return partnerships(partnership_id)[0]
-
-
 @app.command("import")
 def import_(
     partnership: str = PartnershipOpt,
@@ -49,13 +34,13 @@ def import_(
     """Import spending plans, financial reports and reported figures: all files or none."""
     from tasks.finance.load import budget_files, default_folder, import_budget
 
-    config = _one(partnership)
+    config = one_partnership(partnership)
     if not paths:
         folder = default_folder(config)
         if not folder.is_dir():
             fail(f"no budget folder {folder}; give the files to import")
         paths = budget_files(folder)
-    for result in guarded(lambda: import_budget(_url(), config, list(paths), year), *_errors()):
+    for result in guarded(lambda: import_budget(store_url(), config, list(paths), year), *_errors()):
         typer.echo(result.message())
     _print_discrepancies(config)
 
@@ -63,7 +48,7 @@ def import_(
 def _print_discrepancies(config: Partnership) -> None:
     from tasks.finance.budget import discrepancies
 
-    found = discrepancies(_url(), config.id)
+    found = discrepancies(store_url(), config.id)
     for check in found:
         typer.secho(f"DIFFERS  {check.message()}", fg=typer.colors.YELLOW)
     typer.echo(f"{len(found)} reported figure(s) differ from the computed ones")
@@ -79,8 +64,8 @@ def show(
     from tasks.finance.budget import load_year, previous_year, stored_years, year_checks
     from tasks.finance.money import pounds
 
-    config = _one(partnership)
-    url = _url()
+    config = one_partnership(partnership)
+    url = store_url()
     with session_scope(url) as session:
         years = [year] if year else stored_years(session, config.id)
         budgets = [(load_year(session, config.id, y), load_year(session, config.id, previous_year(y)))
@@ -113,8 +98,8 @@ def report(
     from tasks.finance.summary import two_year_summary
     from tasks.sheets import write_table
 
-    config = _one(partnership)
-    summary = two_year_summary(_url(), config, first_year, second_year)
+    config = one_partnership(partnership)
+    summary = two_year_summary(store_url(), config, first_year, second_year)
     table = summary.table()
     for row in table:
         typer.echo(f"{row[0][:60]:<60} " + " ".join(f"{c:>18}" for c in row[1:]))

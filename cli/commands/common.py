@@ -30,6 +30,23 @@ def partnerships(partnership_id: str) -> list[Partnership]:
         raise  # unreachable
 
 
+def one_partnership(partnership_id: str) -> Partnership:
+    """A command that works on one partnership: 'all' is refused with a one-line message."""
+    if partnership_id == "all":
+        fail("this command works on one partnership at a time; give its id")
+    return partnerships(partnership_id)[0]
+
+
+def store_url() -> str:
+    """The configured store, migrated on first use."""
+    from csp.settings import get_settings
+    from csp.store.db import migrate
+
+    url = get_settings().database_url
+    migrate(url)
+    return url
+
+
 def fail(message: str, code: int = 2) -> None:
     typer.secho(one_paragraph(message), fg=typer.colors.RED, err=True)
     raise typer.Exit(code)

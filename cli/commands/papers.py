@@ -6,8 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, guarded, partnerships, prefect_ready
-from csp.settings import get_settings
+from cli.commands.common import PARTNERSHIP_HELP, guarded, partnerships, prefect_ready, store_url
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -25,14 +24,6 @@ def _errors() -> tuple[type[BaseException], ...]:
             MissingStageError, ValueError)
 
 
-def _store_url() -> str:
-    from csp.store.db import migrate
-
-    url = get_settings().database_url
-    migrate(url)
-    return url
-
-
 @app.command()
 def draft(
     partnership: str = typer.Option(..., "--partnership", "-p", help=PARTNERSHIP_HELP),
@@ -44,7 +35,7 @@ def draft(
     """Draft the meeting's board pack (Word papers, manifest, zip) with the draft-board-papers flow."""
     from flows.draft_board_papers import draft_board_papers
 
-    url = _store_url()
+    url = store_url()
     prefect_ready()
     for config in partnerships(partnership):
         guarded(lambda c=config: c.cycle(cycle))
@@ -65,7 +56,7 @@ def list_(
     """Each meeting's pack in pack order, with its zip and manifest; then the TCG and Scrutiny reports."""
     from tasks.papers.pack import list_papers
 
-    url = _store_url()
+    url = store_url()
     for config in partnerships(partnership):
         from csp.year import current_cycle
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships, prefect_ready
+from cli.commands.common import PARTNERSHIP_HELP, fail, guarded, partnerships, prefect_ready, store_url
 from csp.settings import get_settings
 
 if TYPE_CHECKING:
@@ -29,14 +29,6 @@ def _errors() -> tuple[type[BaseException], ...]:
     from tasks.prioritise.decisions import DecisionError
 
     return DecisionError, MissingStageError, ValidationError, ConfigError, CycleNameError
-
-
-def _store_url() -> str:
-    from csp.store.db import migrate
-
-    url = get_settings().database_url
-    migrate(url)
-    return url
 
 
 def _one(partnership_id: str, cycle: str) -> Partnership:
@@ -65,7 +57,7 @@ def recommend(
 
     scoring = guarded(lambda: ThemeScoring(volume=volume_weight, change=change_weight, harm=harm_weight,
                                            add_at=add_at, retire_below=retire_below), *_errors())
-    url = _store_url()
+    url = store_url()
     prefect_ready()
     failed = []
     for config in partnerships(partnership):
@@ -95,7 +87,7 @@ def show(
     from tasks.prioritise.store import recommendations_with_decisions
 
     config = _one(partnership, cycle)
-    url = _store_url()
+    url = store_url()
     views = guarded(lambda: recommendations_with_decisions(url, config.id, cycle), *_errors())
     if kind:
         views = [v for v in views if v.kind == kind]
@@ -149,7 +141,7 @@ def decide(
     from tasks.prioritise.decisions import DecisionInput, record_decision
 
     config = _one(partnership, cycle)
-    url = _store_url()
+    url = store_url()
     given = DecisionInput(subject=subject, outcome=outcome, value=value, reason=reason, meeting=meeting,
                           date=date, kind=kind)
     done = guarded(lambda: record_decision(url, config, cycle, given), *_errors())
@@ -164,7 +156,7 @@ def _resume_waiting(config: Partnership, cycle: str) -> None:
     from tasks.year.board import pending
     from tasks.year.resume import resume_waiting_run
 
-    left = pending(_store_url(), config.id, cycle)
+    left = pending(store_url(), config.id, cycle)
     if left:
         typer.echo(f"{len(left)} recommendation(s) still without a decision")
         return
@@ -187,7 +179,7 @@ def export_decisions(
     from tasks.prioritise.decisions import export_template
 
     config = _one(partnership, cycle)
-    url = _store_url()
+    url = store_url()
     path = out or get_settings().output_dir / config.id / cycle / "priorities" / f"decisions-{cycle}.csv"
     count = guarded(lambda: export_template(url, config, cycle, path), *_errors())
     typer.echo(f"{path}: {count} recommendation(s); fill in outcome, value, reason, meeting, date")
@@ -203,7 +195,7 @@ def import_decisions(
     from tasks.prioritise.decisions import import_decisions as run_import
 
     config = _one(partnership, cycle)
-    url = _store_url()
+    url = store_url()
     summary = guarded(lambda: run_import(url, config, cycle, file), *_errors())
     typer.echo(f"{file}: {summary.message()}")
     _resume_waiting(config, cycle)
