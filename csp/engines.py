@@ -6,13 +6,15 @@ Set ``CSP_TASK_RUNNER=dask`` to run tasks on a Dask cluster: ``CSP_DASK_ADDRESS`
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from prefect.task_runners import ThreadPoolTaskRunner
+from typing import Any
 
 from csp.settings import get_settings
+
+_EARLY: dict[str, Any] = {}  # the server begun by begin_server: its thread and result
 
 
 def _in_dask_worker() -> bool:
@@ -32,6 +34,8 @@ def task_runner():  # noqa: ANN201 - returns one of two Prefect runner types
     if settings.task_runner not in ("thread", "dask"):
         raise ValueError(f"CSP_TASK_RUNNER={settings.task_runner!r}: expected 'thread' or 'dask'")
     if settings.task_runner == "thread" or _in_dask_worker():
+        from prefect.task_runners import ThreadPoolTaskRunner
+
         return ThreadPoolTaskRunner(max_workers=4)
     from prefect_dask import DaskTaskRunner
 
@@ -40,30 +44,64 @@ def task_runner():  # noqa: ANN201 - returns one of two Prefect runner types
     return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1})
 
 
+def begin_server() -> None:
+    """Start the temporary Prefect server in the background and return at once.
+
+    The server takes about six seconds to start (its own imports, its database); the run's imports
+    (Prefect, the stages, Great Expectations, statsmodels, matplotlib) take about as long. Started here
+    first, the two overlap on a second core instead of following each other. ``one_server`` waits for
+    it. Nothing is started when PREFECT_API_URL names a server, or when one is already starting.
+    """
+    if os.environ.get("PREFECT_API_URL") or _EARLY:
+        return
+    from csp.prefect_server import launch
+
+    _EARLY["server"] = launch()
+
+
+def _await_server(timeout: float, warm: tuple[str, ...]) -> Any:
+    """The server begun by ``begin_server`` (begun now if not), importing ``warm`` while it starts."""
+    begin_server()
+    server = _EARLY.pop("server")
+    for module in warm:
+        if server.process.poll() is not None or _answers(server.api_url):
+            break
+        importlib.import_module(module)
+    server.wait_ready(timeout)
+    return server
+
+
+def _answers(api_url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=1) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
 @contextmanager
-def one_server(timeout: int = 180) -> Iterator[None]:
+def one_server(timeout: float | None = None, warm: tuple[str, ...] = ()) -> Iterator[None]:
     """One temporary Prefect server for a whole run, shared by every flow and every Dask worker.
 
     Without an API URL each process that runs a flow starts its own temporary server (about six
-    seconds each, and one per Dask worker process); here one is started, and its address is put in
+    seconds each, and one per Dask worker process); here one is started (or the one ``begin_server``
+    started is awaited, importing the modules named in ``warm`` meanwhile), and its address is put in
     the environment the workers inherit. With PREFECT_API_URL already set (a real server), nothing
     is started.
     """
     if os.environ.get("PREFECT_API_URL"):
         yield
         return
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from csp.prefect_server import guard, reap_stale_servers
-
-    reap_stale_servers()  # servers left by runs that were killed
-    server = SubprocessASGIServer()
-    server.start(timeout=timeout)
-    guard(server.server_process.pid)  # stopped by a watchdog even if this run is killed (SIGKILL)
+    if timeout is None:
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"))
+    server = _await_server(timeout, warm)
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url}):
             yield
     finally:
-        os.environ.pop("PREFECT_API_URL", None)
+        os.environ.pop("PREFECT_API_URL", None)  # the server stops at exit, after the logs are sent

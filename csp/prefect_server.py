@@ -18,12 +18,16 @@ If the server is slow to start on a busy machine, raise PREFECT_SERVER_EPHEMERAL
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from csp.settings import get_settings
@@ -109,6 +113,75 @@ def start_temporary_server(var_dir: Path | None = None) -> int | None:
     pid = server.server_process.pid
     guard(pid, var_dir)
     return pid
+
+
+class LaunchedServer:
+    """Prefect's temporary server, launched without importing Prefect (see ``launch``)."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process = _popen_server(self.port)
+        atexit.register(self.stop)  # registered before Prefect's own exit hooks, so it runs after them
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def wait_ready(self, timeout: float) -> None:
+        """Poll the health endpoint; a port taken meanwhile (uvicorn exits 3) is retried on another."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.process.poll()
+            if code == 3:
+                self.port = _free_port()
+                self.process = _popen_server(self.port)
+                continue
+            if code is not None:
+                raise RuntimeError(f"the temporary Prefect server stopped as it started (exit code {code}); "
+                                   "run `prefect server start` to see why, or set PREFECT_API_URL")
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the temporary Prefect server did not start within {timeout:.0f} s; raise "
+                           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or set PREFECT_API_URL")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _popen_server(port: int) -> subprocess.Popen:
+    """The command Prefect's own ephemeral mode runs (``SubprocessASGIServer``, Prefect 3.8), without
+    the UI. The server reads the same PREFECT_* settings from the environment and profile."""
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+           "PREFECT__SERVER_FINAL": "1"}
+    return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", SERVER_MARK, "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env)
+
+
+def launch(var_dir: Path | None = None) -> LaunchedServer:
+    """Start the temporary server at once, without waiting for it and without importing Prefect (about
+    two seconds), under the watchdog; ``wait_ready`` before the first flow."""
+    reap_stale_servers(var_dir)
+    server = LaunchedServer()
+    guard(server.process.pid, var_dir)
+    return server
 
 
 def guard(pid: int, var_dir: Path | None = None) -> None:

@@ -11,6 +11,7 @@ parameters and its charts are still on disk, the flow stops there: nothing would
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import opaque as big
 
 from csp.config import load_partnership
 from csp.engines import task_runner
@@ -42,18 +43,23 @@ from tasks.validate.gate import check_gate, mark_accepted
 
 
 def _analyse(url: str, params: AssessParams) -> tuple[Analysis, list[str]]:
-    """The analysis steps as tasks, in the order of the assessment; also returns the fingerprint."""
+    """The analysis steps as tasks, in the order of the assessment; also returns the fingerprint.
+
+    Frames and the analysis are passed ``big(...)`` (Prefect's ``opaque``): otherwise Prefect walks
+    every value inside them looking for futures before each task starts, about 1.7 s a task here.
+    """
     fp = fingerprint_task(url, params.partnership_id)
     inputs = load_task(url, params, fp)
-    events, coverage = coverage_task(inputs, params, fp)
-    levels = levels_task(events, coverage, params, fp)
-    series = series_task(events, coverage, levels.table, params, fp)
+    events, coverage = coverage_task(big(inputs), params, fp)
+    levels = levels_task(big(events), coverage, params, fp)
+    series = series_task(big(events), coverage, big(levels.table), params, fp)
     categories = police_categories(levels)
-    places = places_task(events, inputs, coverage, categories, params, fp)
-    changes = change_task(levels.table, series, coverage, params, fp, events, inputs, places)
-    concentration = concentration_task(events, coverage, categories, params, fp)
-    partner_areas = partner_areas_task(events, coverage, params, fp)
-    published = publish_task(count_tables(levels, series, partner_areas, places), params.suppression_min,
+    places = places_task(big(events), big(inputs), coverage, categories, params, fp)
+    changes = change_task(big(levels.table), big(series), coverage, params, fp, big(events), big(inputs),
+                          big(places))
+    concentration = concentration_task(big(events), coverage, categories, params, fp)
+    partner_areas = partner_areas_task(big(events), coverage, params, fp)
+    published = publish_task(big(count_tables(levels, series, partner_areas, places)), params.suppression_min,
                              params, fp)
     analysis = Analysis(params, coverage, levels, series, changes, places, concentration, partner_areas,
                         published, population_ids(inputs))
@@ -86,9 +92,9 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
         return {"partnership": partnership, "cycle": cycle, **kept}
     try:
         analysis, fingerprint = _analyse(url, params)
-        findings = findings_task(analysis, params, fingerprint)
-        charts, notes = charts_task(analysis, output_dir, fingerprint)
-        counts = store_task(url, config, analysis, findings, charts, run_id, output_dir, fingerprint)
+        findings = findings_task(big(analysis), params, fingerprint)
+        charts, notes = charts_task(big(analysis), output_dir, fingerprint)
+        counts = store_task(url, config, big(analysis), big(findings), charts, run_id, output_dir, fingerprint)
         create_markdown_artifact(key=f"strategic-assessment-{partnership}-{cycle}".lower(),
                                  markdown=headline_markdown(analysis, findings, counts),
                                  description=f"Headline findings, {config.name} {cycle}")

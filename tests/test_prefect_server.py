@@ -68,3 +68,40 @@ def test_a_stale_server_recorded_in_var_is_stopped_on_the_next_start(tmp_path):
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_run(tmp_path):
+    """``begin_server`` launches the server without importing Prefect, so the run's own imports overlap
+    its start; ``one_server`` waits for it, points the run at it, and a flow runs against it."""
+    code = textwrap.dedent("""
+        import os, sys, urllib.request
+        from csp.engines import begin_server, one_server
+        begin_server()
+        print("prefect imported before launch:", "prefect" in sys.modules, flush=True)
+        from prefect import flow
+
+        @flow
+        def one():
+            return 1
+
+        with one_server(warm=("json",)):
+            url = os.environ["PREFECT_API_URL"]
+            print("health:", urllib.request.urlopen(url + "/health").status, flush=True)
+            print("flow:", one(), flush=True)
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["CSP_VAR_DIR"] = str(tmp_path / "var")
+    run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "prefect imported before launch: False" in run.stdout
+    assert "health: 200" in run.stdout
+    assert "flow: 1" in run.stdout
+    assert not list((tmp_path / "var").glob("prefect-server-*.json")) or _wait_records_gone(tmp_path / "var")
+
+
+def _wait_records_gone(var: Path, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while list(var.glob("prefect-server-*.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not list(var.glob("prefect-server-*.json"))

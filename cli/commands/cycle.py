@@ -78,6 +78,11 @@ def _progress(partnership: str) -> Iterator[None]:
             yield
 
 
+# Libraries the stages import on first use, imported while the temporary server is still starting (the
+# wait is otherwise idle): validation, statistics, charts, Word.
+WARM_IMPORTS = ("great_expectations", "statsmodels.api", "matplotlib.pyplot", "docxtpl")
+
+
 def run(
     partnership: str = typer.Option("cambridge", "--partnership", "-p", help=PARTNERSHIP_HELP),
     cycle: str = typer.Option(None, "--cycle", "-c", help="Cycle, e.g. 2025-26 (default: the newest whose "
@@ -95,19 +100,20 @@ def run(
         help="Go on although validation blocked (e.g. months missing); every paper states the months present"),
 ) -> None:
     """The year: ingest, assess, recommend, board pack; then, with the decision, plan onwards."""
-    from flows.annual_cycle import annual_cycle
-
     if until and until not in UNTIL:
         fail(f"--until {until!r}: expected one of {', '.join(UNTIL)}")
     when = parse_date(today)
     options = {"until": until, "decisions": str(decisions) if decisions else None,
                "accept_recommendations": accept, "today": when, "accept_incomplete": accept_incomplete}
-    from csp.engines import one_server
-
     configs = partnerships(partnership)
     if cycle is not None:
         configs[0].cycle(cycle)  # a bad cycle name is one line, before any server or flow starts
-    with one_server():  # one temporary Prefect server for every partnership of the run
+    from csp.engines import begin_server, one_server
+
+    begin_server()  # the server starts on the other core while the stages are imported
+    from flows.annual_cycle import annual_cycle
+
+    with one_server(warm=WARM_IMPORTS):  # one temporary Prefect server for every partnership of the run
         for config in configs:
             with _progress(config.id):
                 result = guarded(lambda c=config: annual_cycle(c.id, cycle, meeting, **options), *_errors())
