@@ -94,14 +94,16 @@ def one_server(timeout: float | None = None, warm: tuple[str, ...] = ()) -> Iter
     if os.environ.get("PREFECT_API_URL"):
         yield
         return
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     if timeout is None:
         timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"))
     server = _await_server(timeout, warm)
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
+        # No flow-run heartbeats to a server that ends with this process: nothing watches them, and each
+        # flow run waits up to a second at its end for the heartbeat thread to stop (five flows a cycle).
+        with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)  # the server stops at exit, after the logs are sent
