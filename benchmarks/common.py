@@ -42,11 +42,13 @@ class Measured:
     peak_mib: float
     output: str
     cpu_s: float = 0.0  # user + system of the process and the children it waited for
+    started: float = 0.0  # epoch seconds when the child was started (log lines are compared with it)
 
 
 def measure(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
     """Run a child process; its wall time and peak resident memory (its own, read with wait4)."""
     with tempfile.TemporaryFile("w+") as log:
+        started = time.time()
         start = time.perf_counter()
         child = subprocess.Popen(list(args), cwd=ROOT, env={**os.environ, **(env or {})},
                                  stdout=log, stderr=subprocess.STDOUT, text=True)
@@ -57,7 +59,7 @@ def measure(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
         output = log.read()
     if child.returncode:
         raise RuntimeError(f"{' '.join(args)} exited {child.returncode}:\n{output[-3000:]}")
-    return Measured(wall, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
+    return Measured(wall, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime, started)
 
 
 def child_json(output: str) -> dict:
