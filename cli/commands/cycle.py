@@ -80,7 +80,7 @@ def _progress(partnership: str) -> Iterator[None]:
 
 # Libraries the stages import on first use, imported while the temporary server is still starting (the
 # wait is otherwise idle): validation, statistics, charts, Word.
-WARM_IMPORTS = ("great_expectations", "statsmodels.api", "matplotlib.pyplot", "docxtpl")
+WARM_IMPORTS = ("great_expectations", "statsmodels.genmod.generalized_linear_model", "matplotlib.pyplot", "docxtpl")
 
 
 def run(
