@@ -68,6 +68,22 @@ def _count(session: Session, model: Any, *where: Any, join: Any = None) -> tuple
     return int(count or 0), int(newest or 0)
 
 
+def metrics_token(session: Session, cycle_id: int) -> tuple:
+    """A cheap summary of a cycle's metric rows that changes whenever rows are replaced: their number,
+    newest id, runs, newest insertion time and the sum of their values (one scan, no rows read out)."""
+    m = models.Metric
+    row = session.execute(select(func.count(), func.max(m.id), func.min(m.run_id), func.max(m.run_id),
+                                 func.max(m.created_at), func.sum(m.value)).where(m.cycle_id == cycle_id)).one()
+    return tuple(str(v) for v in row)
+
+
+def recommendations_token(session: Session, cycle_id: int) -> str:
+    """The cycle's recommendations and the decisions recorded on them, row by row (a few hundred)."""
+    rec, dec = models.Recommendation, models.Decision
+    return _rows(session, rec, rec.cycle_id == cycle_id) + _rows(
+        session, dec, dec.recommendation_id.in_(select(rec.id).where(rec.cycle_id == cycle_id)))
+
+
 def store_state(session: Session, config: Partnership, cycle_name: str, previous_cycle: str) -> dict[str, Any]:
     """What the papers of one cycle read from the store, summarised (see the module's docstring)."""
     pid = config.id
@@ -75,22 +91,19 @@ def store_state(session: Session, config: Partnership, cycle_name: str, previous
     previous = find_cycle(session, pid, previous_cycle)
     state: dict[str, Any] = {"cycle": None}
     if cycle is not None:
-        rec, dec, metric = models.Recommendation, models.Decision, models.Metric
+        metric = models.Metric
         validation_metrics = (M.LSOA_MATCH_RATE_PCT, M.MSOA_MATCH_RATE_PCT, M.ROWS_MAPPED_FROM_2011,
                               M.ROWS_UNMATCHED_LSOA)
         state.update({
             "cycle": [cycle.id, cycle.name, cycle.assessment_digest, str(cycle.period_start), str(cycle.period_end)],
-            # the assessment's metrics are replaced whole (new ids) or left alone (same digest)
-            "metric": _count(session, metric, metric.cycle_id == cycle.id,
-                             metric.metric.not_in(validation_metrics)),
+            # the assessment's metrics are replaced whole (new ids, times and runs) or left alone
+            "metric": metrics_token(session, cycle.id),
             # validation's few metrics are replaced on every validation: compared by content
             "validation_metric": _rows(session, metric, metric.cycle_id == cycle.id,
                                        metric.metric.in_(validation_metrics), skip=("id", "created_at")),
             "finding": _rows(session, models.Finding, models.Finding.cycle_id == cycle.id),
             "chart": _rows(session, models.Chart, models.Chart.cycle_id == cycle.id),
-            "recommendation": _rows(session, rec, rec.cycle_id == cycle.id),
-            "decision": _rows(session, dec, dec.recommendation_id.in_(
-                select(rec.id).where(rec.cycle_id == cycle.id))),
+            "recommendations": recommendations_token(session, cycle.id),
         })
     state["previous_metric"] = (
         _count(session, models.Metric, models.Metric.cycle_id == previous.id) if previous is not None else None)
