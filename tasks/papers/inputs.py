@@ -164,7 +164,8 @@ def pack_fingerprint(database_url: str, config: Partnership, cycle_name: str, me
     parts = {
         "format": FORMAT,
         "code": code_fingerprint(),
-        "config": config.model_dump_json(),
+        # templates apart (each job's key has its template's path and checksum); where the file is, too
+        "config": config.model_dump_json(exclude={"templates", "config_file"}),
         "cycle": cycle_name,
         "meeting": meeting_id,
         "pack": pack,
