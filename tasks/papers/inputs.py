@@ -29,8 +29,8 @@ from csp.store import models
 from csp.store.db import find_cycle, session_scope
 
 # Code the contexts and renders depend on (besides the templates, whose checksums are in each job).
-CODE_FOLDERS = ("tasks/papers", "tasks/prioritise", "tasks/actions", "tasks/finance", "csp")
-CODE_FILES = ("tasks/assess/params.py", "tasks/assess/stats.py")
+CODE_FOLDERS = ("tasks/papers", "tasks/prioritise", "tasks/actions", "tasks/finance", "csp")  # with sub-folders
+CODE_FILES = ("tasks/assess/params.py", "tasks/assess/stats.py", "tasks/sheets.py")
 LIBRARIES = ("docxtpl", "python-docx", "jinja2", "lxml", "pandas", "matplotlib")
 FORMAT = "1"  # bump when the fingerprint's own shape changes
 
@@ -38,7 +38,7 @@ FORMAT = "1"  # bump when the fingerprint's own shape changes
 def code_fingerprint() -> str:
     paths: list[Path] = []
     for folder in CODE_FOLDERS:
-        paths += package_sources(PROJECT_ROOT / folder)
+        paths += package_sources(PROJECT_ROOT / folder, "**/*.py")
     paths += [PROJECT_ROOT / f for f in CODE_FILES if (PROJECT_ROOT / f).exists()]
     versions = []
     for name in LIBRARIES:

@@ -2,8 +2,10 @@
 
 Rendering is cached (``INPUTS + TASK_SOURCE``, persisted results): its inputs are the paper's job
 (template path and checksum), its full context (including chart checksums) and a hash of this package's
-code, so the same store and templates reuse the rendered bytes while any change re-renders. Reading the
-store, checking templates and writing the pack are never cached.
+code, so the same store and templates reuse the rendered bytes while any change re-renders. Before any
+context is built, ``reuse_task`` fingerprints the pack's inputs and takes the papers already rendered
+from the same inputs (tasks/papers/reuse.py); ``write_pack_task`` leaves a pack that is already on disk
+byte for byte as it is. Reading the store and writing the pack are never cached by Prefect.
 """
 
 from __future__ import annotations
