@@ -1,7 +1,7 @@
 """What every paper of a pack reads from the store, read once per pack and shared by all contexts.
 
 The strategic assessment, its summary, the priorities paper and the data-quality report (each in up to
-two versions) all draw on the cycle's metrics and recommendations. They are read once, kept here (a few
+two versions) all draw on the cycle's metrics and recommendations. They are read once, kept here (four
 entries per process) and shared, read-only, by every context built from the same store state: each
 entry's key includes a cheap summary of the rows it was read from (tasks/papers/inputs.py), so a change
 to the store is read afresh. Callers must not modify what they receive.
@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-SIZE = 8
+SIZE = 4  # a pack needs two (metrics, recommendations); a metrics entry is about 20 MB for Cambridge
 _ENTRIES: OrderedDict[Hashable, Any] = OrderedDict()
 _LOCK = threading.RLock()  # one reader per entry: the contexts of a pack are built in threads
 
