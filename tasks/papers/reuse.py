@@ -151,7 +151,8 @@ def record_pack(partnership: str, cycle: str, meeting: str, fingerprint: str, ke
     current = set(keys)
     try:
         for path in folder.iterdir():
-            if path.suffix in (".json", ".docx") and path.name != PACK_RECORD and path.stem not in current:
+            stale = path.suffix in (".json", ".docx") and path.name != PACK_RECORD and path.stem not in current
+            if stale or path.suffix == ".tmp":  # and what an interrupted write left behind
                 path.unlink(missing_ok=True)
     except OSError:
         pass
