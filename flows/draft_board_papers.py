@@ -1,9 +1,12 @@
 """Flow: draft the Word board pack for one partnership's meeting.
 
 Orchestration only: the work is in tasks/papers. Templates are checked first (a broken one stops the
-run before any paper is written); contexts are built and papers rendered in parallel, one task per paper
-and version; then the pack is checked for forbidden content and written in one step (folder, manifest,
-zip, Paper rows), and a markdown artifact lists it.
+run before any paper is written; templates that passed with the same bytes and code are not checked
+again); then the pack's inputs are fingerprinted (tasks/papers/inputs.py) and papers already rendered
+from the same inputs are taken as they are (tasks/papers/reuse.py). Only the other papers' contexts are
+built and rendered, in parallel, one task per paper and version; then the pack is checked for forbidden
+content and written in one step (folder, manifest, zip, Paper rows), unless the pack on disk is already
+exactly this one, and a markdown artifact lists it.
 """
 
 from typing import Any
@@ -16,15 +19,19 @@ from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.locks import refuse_while_cycle_runs
 from tasks.papers.pack import keep_jobs
+from tasks.papers.render import Rendered
+from tasks.papers.reuse import DROPPED
 from tasks.papers.tasks import (
     build_context_task,
     check_templates_task,
     close_stage_task,
     code_version,
+    keep_new,
     open_stage_task,
     pack_artifact_task,
     plan_pack_task,
     render_paper_task,
+    reuse_task,
     write_pack_task,
 )
 from tasks.validate.gate import check_gate
@@ -47,29 +54,51 @@ def draft_board_papers(partnership: str, cycle: str, meeting: str, papers: list[
     stage_id = open_stage_task(url, partnership, cycle, run_id)
     try:
         plan = plan_pack_task(partnership, cycle, meeting, papers)
-        reports = check_templates_task(plan)
         code = code_version()
-        futures = [build_context_task.submit(url, partnership, cycle, meeting, job, plan.pack)
-                   for job in plan.jobs]
+        reports = check_templates_task(plan, code)
+        reuse = reuse_task(url, partnership, plan, config.name)
+        found: list[Any] = list(reuse.found)
+        build = reuse.to_build(plan.jobs)  # only papers not already rendered from the same inputs
+        futures = [build_context_task.submit(url, partnership, cycle, meeting, plan.jobs[i], plan.pack)
+                   for i in build]
         contexts = [future.result() for future in futures]  # the first failure (e.g. no assessment) ends it
-        keep = keep_jobs(plan.jobs, contexts)  # a restricted version only where it adds content
-        renders = [render_paper_task.submit(plan.jobs[i], contexts[i], config.name, plan.meeting_date, code)
-                   for i in keep]
-        rendered = [future.result() for future in renders]
+        jobs = tuple(plan.jobs[i] for i in build)
+        kept = {build[i] for i in keep_jobs(jobs, contexts)}  # a restricted version only where it adds content
+        for index in build:
+            if index not in kept:
+                found[index] = DROPPED
+                keep_new(plan, reuse, index, DROPPED)
+            elif found[index] == DROPPED:
+                found[index] = None  # kept now: render it
+        todo = [(index, contexts[position]) for position, index in enumerate(build)
+                if index in kept and found[index] is None]
+        renders = [render_paper_task.submit(plan.jobs[i], built, config.name, plan.meeting_date, code)
+                   for i, built in todo]
+        for (index, _), future in zip(todo, renders, strict=True):
+            found[index] = future.result()
+            keep_new(plan, reuse, index, found[index])
+        rendered = [r for r in found if isinstance(r, Rendered)]
         run = {"flow_run_id": run_id, "stage_run_id": stage_id,
                "source_runs": sorted({r for paper in rendered for r in paper.source_runs})}
-        result = write_pack_task(url, partnership, plan, rendered, run)
+        result = write_pack_task(url, partnership, plan, rendered, run, reuse)
         pack_artifact_task(plan, result, reports)
     except BaseException as exc:
         close_stage_task(url, stage_id, "failed", f"{type(exc).__name__}: {exc}")
         raise
     cached = sum(1 for future in renders if future.state.name == "Cached")
-    message = f"{len(rendered)} paper(s) in {result.folder}" + (f"; {cached} reused from cache" if cached else "")
+    reused = len(rendered) - len(renders)
+    message = f"{len(rendered)} paper(s) in {result.folder}"
+    if reuse.intact:
+        message += "; inputs unchanged and the pack intact: nothing rebuilt or rewritten"
+    elif reused:
+        message += f"; {reused} kept from an earlier run with the same inputs"
+    if cached:
+        message += f"; {cached} reused from the render cache"
     close_stage_task(url, stage_id, "completed", message)
     get_run_logger().info("%s %s %s: %s", partnership, cycle, meeting, message)
     return {"folder": result.folder, "manifest": result.manifest, "archive": result.archive,
             "papers": [{"paper": p, "version": v, "file": f, "sha256": s} for p, v, f, s in result.files],
-            "cached": cached}
+            "cached": cached, "reused": reused, "unchanged": reuse.intact}
 
 
 if __name__ == "__main__":

@@ -44,7 +44,8 @@ def test_flow_drafts_in_parallel_records_publishes_and_reuses_renders(prefect_ha
     assert "03 Strategic Assessment 2025-26 (public).docx" in artifact.data and str(folder) in artifact.data
 
     again = draft_board_papers("cambridge", "2025-26", "board-2026-02", database_url=store)
-    assert again["cached"] == 13  # same store, same templates: every render reused
+    # same store, same templates, the pack intact: no context built, nothing rendered or rewritten
+    assert again["unchanged"] and again["reused"] == 13 and again["cached"] == 0
     assert again["papers"] == first["papers"]
 
     sentence = f"ASB fell ({uuid.uuid4().hex[:8]})."  # unique: renders are cached across tests too

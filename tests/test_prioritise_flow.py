@@ -67,6 +67,9 @@ def test_flow_stores_caches_publishes_and_keeps_decisions(prefect_harness, db_ur
     assert again["cached"] == {"areas": True, "themes": True}  # same store, same code: reused
     after = stored(db_url, config, "2023-24", "area")["E02003775"]
     assert after.id == decided_id
+    # nothing changed: the rows are left as they are, with the run that made them (so the papers' inputs
+    # are unchanged too)
+    assert after.run_id == recs["E02003775"].run_id
     with session_scope(db_url) as session:
         assert session.get(models.Recommendation, decided_id).decisions[0].outcome == "accepted"
 
@@ -83,6 +86,7 @@ def test_flow_stores_caches_publishes_and_keeps_decisions(prefect_harness, db_ur
     assert [r.status for r in runs] == ["completed"] * 3
     assert runs[0].flow_run_id and "21 new" in runs[0].message  # 9 areas, 12 themes
     assert "reused cached areas and themes" in runs[1].message
+    assert "0 updated" in runs[1].message and "21 unchanged" in runs[1].message
 
 
 def test_a_failed_run_is_recorded_as_failed(prefect_harness, sqlite_url, scenario):

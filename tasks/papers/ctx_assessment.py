@@ -34,7 +34,9 @@ from tasks.papers.ctx_sources import (
     source_rows,
     source_summary,
 )
+from tasks.papers.inputs import metrics_token
 from tasks.papers.numbers import WITHHELD, Numbers
+from tasks.papers.shared import session_url, shared
 from tasks.prioritise.store import RecommendationView
 
 OVERVIEW = getattr(M, "OVERVIEW_THEME", "overview")
@@ -63,7 +65,11 @@ def area_id(row: Any) -> str:
 
 @dataclass
 class Metrics:
-    """Lookup of stored metric rows by their natural key."""
+    """Lookup of stored metric rows by their natural key.
+
+    Built once per pack and shared by every paper and version (``stored_metrics``): it is never
+    modified after construction, and what it derives (categories, subsets, files, runs) is kept.
+    """
 
     frame: pd.DataFrame
 
@@ -72,6 +78,10 @@ class Metrics:
         for row in self.frame.itertuples(index=False):
             self.index[(row.metric, row.source_kind, row.category, row.area_type, area_id(row),
                         row.period)] = row
+        self._parts: dict[tuple, pd.DataFrame] | None = None
+        self._categories: dict[str, list[str]] = {}
+        self._file_ids: frozenset[int] | None = None
+        self._runs: tuple[str, ...] | None = None
 
     def row(self, metric: str, source: str, category: str = "All", period: str = M.CURRENT,
             area_type: str = M.PARTNERSHIP, area_code: str = "") -> Any | None:
@@ -91,20 +101,40 @@ class Metrics:
         row = self.row(*args, **kwargs)
         return "" if row is None or row.label is None or pd.isna(row.label) else str(row.label)
 
+    def subset(self, metric: str, source: str, area_type: str, period: str = M.CURRENT) -> pd.DataFrame:
+        """The rows of one metric, source, area type and period, in stored order (one grouping of the
+        frame, made on first use, instead of a scan of every row per question)."""
+        if self._parts is None:
+            keys = ["metric", "source_kind", "area_type", "period"]
+            self._parts = ({} if self.frame.empty else
+                           {key: part for key, part in self.frame.groupby(keys, sort=False, dropna=False)})
+        part = self._parts.get((metric, source, area_type, period))
+        return part if part is not None else self.frame.iloc[0:0]
+
     def categories(self, source: str) -> list[str]:
-        f = self.frame
-        mask = ((f.metric == M.COUNT) & (f.source_kind == source) & (f.area_type == M.PARTNERSHIP)
-                & (f.period == M.CURRENT))
-        return sorted(set(f.loc[mask, "category"]) - {"All"})
+        if source not in self._categories:
+            part = self.subset(M.COUNT, source, M.PARTNERSHIP)
+            self._categories[source] = sorted(set(part["category"]) - {"All"})
+        return list(self._categories[source])
 
     def file_ids(self) -> set[int]:
-        ids: set[int] = set()
-        for value in self.frame.get("input_file_ids", []):
-            ids.update(int(v) for v in (value or []))
-        return ids
+        if self._file_ids is None:
+            ids: set[int] = set()
+            for value in self.frame.get("input_file_ids", []):
+                ids.update(int(v) for v in (value or []))
+            self._file_ids = frozenset(ids)
+        return set(self._file_ids)
 
     def runs(self) -> tuple[str, ...]:
-        return tuple(sorted({str(r) for r in self.frame.get("run_id", []) if r and not pd.isna(r)}))
+        if self._runs is None:
+            self._runs = tuple(sorted({str(r) for r in self.frame.get("run_id", []) if r and not pd.isna(r)}))
+        return self._runs
+
+
+def stored_metrics(session: Session, cycle_id: int) -> Metrics:
+    """The cycle's metrics, read once per pack and shared (read-only) by every paper and version."""
+    key = ("metrics", session_url(session), cycle_id, metrics_token(session, cycle_id))
+    return shared(key, lambda: Metrics(R.metrics_frame(session, cycle_id)))
 
 
 def comparison(mx: Metrics, nb: Numbers, source: str, category: str) -> dict[str, str]:
@@ -154,10 +184,9 @@ def category_rows(theme_id: str, mx: Metrics, nb: Numbers, setting: Setting,
 
 def area_rows(theme_id: str, mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
     """Areas in the top share by rate for any of the theme's police categories."""
-    f = mx.frame
     categories = W.owned_categories(theme_id)
-    top = f[(f.metric == M.TOP_RATE) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
-            & (f.category.isin(categories)) & (f.value == 1.0) & (f.period == M.CURRENT)]
+    f = mx.subset(M.TOP_RATE, "police_uk", M.AREA)
+    top = f[f.category.isin(categories) & (f.value == 1.0)]
     rows = []
     for row in top.itertuples(index=False):
         key = {"source": "police_uk", "category": row.category, "area_type": M.AREA, "area_code": area_id(row)}
@@ -198,9 +227,8 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
     In a public paper, a single hidden area count could be worked out from the total and the other
     areas, so the smallest other count is hidden with it ("[c]").
     """
-    f = mx.frame
-    rates = f[(f.metric == M.RATE_PER_1000) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
-              & (f.category == "All") & (f.period == M.CURRENT)]
+    f = mx.subset(M.RATE_PER_1000, "police_uk", M.AREA)
+    rates = f[f.category == "All"]
     rows = []
     for row in rates.itertuples(index=False):
         key = {"source": "police_uk", "category": "All", "area_type": M.AREA, "area_code": area_id(row)}
@@ -226,9 +254,8 @@ def appendix_rows(mx: Metrics, nb: Numbers) -> list[dict[str, str]]:
 def appendix_total(mx: Metrics, nb: Numbers) -> dict[str, Any]:
     """The partnership total and what no area holds, so the appendix's parts add up to its total."""
     total = mx.value(M.COUNT, "police_uk")
-    f = mx.frame
-    parts = f[(f.metric == M.COUNT) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
-              & (f.category == "All") & (f.period == M.CURRENT)]
+    f = mx.subset(M.COUNT, "police_uk", M.AREA)
+    parts = f[f.category == "All"]
     placed = float(parts["value"].fillna(0).sum()) if not parts.empty else 0.0
     remainder = (total or 0) - placed
     return {"count": nb.count(total), "has_remainder": bool(total) and remainder > 0,
@@ -473,7 +500,7 @@ class AssessmentData:
 
 def load(session: Session, setting: Setting) -> AssessmentData:
     cycle = R.require_cycle(session, setting.config.id, setting.period.name)
-    mx = Metrics(R.metrics_frame(session, cycle.id))
+    mx = stored_metrics(session, cycle.id)
     if mx.frame.empty:
         raise MissingStageError(
             f"no metrics stored for {setting.config.id} {setting.period.name}: run the assessment first "

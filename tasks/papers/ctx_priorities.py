@@ -23,7 +23,7 @@ from tasks.papers import standing as S
 from tasks.papers import store_read as R
 from tasks.papers import words as W
 from tasks.papers.common import Built, Setting, common, long_date, plan_period
-from tasks.papers.ctx_assessment import AREA_CLASSES, Metrics, area_classes, method_rows
+from tasks.papers.ctx_assessment import AREA_CLASSES, area_classes, method_rows, stored_metrics
 from tasks.papers.ctx_sources import SOURCE_LABELS, is_illustrative
 from tasks.prioritise.store import RecommendationView
 
@@ -79,7 +79,7 @@ def based_on(config: Partnership, rec: RecommendationView) -> str:
 def build_priorities(session: Session, setting: Setting) -> Built:
     cycle = R.require_cycle(session, setting.config.id, setting.period.name)
     recs = S.recommendations(session, setting.config.id, setting.period.name)
-    mx = Metrics(R.metrics_frame(session, cycle.id))
+    mx = stored_metrics(session, cycle.id)
     themes = _ordered_themes(recs)
     decidable = [r for r in themes if r.recommendation in DECIDABLE_THEMES]
     decidable += sorted((r for r in recs if r.kind == "area" and r.recommendation in AREA_CLASSES),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tasks.papers import store_read as R
 from tasks.papers.check_words import check_label, column_words
 from tasks.papers.common import Built, Setting, common
-from tasks.papers.ctx_assessment import Metrics
+from tasks.papers.ctx_assessment import stored_metrics
 from tasks.papers.ctx_sources import coverage_rows, match_rates, source_label, source_rows, source_summary
 
 WITHHELD = "Details in the restricted version"
@@ -81,7 +81,7 @@ def _checks_summary(checks: pd.DataFrame) -> dict[str, Any]:
 
 def build_data_quality(session: Session, setting: Setting) -> Built:
     cycle = R.require_cycle(session, setting.config.id, setting.period.name)
-    mx = Metrics(R.metrics_frame(session, cycle.id))
+    mx = stored_metrics(session, cycle.id)
     files = R.cycle_files(session, cycle, setting.period, mx.file_ids() if not mx.frame.empty else set())
     by_id = {f.id: f for f in files}
     checks = R.validation_checks(session, cycle.id, list(by_id))

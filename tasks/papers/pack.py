@@ -265,6 +265,27 @@ def write_pack(database_url: str, config: Partnership, plan: PackPlan, rendered:
                       tuple((r.kind, r.version, r.file_name, r.sha256) for r in rendered))
 
 
+def _archives(plan: PackPlan, rendered: list[Rendered]) -> list[Path]:
+    versions = {r.version for r in rendered}
+    return [plan.folder / archive_name(plan, v) for v in (PUBLIC, RESTRICTED) if v in versions]
+
+
+def written_files(plan: PackPlan, result: PackResult) -> list[str]:
+    """File names of a written pack: papers, manifest and archives."""
+    names = [name for _, _, name, _ in result.files] + [MANIFEST]
+    return names + [Path(a).name for a in result.archive.split("; ") if a]
+
+
+def record_unchanged(database_url: str, config: Partnership, plan: PackPlan, rendered: list[Rendered],
+                     run: dict[str, Any]) -> PackResult:
+    """The pack on disk is already this one (same inputs, every file intact): only the run is recorded,
+    a Paper row per file as for any draft; the files, manifest and archives are left as they are."""
+    folder = plan.folder
+    _record(database_url, config, plan, rendered, folder, run.get("flow_run_id"))
+    return PackResult(str(folder), str(folder / MANIFEST), "; ".join(str(a) for a in _archives(plan, rendered)),
+                      tuple((r.kind, r.version, r.file_name, r.sha256) for r in rendered))
+
+
 def open_stage(database_url: str, config: Partnership, cycle: str, flow_run_id: str | None) -> int:
     with session_scope(database_url) as session:
         row = start_stage(session, ensure_cycle(session, config, cycle), STAGE, flow_run_id)

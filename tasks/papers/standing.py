@@ -13,7 +13,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from csp.store.db import find_cycle
 from tasks.papers.common import long_date
+from tasks.papers.inputs import recommendations_token
+from tasks.papers.shared import shared
 from tasks.prioritise.store import RecommendationView, recommendations_with_decisions
 
 PRIORITY_VALUES = ("retain", "add")  # a theme standing with one of these is a priority
@@ -26,8 +29,14 @@ def session_url(session: Session) -> str:
 
 
 def recommendations(session: Session, partnership_id: str, cycle_name: str) -> list[RecommendationView]:
-    """The cycle's recommendations beside the decision in force (the prioritise stage's reader)."""
-    return recommendations_with_decisions(session_url(session), partnership_id, cycle_name)
+    """The cycle's recommendations beside the decision in force (the prioritise stage's reader), read
+    once per pack: shared by every paper while the recommendation and decision rows are unchanged."""
+    url = session_url(session)
+    cycle = find_cycle(session, partnership_id, cycle_name)
+    if cycle is None:  # the reader names what to run
+        return recommendations_with_decisions(url, partnership_id, cycle_name)
+    key = ("recommendations", url, partnership_id, cycle_name, recommendations_token(session, cycle.id))
+    return list(shared(key, lambda: tuple(recommendations_with_decisions(url, partnership_id, cycle_name))))
 
 
 def is_decided(view: RecommendationView | None) -> bool:

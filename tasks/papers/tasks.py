@@ -2,8 +2,10 @@
 
 Rendering is cached (``INPUTS + TASK_SOURCE``, persisted results): its inputs are the paper's job
 (template path and checksum), its full context (including chart checksums) and a hash of this package's
-code, so the same store and templates reuse the rendered bytes while any change re-renders. Reading the
-store, checking templates and writing the pack are never cached.
+code, so the same store and templates reuse the rendered bytes while any change re-renders. Before any
+context is built, ``reuse_task`` fingerprints the pack's inputs and takes the papers already rendered
+from the same inputs (tasks/papers/reuse.py); ``write_pack_task`` leaves a pack that is already on disk
+byte for byte as it is. Reading the store and writing the pack are never cached by Prefect.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from csp.config import load_partnership
 from csp.orchestration import package_sources, source_digest
 from tasks.papers.common import Built
 from tasks.papers.context import build_context
+from tasks.papers.inputs import pack_fingerprint
 from tasks.papers.lint import TemplateReport
 from tasks.papers.pack import (
     PackPlan,
@@ -28,10 +31,21 @@ from tasks.papers.pack import (
     close_stage,
     open_stage,
     plan_pack,
+    record_unchanged,
     write_pack,
+    written_files,
 )
 from tasks.papers.registry import PaperJob
 from tasks.papers.render import Rendered, render_job
+from tasks.papers.reuse import (
+    Reuse,
+    forget_pack,
+    keep_rendered,
+    lookup,
+    passed_template_checks,
+    record_pack,
+    remember_template_checks,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _RENDER_LOCK = threading.Lock()
@@ -58,9 +72,30 @@ def plan_pack_task(partnership: str, cycle: str, meeting: str, papers: list[str]
 
 
 @task(name="check-templates", cache_policy=NO_CACHE)
-def check_templates_task(plan: PackPlan) -> list[TemplateReport]:
-    """Fails the run, naming each broken template and problem, before any paper is rendered."""
-    return check_pack_templates(plan)
+def check_templates_task(plan: PackPlan, code: str | None = None) -> list[TemplateReport]:
+    """Fails the run, naming each broken template and problem, before any paper is rendered.
+
+    With ``code``, templates that passed before (same bytes, same code) are not checked again."""
+    if code is not None:
+        known = passed_template_checks(plan.jobs, code)
+        if known is not None:
+            return known
+    reports = check_pack_templates(plan)
+    if code is not None:
+        remember_template_checks(plan.jobs, code, reports)
+    return reports
+
+
+@task(name="papers-reuse", cache_policy=NO_CACHE)
+def reuse_task(url: str, partnership: str, plan: PackPlan, author: str) -> Reuse:
+    """Which papers are already rendered from the same inputs, and whether the pack on disk is intact."""
+    fingerprint = pack_fingerprint(url, load_partnership(partnership), plan.cycle, plan.meeting, plan.pack)
+    return lookup(plan.jobs, plan.partnership, plan.cycle, plan.meeting, fingerprint, author,
+                  plan.meeting_date, plan.folder)
+
+
+def keep_new(plan: PackPlan, reuse: Reuse, index: int, result: Rendered | str) -> None:
+    keep_rendered(plan.partnership, plan.cycle, plan.meeting, reuse.keys[index], result)
 
 
 @task(name="build-context", task_run_name="context {job.kind} {job.version}", cache_policy=NO_CACHE,
@@ -88,8 +123,18 @@ def render_one_at_a_time(job: PaperJob, built: Built, author: str, when: Any) ->
 
 @task(name="write-pack", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def write_pack_task(url: str, partnership: str, plan: PackPlan, rendered: list[Rendered],
-                    run: dict[str, Any]) -> PackResult:
-    return write_pack(url, load_partnership(partnership), plan, rendered, run)
+                    run: dict[str, Any], reuse: Reuse | None = None) -> PackResult:
+    """Write the pack, or, when ``reuse`` says the pack on disk is this very one, only record the run."""
+    config = load_partnership(partnership)
+    if reuse is not None and reuse.intact:
+        return record_unchanged(url, config, plan, rendered, run)
+    if reuse is not None:
+        forget_pack(plan.partnership, plan.cycle, plan.meeting)
+    result = write_pack(url, config, plan, rendered, run)
+    if reuse is not None:
+        record_pack(plan.partnership, plan.cycle, plan.meeting, reuse.fingerprint, reuse.keys, plan.folder,
+                    written_files(plan, result))
+    return result
 
 
 def pack_markdown(result: PackResult, reports: list[TemplateReport]) -> str:

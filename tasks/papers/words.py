@@ -87,9 +87,10 @@ def category_sentence(mx: Any, nb: Numbers, source: str, category: str, period_e
 
 def top_places(mx: Any, category: str, limit: int = 3) -> list[tuple[str, float]]:
     """The areas with the highest rates for a police category, by the assessment's rank: (name, rate)."""
-    f = mx.frame
-    rows = f[(f.metric == M.RANK_BY_RATE) & (f.area_type == M.AREA) & (f.source_kind == "police_uk")
-             & (f.category == category) & (f.period == M.CURRENT) & f.value.notna()]
+    f = mx.subset(M.RANK_BY_RATE, "police_uk", M.AREA) if hasattr(mx, "subset") else mx.frame[
+        (mx.frame.metric == M.RANK_BY_RATE) & (mx.frame.area_type == M.AREA)
+        & (mx.frame.source_kind == "police_uk") & (mx.frame.period == M.CURRENT)]
+    rows = f[(f.category == category) & f.value.notna()]
     chosen = []
     for row in rows.sort_values("value").head(limit).itertuples(index=False):
         code = row.area_code if isinstance(row.area_code, str) and row.area_code else row.area_name

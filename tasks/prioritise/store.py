@@ -160,10 +160,13 @@ class SaveSummary:
     updated: int
     deleted: int
     kept_stale: int  # decided recommendations whose subject no longer appears
+    unchanged: int = 0  # stored as drafted already: left as they are (and their run)
 
     def message(self) -> str:
         text = (f"{self.inserted} new, {self.updated} updated, {self.deleted} removed "
                 f"recommendation(s)")
+        if self.unchanged:
+            text += f", {self.unchanged} unchanged"
         if self.kept_stale:
             text += f"; {self.kept_stale} decided recommendation(s) no longer drafted were kept (stale)"
         return text
@@ -172,7 +175,7 @@ class SaveSummary:
 def save_recommendations(url: str, partnership_id: str, cycle_name: str, drafts: list[Draft],
                          run_id: str | None) -> SaveSummary:
     """Replace the cycle's recommendations by kind+subject, keeping recorded decisions attached."""
-    counts = {"inserted": 0, "updated": 0, "deleted": 0, "kept_stale": 0}
+    counts = {"inserted": 0, "updated": 0, "deleted": 0, "kept_stale": 0, "unchanged": 0}
     with session_scope(url) as session:
         take_stage_lock(session, partnership_id, cycle_name, STAGE)  # one writer at a time
         cycle = require_cycle(session, partnership_id, cycle_name)
@@ -180,11 +183,11 @@ def save_recommendations(url: str, partnership_id: str, cycle_name: str, drafts:
             select(models.Recommendation).where(models.Recommendation.cycle_id == cycle.id))}
         for draft in drafts:
             rec = existing.pop((draft.kind, draft.subject), None)
-            counts["updated" if rec else "inserted"] += 1
             if rec is None:
+                counts["inserted"] += 1
                 rec = models.Recommendation(cycle_id=cycle.id, kind=draft.kind, subject=draft.subject)
                 session.add(rec)
-            _fill(rec, draft, run_id)
+            counts["updated" if _fill(rec, draft, run_id) else "unchanged"] += rec.id is not None
         for rec in existing.values():
             if rec.decisions:
                 rec.reasons = {**(rec.reasons or {}), "stale": True}
@@ -195,19 +198,27 @@ def save_recommendations(url: str, partnership_id: str, cycle_name: str, drafts:
     return SaveSummary(**counts)
 
 
-def _fill(rec: models.Recommendation, draft: Draft, run_id: str | None) -> None:
+def _fill(rec: models.Recommendation, draft: Draft, run_id: str | None) -> bool:
+    """Fill the row from the draft; False (and the row untouched, its run kept) when it already says
+    exactly this, so an unchanged re-run writes nothing and what reads the rows (the papers) sees no
+    change."""
     reasons = clean(draft.reasons)
     if rec.id is not None and latest_decision(rec) is not None:
         # The board decided on what this row said then; keep that visible if the data now say otherwise.
         decided_on = (rec.reasons or {}).get("decided_on") or rec.recommendation
         if decided_on != draft.recommendation:
             reasons["decided_on"] = decided_on
+    if rec.id is not None and (rec.subject_name, rec.recommendation, rec.score, rec.reasons or {},
+                               rec.reason_text) == (draft.subject_name, draft.recommendation, draft.score,
+                                                    reasons, draft.reason_text):
+        return False
     rec.subject_name = draft.subject_name
     rec.recommendation = draft.recommendation
     rec.score = draft.score
     rec.reasons = reasons
     rec.reason_text = draft.reason_text
     rec.run_id = run_id
+    return True
 
 
 @dataclass(frozen=True)
