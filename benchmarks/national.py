@@ -5,6 +5,8 @@ per local authority). ``annual_cycle_all`` runs in a child process under one tem
 server, store on PostgreSQL (a fresh database per engine), once with the default thread runner and
 once on prefect-dask with a LocalCluster of two worker processes (or an existing scheduler with
 ``--address`` / CSP_DASK_ADDRESS). The stored metrics of the two runs are compared row by row.
+The temporary Prefect server keeps its own records on PostgreSQL too (a fresh database): on its
+default SQLite file, hundreds of flow runs at once made it answer 503 (database locked).
 
     .venv/bin/python benchmarks/national.py --months 12                  # all forces (hours here)
     .venv/bin/python benchmarks/national.py --force "Gwent Police" --force "Cambridgeshire Police"
@@ -79,7 +81,9 @@ def main() -> None:
                 work_s = sum(v for k, v in seconds.items() if k != "start-up")
             else:
                 url = fresh_database(f"csp_bench_{engine}")
-                env = {**bench_env(work / engine, config_dir, url), "CSP_TASK_RUNNER": "thread"}
+                prefect_db = fresh_database(f"csp_bench_prefect_{engine}").replace("+psycopg", "+asyncpg")
+                env = {**bench_env(work / engine, config_dir, url), "CSP_TASK_RUNNER": "thread",
+                       "PREFECT_API_DATABASE_CONNECTION_URL": prefect_db}
                 extra = ["--address", args.address] if engine == "dask" and args.address else []
                 run = measure([PYTHON, str(ROOT / "benchmarks" / "run_all.py"), "--engine", engine, *extra], env)
                 work_s = child_json(run.output)["work_s"]
