@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from csp.frames import FRAME_COLUMNS, POLICE_UK_COLUMNS, RowProblem
@@ -37,13 +38,68 @@ POPULATION_COLUMNS = {
 HEADER_SEARCH_ROWS = 10
 
 
-def _check_field_counts(source: SourceFile, text: str) -> None:
-    """Every line must have the header's number of fields; a short last line means truncation."""
-    rows = csv.reader(io.StringIO(text))
-    header = next(rows, None)
+_QUOTE, _COMMA, _LF, _CR = 0x22, 0x2C, 0x0A, 0x0D
+_FIELD_EDGE = np.array([_COMMA, _LF, _CR, _QUOTE], dtype=np.uint8)
+
+
+def _field_counts_fine(data: bytes, width: int) -> bool:
+    """True when every record of the file has ``width`` fields, decided on the bytes in one vectorised pass.
+
+    Only for plainly quoted files (every quote opens at the start of a field and closes at its end, lines
+    end in LF or CRLF): there a comma or line break separates exactly when an even number of quotes
+    precedes it, as the csv module reads it. False means "not sure or not fine": the caller then checks
+    line by line with the csv module, which names the line. UTF-8 continuation bytes are never
+    ASCII, so counting bytes counts characters.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    buf = np.frombuffer(data, dtype=np.uint8)
+    quote = buf == _QUOTE
+    quotes = np.flatnonzero(quote)
+    if len(quotes):
+        inside = (np.cumsum(quote, dtype=np.int64) & 1).astype(bool)  # for a quote: True when it opens
+        if inside[-1]:
+            return False  # a quoted field never closed
+        opening, closing = quotes[inside[quotes]], quotes[~inside[quotes]]
+        before = buf[np.maximum(opening - 1, 0)]
+        after = buf[np.minimum(closing + 1, len(buf) - 1)]
+        opens_field = np.isin(before, _FIELD_EDGE) | (opening == 0)
+        closes_field = np.isin(after, _FIELD_EDGE) | (closing == len(buf) - 1)
+        if not (opens_field.all() and closes_field.all()):
+            return False
+        outside = ~inside
+    else:
+        outside = np.ones(len(buf), dtype=bool)
+    breaks = np.flatnonzero((buf == _LF) & outside)
+    commas = np.flatnonzero((buf == _COMMA) & outside)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(buf)]))
+    if starts[-1] == len(buf):  # the text ends with a line break: no record after it
+        starts, ends = starts[:-1], ends[:-1]
+    length = ends - starts - (buf[np.maximum(ends - 1, 0)] == _CR)
+    fields = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+    if len(fields) < 2 or fields[0] != width:
+        return False
+    data_fields, blank = fields[1:], length[1:] <= 0
+    return bool((~blank).any() and (data_fields[~blank] == width).all())
+
+
+def _header(source: SourceFile, text: str) -> list[str]:
+    header = next(csv.reader(io.StringIO(text)), None)
     if not header or all(not cell.strip() for cell in header):
         raise IngestError(f"{source.label}: the file is empty (no header line)")
-    width = len(header)
+    return header
+
+
+def _check_field_counts(source: SourceFile, text: str) -> None:
+    """Every line must have the header's number of fields; a short last line means truncation."""
+    width = len(_header(source, text))
+    if _field_counts_fine(source.content, width):
+        return
+    rows = csv.reader(io.StringIO(text))
+    next(rows)
     last_line = 1
     for line_number, row in enumerate(rows, start=2):
         last_line = line_number
