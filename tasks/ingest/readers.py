@@ -56,24 +56,21 @@ def _field_counts_fine(data: bytes, width: int) -> bool:
     if not data or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
         return False
     buf = np.frombuffer(data, dtype=np.uint8)
-    quote = buf == _QUOTE
-    quotes = np.flatnonzero(quote)
+    breaks, commas = np.flatnonzero(buf == _LF), np.flatnonzero(buf == _COMMA)
+    quotes = np.flatnonzero(buf == _QUOTE)
     if len(quotes):
-        inside = (np.cumsum(quote, dtype=np.int64) & 1).astype(bool)  # for a quote: True when it opens
-        if inside[-1]:
+        if len(quotes) % 2:
             return False  # a quoted field never closed
-        opening, closing = quotes[inside[quotes]], quotes[~inside[quotes]]
+        opening, closing = quotes[0::2], quotes[1::2]  # quotes alternate: open, close (or "" inside)
         before = buf[np.maximum(opening - 1, 0)]
         after = buf[np.minimum(closing + 1, len(buf) - 1)]
         opens_field = np.isin(before, _FIELD_EDGE) | (opening == 0)
         closes_field = np.isin(after, _FIELD_EDGE) | (closing == len(buf) - 1)
         if not (opens_field.all() and closes_field.all()):
             return False
-        outside = ~inside
-    else:
-        outside = np.ones(len(buf), dtype=bool)
-    breaks = np.flatnonzero((buf == _LF) & outside)
-    commas = np.flatnonzero((buf == _COMMA) & outside)
+        # a separator counts when an even number of quotes comes before it
+        breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
     starts = np.concatenate(([0], breaks + 1))
     ends = np.concatenate((breaks, [len(buf)]))
     if starts[-1] == len(buf):  # the text ends with a line break: no record after it
@@ -87,7 +84,14 @@ def _field_counts_fine(data: bytes, width: int) -> bool:
 
 
 def _header(source: SourceFile, text: str) -> list[str]:
-    header = next(csv.reader(io.StringIO(text)), None)
+    """The first record as the csv module reads it, from the start of the text only."""
+    size = 1 << 16
+    while True:
+        rows = csv.reader(io.StringIO(text[:size]))
+        header = next(rows, None)
+        if size >= len(text) or next(rows, None) is not None:  # the next record began: the header is whole
+            break
+        size *= 16
     if not header or all(not cell.strip() for cell in header):
         raise IngestError(f"{source.label}: the file is empty (no header line)")
     return header
@@ -293,12 +297,24 @@ MSOA_NAME_COLUMNS = ("msoa21cd", "msoa21nm", "msoa21hclnm", "msoa21hclnmw")
 WARD_COLUMNS = ("lsoa21_code", "ward24_code", "ward24_name")
 
 
+# The census file is both a source (ingested) and the 2021 reference (placing rows): parsed once for both.
+_LAST_POPULATION: dict[tuple[str, str], tuple[pd.DataFrame, list[RowProblem]]] = {}
+
+
 def parse_population(source: SourceFile) -> tuple[pd.DataFrame, list[RowProblem]]:
-    """A population file by LSOA: Census 2021 TS001 (every geography level) or the Census 2011 table."""
+    """A population file by LSOA: Census 2021 TS001 (every geography level) or the Census 2011 table.
+
+    The same bytes under the same label give the same (shared, never modified) result.
+    """
+    key = (source.label, source.raw_sha256)
+    if key in _LAST_POPULATION:
+        return _LAST_POPULATION[key]
     raw = read_csv_strings(source)
-    if "Geography area type" in raw.columns:
-        return _census2021_lsoas(source, raw)
-    return _census2011_lsoas(source, raw)
+    result = _census2021_lsoas(source, raw) if "Geography area type" in raw.columns \
+        else _census2011_lsoas(source, raw)
+    _LAST_POPULATION.clear()
+    _LAST_POPULATION[key] = result
+    return result
 
 
 def _census2011_lsoas(source: SourceFile, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
