@@ -353,8 +353,9 @@ def _validate_and_report(database_url: str, config: Partnership, cycle_name: str
     data_docs = _data_docs(gx_dir, config.id, cycle_name, frames, warnings)
     note = ""
     if data_docs is None:
-        note = (docs.on_demand_note(config.id, cycle_name) if not render
-                else "No Data Docs were built (no stored data).")
+        note = ("No Data Docs were built (no stored data)." if render
+                else docs.on_demand_note(config.id, cycle_name,
+                                         "not asked for" if build_docs is False else "nothing blocking"))
     result = CycleValidation(config.id, cycle_name, period.label, status, blocking, warnings, table,
                              rates, duplicates, quarantined, data_docs, folder / "coverage.csv",
                              folder / "coverage.html",

@@ -168,9 +168,9 @@ def build_data_docs(gx_dir: Path, partnership_id: str, cycle_name: str,
     return gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-def on_demand_note(partnership_id: str, cycle_name: str) -> str:
+def on_demand_note(partnership_id: str, cycle_name: str, why: str = "nothing blocking") -> str:
     """What the coverage report says when this run left the Data Docs for later."""
-    return (f"The Data Docs were not rendered in this run (nothing blocking). Render them from the stored "
+    return (f"The Data Docs were not rendered in this run ({why}). Render them from the stored "
             f"rows with 'csp validate -p {partnership_id} -c {cycle_name}' (or "
             f"tasks.validate.docs.render_data_docs).")
 
