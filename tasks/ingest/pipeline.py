@@ -158,7 +158,8 @@ def _unchanged_source(database_url: str, config: Partnership, period: CyclePerio
 
 
 def _outside_window(frame: pd.DataFrame, period: CyclePeriod) -> bool:
-    months = pd.PeriodIndex(frame["month"][frame["month"].str.fullmatch(r"\d{4}-\d{2}")], freq="M")
+    distinct = pd.Series(frame["month"].unique())  # a few months, however many rows
+    months = pd.PeriodIndex(distinct[distinct.str.fullmatch(r"\d{4}-\d{2}")], freq="M")
     return len(months) > 0 and bool(((months < period.window_start) | (months > period.end)).all())
 
 
