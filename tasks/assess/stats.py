@@ -38,10 +38,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats as sp
-from statsmodels.stats.multitest import multipletests
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from csp import metrics as M
 
@@ -145,6 +141,9 @@ def quasi_poisson(y: np.ndarray, exog: np.ndarray, column: int, offset: np.ndarr
     Returns the coefficient in ``column`` (None where the fit fails or the model has no residual
     degrees of freedom). ``poisson_only`` fixes the scale at 1 (the Poisson model, for comparison).
     """
+    import statsmodels.api as sm  # imported where a model is fitted: a re-run that stops early never pays it
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
     model = sm.GLM(y, exog, family=sm.families.Poisson(), offset=offset)
     try:
         with warnings.catch_warnings():
@@ -179,6 +178,8 @@ def exact_change(current: float, previous: float, alpha: float) -> Change:
     """The exact conditional binomial test (no over-dispersion allowed); used where a year is empty."""
     cur, prev = int(round(current)), int(round(previous))
     n = cur + prev
+    from scipy import stats as sp
+
     p_value = 1.0 if n == 0 else float(sp.binomtest(cur, n, 0.5).pvalue)
     return Change(float(cur), float(prev), float(cur - prev), _pct(cur, prev), p_value,
                   _label(p_value, cur - prev, alpha), method=YOY_EXACT)
@@ -268,6 +269,8 @@ def bh_adjust(p_values: Sequence[float | None], alpha: float) -> list[float | No
     out: list[float | None] = [None] * len(p_values)
     if not present:
         return out
+    from statsmodels.stats.multitest import multipletests
+
     _, q, _, _ = multipletests([p_values[i] for i in present], alpha=alpha, method=BH)
     for i, value in zip(present, q, strict=True):
         out[i] = float(value)
