@@ -85,3 +85,29 @@ def test_file_stamps_name_what_discover_reads(tmp_path):
     assert stamp_skipped == skipped
     shutil.make_archive(str(tmp_path / "archive"), "zip", folder)
     assert files.stamp_files(tmp_path / "archive.zip") is None  # archives are read in full
+
+
+def test_an_unchanged_rerun_in_a_new_process_does_not_import_great_expectations(sqlite_url, csp_env, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from csp.settings import PROJECT_ROOT
+
+    folder = _folder(tmp_path, ("2025-09", "2025-10"))
+    ingest_source(sqlite_url, CAMBRIDGE, "2025-26", "police_uk", path=folder, today=TODAY)
+    script = (
+        "import datetime as dt, json, sys\n"
+        "from pathlib import Path\n"
+        "from csp.config import load_partnership\n"
+        "from tasks.ingest.pipeline import ingest_source\n"
+        f"reports = ingest_source({sqlite_url!r}, load_partnership('cambridge'), '2025-26', 'police_uk',"
+        f" path=Path({str(folder)!r}), today=dt.date(2026, 1, 15))\n"
+        "print(json.dumps({'statuses': [r.status for r in reports],"
+        " 'gx': 'great_expectations' in sys.modules}))\n")
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    out = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                         text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result == {"statuses": ["skipped", "unchanged", "skipped"], "gx": False}
