@@ -38,6 +38,8 @@ def main() -> None:
     from tasks.validate.runtime import warm
 
     warm()  # importing GX and building its context is start-up, as importing pandas is for the floor
+    import scipy.stats  # noqa: F401 - so are statsmodels and scipy (the assessment imports them on first use)
+    import statsmodels.api  # noqa: F401
 
     configs = [load_partnership(p) for p in args.partnerships] if args.partnerships else load_all()
     url = get_settings().database_url

@@ -42,13 +42,14 @@ from tasks.assess.tasks import (
 from tasks.validate.gate import check_gate, mark_accepted
 
 
-def _analyse(url: str, params: AssessParams) -> tuple[Analysis, list[str]]:
-    """The analysis steps as tasks, in the order of the assessment; also returns the fingerprint.
+def _analyse(url: str, params: AssessParams, fp: list[str] | None = None) -> tuple[Analysis, list[str]]:
+    """The analysis steps as tasks, in the order of the assessment; also returns the fingerprint
+    (taken here unless the caller took it a moment ago).
 
     Frames and the analysis are passed ``big(...)`` (Prefect's ``opaque``): otherwise Prefect walks
     every value inside them looking for futures before each task starts, about 1.7 s a task here.
     """
-    fp = fingerprint_task(url, params.partnership_id)
+    fp = fp or fingerprint_task(url, params.partnership_id)
     inputs = load_task(url, params, fp)
     events, coverage = coverage_task(big(inputs), params, fp)
     levels = levels_task(big(events), coverage, params, fp)
@@ -84,14 +85,15 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
     run_id = str(flow_run.id) if flow_run.id else "local"
     stage = stage_start_task(url, config, cycle, run_id)
     output_dir = str(get_settings().output_dir)
-    kept = unchanged_task(url, config, params, fingerprint_task(url, partnership), output_dir)
+    fp = fingerprint_task(url, partnership)
+    kept = unchanged_task(url, config, params, fp, output_dir)
     if kept is not None:
         stage_finish_task(url, stage, "completed", "unchanged inputs: the stored assessment stands")
         if accepted:
             mark_accepted(url, partnership, cycle)
         return {"partnership": partnership, "cycle": cycle, **kept}
     try:
-        analysis, fingerprint = _analyse(url, params)
+        analysis, fingerprint = _analyse(url, params, fp)
         findings = findings_task(big(analysis), params, fingerprint)
         charts, notes = charts_task(big(analysis), output_dir, fingerprint)
         counts = store_task(url, config, big(analysis), big(findings), charts, run_id, output_dir, fingerprint)

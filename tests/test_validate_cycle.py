@@ -203,9 +203,11 @@ def test_quarantined_rows_are_counted_per_file(db_url, csp_env):
 
 
 def test_data_docs_and_the_coverage_table_are_written(db_url, csp_env):
+    """A blocking cycle renders the Data Docs even when not asked (build_docs=None, the flows' default)."""
     add_population(db_url, CAMBRIDGE_LSOAS)
     add_police_months(db_url, [m for m in period_months() if m != "2025-03"])
     result = validate_cycle(db_url, "cambridge", "2025-26", today=TODAY)
+    assert result.blocking and result.data_docs_note == ""
     assert result.data_docs == csp_env / "var" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     index = result.data_docs.read_text(encoding="utf-8")
     assert "police_uk" in index and "population" in index
@@ -215,6 +217,35 @@ def test_data_docs_and_the_coverage_table_are_written(db_url, csp_env):
     assert table.loc["police_uk", "months_covered"] == 11 and bool(table.loc["police_uk", "required"])
     page = (folder / "coverage.html").read_text(encoding="utf-8")
     assert "missing-required" in page and "2025-03" in page and "index.html" in page
+
+
+def test_a_cycle_without_blocking_problems_leaves_the_data_docs_for_later(db_url, csp_env):
+    """The flows' default renders no Data Docs for a usable cycle; the report says how to get them, and
+    render_data_docs renders them from the store alone, without validating again."""
+    from tasks.validate.docs import render_data_docs
+
+    add_population(db_url, CAMBRIDGE_LSOAS)
+    add_police_months(db_url, period_months())
+    result = validate_cycle(db_url, "cambridge", "2025-26", today=TODAY)
+    index = csp_env / "var" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    assert result.ok and result.data_docs is None and not index.exists()
+    assert "csp validate -p cambridge -c 2025-26" in result.data_docs_note
+    folder = csp_env / "output" / "cambridge" / "2025-26" / "data-quality"
+    assert "not rendered in this run" in (folder / "coverage.html").read_text(encoding="utf-8")
+    assert "render_data_docs" in (folder / "validation.json").read_text(encoding="utf-8")
+    before = _results(db_url)
+    assert render_data_docs(db_url, "cambridge", "2025-26") == index
+    page = index.read_text(encoding="utf-8")
+    assert "police_uk" in page and "population" in page
+    assert [(r.id, r.message) for r in _results(db_url)] == [(r.id, r.message) for r in before]
+    # asked for explicitly (csp validate), they are rendered whatever the outcome
+    assert validate_cycle(db_url, "cambridge", "2025-26", today=TODAY, build_docs=True).data_docs == index
+
+
+def test_render_data_docs_without_stored_rows_renders_nothing(db_url, csp_env):
+    from tasks.validate.docs import render_data_docs
+
+    assert render_data_docs(db_url, "cambridge", "2025-26") is None
 
 
 def test_the_prefect_task_returns_plain_data_and_its_cache_key_follows_the_store(db_url, csp_env):

@@ -9,6 +9,7 @@ month is missing data. The difference matters: change against last year is only 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -60,9 +61,15 @@ class SourceCoverage:
         return len(self.current) > 0
 
 
-def _span(month: str, length: int) -> list[str]:
+def _span(month: str, length: int) -> tuple[str, ...]:
+    """The months a row starting in ``month`` covers (a few distinct values, asked for row by row)."""
+    return _span_cached(month, max(int(length), 1))
+
+
+@lru_cache(maxsize=4096)
+def _span_cached(month: str, length: int) -> tuple[str, ...]:
     first = pd.Period(month, freq="M")
-    return [str(first + i) for i in range(max(int(length), 1))]
+    return tuple(str(first + i) for i in range(length))
 
 
 def assign_periods(events: pd.DataFrame, params: AssessParams) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from csp import metrics as M
 from csp.suppression import CONFIDENTIAL, PRIMARY, SuppressedTable, is_small, small_label, suppress_table
@@ -28,11 +29,22 @@ class Published:
     tables: dict[str, SuppressedTable]
     minimum: int
 
+    @cached_property
+    def _marked(self) -> dict[tuple[str, object, object], str]:
+        """Every cell with a status ("primary" or "secondary"), by (table, row, column): looked up
+        once per metric row, so built once rather than searched in the frames each time."""
+        out: dict[tuple[str, object, object], str] = {}
+        for name, table in self.tables.items():
+            frame = table.status
+            for row, values in zip(frame.index, frame.to_numpy(dtype=object), strict=True):
+                for column, value in zip(frame.columns, values, strict=True):
+                    text = str(value)
+                    if text:
+                        out[(name, row, column)] = text
+        return out
+
     def status(self, ref: CellRef) -> str:
-        table = self.tables.get(ref[0])
-        if table is None or ref[1] not in table.status.index or ref[2] not in table.status.columns:
-            return ""
-        return str(table.status.at[ref[1], ref[2]])
+        return self._marked.get((ref[0], ref[1], ref[2]), "")
 
     def hidden(self, ref: CellRef | None) -> bool:
         return ref is not None and self.status(ref) != ""

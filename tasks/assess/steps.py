@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
 
 from csp import metrics as M
 from tasks.assess.coverage import SourceCoverage
@@ -99,6 +98,8 @@ def detect_step(values: pd.Series, alpha: float, min_ratio: float, min_months: i
         return None
     if before == 0 or after == 0:
         n_after, total = int(y[k:].sum()), int(y.sum())
+        from scipy.stats import binomtest
+
         p_value = min(1.0, float(binomtest(n_after, total, (len(y) - k) / len(y)).pvalue) * len(candidates))
     else:
         exog = np.column_stack([np.ones_like(y), (np.arange(len(y)) >= k).astype(float)])

@@ -79,8 +79,29 @@ def reference(config: Partnership, data_dir: Path | None = None) -> Reference:
     )
 
 
-def _largest_part(changes: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
+# Lookups derived from the (cached, never modified) reference frames, computed once per process rather
+# than once per file: keyed by the frames' identities, holding the frames so an id is never reused.
+_DERIVED: dict[tuple[str, int, int], tuple[object, object, object]] = {}
+
+
+def _derived(name: str, compute, first: object, second: object):  # noqa: ANN001, ANN202 - small helper
+    key = (name, id(first), id(second))
+    hit = _DERIVED.get(key)
+    if hit is not None and hit[0] is first and hit[1] is second:
+        return hit[2]
+    value = compute(first, second)
+    if len(_DERIVED) >= 16:
+        _DERIVED.clear()
+    _DERIVED[key] = (first, second, value)
+    return value
+
+
+def _largest_part(changes: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
     """Each 2011 code -> one 2021 code: the only one, or for splits the part with most residents."""
+    return _derived("largest_part", lambda c, la: _compute_largest_part(c, la["persons"]), changes, lsoas)
+
+
+def _compute_largest_part(changes: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
     pairs = changes.assign(persons=changes["lsoa21_code"].map(persons).fillna(-1))
     pairs = pairs.sort_values(["lsoa11_code", "persons", "lsoa21_code"], ascending=[True, False, True])
     first = pairs.drop_duplicates("lsoa11_code").set_index("lsoa11_code")
@@ -93,6 +114,10 @@ def _largest_part(changes: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
 
 def _multi_msoa(changes: pd.DataFrame, lsoas: pd.DataFrame) -> set[str]:
     """2011 codes whose 2021 parts lie in more than one MSOA (the MSOA of such a row is uncertain)."""
+    return _derived("multi_msoa", _compute_multi_msoa, changes, lsoas)
+
+
+def _compute_multi_msoa(changes: pd.DataFrame, lsoas: pd.DataFrame) -> set[str]:
     msoa = changes["lsoa21_code"].map(lsoas["msoa_code"])
     spread = msoa.groupby(changes["lsoa11_code"]).nunique()
     return set(spread[spread > 1].index)
@@ -109,7 +134,7 @@ def place_lsoa_codes(codes: pd.Series, ref: Reference) -> pd.DataFrame:
     out = pd.DataFrame({"lsoa21_code": text.where(direct).astype(object),
                         "lsoa_mapping": pd.Series(DIRECT, index=codes.index, dtype=object).where(direct)})
     if ref.changes is not None:
-        mapped = _largest_part(ref.changes, ref.lsoas["persons"])
+        mapped = _largest_part(ref.changes, ref.lsoas)
         old = ~direct & text.isin(mapped.index)
         out.loc[old, "lsoa21_code"] = text[old].map(mapped["lsoa21_code"]).astype(object)
         out.loc[old, "lsoa_mapping"] = text[old].map(mapped["change_code"]).map(MAPPED).astype(object)
@@ -163,6 +188,11 @@ def lsoa_changes(ref: Reference) -> pd.Series:
     """2021 LSOA code -> how it came from 2011: U, M, S (a part of a split), X, or 'new' (not in 2011)."""
     if ref.changes is None:
         return pd.Series(None, index=ref.lsoas.index, dtype=object)
+    return _derived("lsoa_changes", _compute_lsoa_changes, ref.changes, ref.lsoas).copy()
+
+
+def _compute_lsoa_changes(changes: pd.DataFrame, lsoas: pd.DataFrame) -> pd.Series:
+    ref = Reference(lsoas, changes, None, None)
     codes = pd.Series("new", index=ref.lsoas.index, dtype=object)
     ranked = ref.changes.assign(order=ref.changes["change_code"].map({"U": 0, "M": 1, "S": 2, "X": 3}))
     worst = ranked.sort_values("order").drop_duplicates("lsoa21_code", keep="last")

@@ -259,3 +259,53 @@ def check_workbook(source: SourceFile) -> None:
         if info.file_size > (1 << 20) and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise IngestError(f"{source.label}: refused: part {info.filename!r} is compressed more than "
                               f"{limits.max_ratio:,.0f} to 1 (an archive bomb?); nothing was read")
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """A table file on disk named as ``discover`` names it, with the checksum of its bytes as they are
+    (not decompressed): enough to ask the store whether the file is already in."""
+
+    label: str
+    name: str
+    raw_sha256: str
+
+
+def _declared_size(path: Path, data: bytes) -> int:
+    """What a file holds once decompressed, as far as its bytes say without decompressing (the gzip
+    trailer, modulo 4 GiB); the file's own size otherwise."""
+    if path.name.lower().endswith(".gz"):
+        return int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
+    return len(data)
+
+
+def stamp_files(path: Path) -> tuple[list[FileStamp], list[str]] | None:
+    """The files ``discover(path)`` would return, by checksum of their bytes on disk, and the names it
+    would skip, without decompressing or decoding anything; None when that cannot be said so cheaply
+    (a zip archive, a symbolic link, a size limit reached): the caller then uses ``discover``, which
+    reads everything and gives the full answer or the refusal.
+    """
+    limits = input_limits()
+    if path.is_symlink() or not path.exists():
+        return None
+    candidates = sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink()) if path.is_dir() else [path]
+    stamps, skipped, total = [], [], 0
+    for child in candidates:
+        if path.is_dir() and child.name.startswith((".", "README")):
+            continue
+        if child.is_symlink() or child.suffix.lower() == ".zip":
+            return None
+        if not _is_table(child.name):
+            skipped.append(str(child))
+            continue
+        gz = child.name.lower().endswith(".gz")
+        size = child.stat().st_size
+        if size > (limits.max_total_bytes if gz else limits.max_file_bytes):
+            return None
+        data = child.read_bytes()
+        declared = _declared_size(child, data)
+        total += declared
+        if declared > limits.max_file_bytes or total > limits.max_total_bytes or len(stamps) >= limits.max_members:
+            return None
+        stamps.append(FileStamp(child.name, child.name, sha256(data)))
+    return stamps, skipped

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,9 +23,9 @@ from csp.cycle import CyclePeriod
 from csp.frames import PARTNER_KINDS, RowProblem
 from csp.store import models
 from csp.store.db import ensure_cycle, ensure_partnership, finish_stage, session_scope, start_stage
-from tasks.ingest import area, belong, readers, shared
+from tasks.ingest import area, belong, readers, shared, skips
 from tasks.ingest.errors import IngestError
-from tasks.ingest.files import SourceFile, discover, sha256
+from tasks.ingest.files import FileStamp, SourceFile, discover, sha256, stamp_files
 from tasks.ingest.store import Provenance, existing_file, locked_duplicate, store_file
 from tasks.validate import check_frame
 from tasks.validate.source import SourceValidation
@@ -98,9 +98,14 @@ def _already_stored(database_url: str, config: Partnership, kind: str, source: S
 
 
 def _already_stored_all(database_url: str, config: Partnership, kind: str,
-                        files: list[SourceFile]) -> dict[str, FileReport]:
-    """``_already_stored`` for every file of a source in one query (a re-run asks about all of them)."""
-    wanted = {source.raw_sha256: source for source in files}
+                        files: list[SourceFile] | list[FileStamp]) -> dict[str, FileReport]:
+    """``_already_stored`` for every file of a source in one query (a re-run asks about all of them).
+
+    Keyed by checksum; each report carries the label of the first file with that checksum (the caller
+    puts each file's own label on it)."""
+    wanted: dict[str, SourceFile | FileStamp] = {}
+    for source in files:
+        wanted.setdefault(source.raw_sha256, source)
     with session_scope(database_url) as session:  # a read only: a refused file leaves no trace
         found = session.scalars(select(models.InputFile).where(
             models.InputFile.partnership_id == config.id, models.InputFile.source_kind == kind,
@@ -111,8 +116,50 @@ def _already_stored_all(database_url: str, config: Partnership, kind: str,
                 for f in found}
 
 
+def _skip_key(config: Partnership, period: CyclePeriod, kind: str, source: SourceFile | FileStamp,
+              from_folder: bool) -> str:
+    return skips.key(config, period, kind, source.raw_sha256, source.name, source.label, from_folder)
+
+
+def _remembered_skip(config: Partnership, period: CyclePeriod, kind: str, source: SourceFile | FileStamp,
+                     from_folder: bool) -> FileReport | None:
+    """A file an earlier run read and skipped (all its months outside the window), with the same inputs."""
+    if not from_folder or kind == "population":
+        return None
+    found = skips.recall(_skip_key(config, period, kind, source, from_folder))
+    if found is None:
+        return None
+    return FileReport(kind, source.label, "skipped", int(found["rows_read"]), message=str(found["message"]))
+
+
+def _unchanged_source(database_url: str, config: Partnership, period: CyclePeriod, kind: str,
+                      target: Path) -> list[FileReport] | None:
+    """The reports of a source none of whose files changed, or None to read it in full.
+
+    Decided from the checksums of the files' bytes on disk, in one store query: every file already
+    stored (or already found to lie outside the cycle's window) means nothing to decompress, parse,
+    place or validate, so Great Expectations is not even imported. Anything else (a new or changed
+    file, an archive, a limit reached) returns None and the source is read as before.
+    """
+    listing = stamp_files(target)
+    if listing is None or not listing[0]:
+        return None
+    stamps, skipped = listing
+    stored = _already_stored_all(database_url, config, kind, stamps)
+    reports = [FileReport(kind, name, "skipped", message="not a street-level table file") for name in skipped]
+    for stamp in stamps:
+        report = stored.get(stamp.raw_sha256)
+        report = (replace(report, label=stamp.label) if report
+                  else _remembered_skip(config, period, kind, stamp, len(stamps) > 1))
+        if report is None:
+            return None
+        reports.append(report)
+    return reports
+
+
 def _outside_window(frame: pd.DataFrame, period: CyclePeriod) -> bool:
-    months = pd.PeriodIndex(frame["month"][frame["month"].str.fullmatch(r"\d{4}-\d{2}")], freq="M")
+    distinct = pd.Series(frame["month"].unique())  # a few months, however many rows
+    months = pd.PeriodIndex(distinct[distinct.str.fullmatch(r"\d{4}-\d{2}")], freq="M")
     return len(months) > 0 and bool(((months < period.window_start) | (months > period.end)).all())
 
 
@@ -132,7 +179,10 @@ def _read(database_url: str, config: Partnership, period: CyclePeriod, kind: str
     unchanged = (stored.get(source.raw_sha256) if stored is not None
                  else _already_stored(database_url, config, kind, source, path))
     if unchanged:
-        return unchanged
+        return replace(unchanged, label=source.label)
+    remembered = _remembered_skip(config, period, kind, source, from_folder)
+    if remembered:
+        return remembered
     frame, problems = shared.parsed(kind, source, _parser(kind))
     # reliability: whether the file belongs (force, named month) before it can replace anything
     belong.check_force(kind, frame, config, source.label)
@@ -142,8 +192,9 @@ def _read(database_url: str, config: Partnership, period: CyclePeriod, kind: str
         raise IngestError(f"{source.label}: none of its {len(frame)} rows is in "
                           f"{config.local_authority.name} ({split.unlocated} have no location)")
     if from_folder and kind != "population" and _outside_window(split.inside, period):
-        return FileReport(kind, source.label, "skipped", len(frame),
-                          message=f"all months outside the window {period.window_start}..{period.end}")
+        message = f"all months outside the window {period.window_start}..{period.end}"
+        skips.remember(_skip_key(config, period, kind, source, from_folder), len(frame), message)
+        return FileReport(kind, source.label, "skipped", len(frame), message=message)
     return _Read(source, frame, problems, split)
 
 
@@ -239,6 +290,10 @@ def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind:
     """
     period = config.cycle(cycle_name)
     today = today or dt.date.today()
+    if kind != "boundaries":
+        unchanged = _unchanged_source(database_url, config, period, kind, path or config.source_path(kind))
+        if unchanged is not None:
+            return unchanged
     target, files, skipped = source_files(config, kind, path)
     reports = [FileReport(kind, name, "skipped", message="not a street-level table file")
                for name in skipped]

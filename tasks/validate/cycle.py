@@ -67,6 +67,7 @@ class CycleValidation:
     coverage_html: Path
     required: dict[str, bool] = field(default_factory=dict)  # per source in the coverage table
     findings: list[Finding] = field(default_factory=list)
+    data_docs_note: str = ""  # why there are no Data Docs from this run, and how to render them
 
     @property
     def ok(self) -> bool:
@@ -86,6 +87,7 @@ class CycleValidation:
             "lsoa_mapping": describe_mapping(self.match_rates),
             "duplicate_crime_ids": self.duplicate_crime_ids, "quarantined": list(self.quarantined),
             "data_docs": str(self.data_docs) if self.data_docs else None,
+            "data_docs_note": self.data_docs_note,
             "coverage_csv": str(self.coverage_csv), "coverage_html": str(self.coverage_html),
         }
 
@@ -296,8 +298,15 @@ def _data_docs(gx_dir: Path, partnership_id: str, cycle_name: str, frames: dict[
 def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, today: dt.date | None = None,
                    run_id: str | None = None, config: Partnership | None = None,
                    output_dir: Path | None = None, gx_dir: Path | None = None,
-                   build_docs: bool = True) -> CycleValidation:
-    """Check the stored cycle, store the outcomes, write the coverage table and the Data Docs."""
+                   build_docs: bool | None = None) -> CycleValidation:
+    """Check the stored cycle, store the outcomes, write the coverage table and (see below) the Data Docs.
+
+    ``build_docs``: True renders the Great Expectations Data Docs of the stored rows (``csp validate``),
+    False never; None (the cycle's flows) renders them only when the cycle has a blocking problem, the
+    moment an analyst has to look at the data and the cycle stops anyway. Otherwise rendering them (a
+    second GX validation of every stored row and a site build, seconds) is left off the cycle's path:
+    ``data_docs_note`` says how to render them on demand (``tasks.validate.docs.render_data_docs``).
+    """
     config = config or load_partnership(partnership_id)
     settings = get_settings()
     period = config.cycle(cycle_name)
@@ -328,22 +337,28 @@ def _finish(database_url: str, stage_id: int, status: str, message: str,
 
 def _validate_and_report(database_url: str, config: Partnership, cycle_name: str, period: CyclePeriod,
                          today: dt.date, run_id: str | None, folder: Path, gx_dir: Path,
-                         build_docs: bool) -> CycleValidation:
+                         build_docs: bool | None) -> CycleValidation:
     with session_scope(database_url) as session:
         take_stage_lock(session, config.id, cycle_name, STAGE)  # one writer of these results at a time
         cycle = ensure_cycle(session, config, cycle_name)
         files = coverage.current_files(session, config.id)
         table, rates, duplicates, quarantined, findings = _collect(session, config, period, today, files)
-        frames = docs.stored_frames(session, files, period.window_start.start_time.date(),
-                                    period.end.end_time.date()) if build_docs else {}
         blocking = [f.message for f in findings if f.severity == "blocking" and not f.success]
         warnings = [f.message for f in findings if f.severity == "warning" and not f.success]
+        render = bool(blocking) if build_docs is None else build_docs
+        frames = docs.stored_frames(session, files, period.window_start.start_time.date(),
+                                    period.end.end_time.date()) if render else {}
         _store(session, cycle, findings, rates, files, config, run_id)
     status = "validation_failed" if blocking else "validated"
     data_docs = _data_docs(gx_dir, config.id, cycle_name, frames, warnings)
+    note = ""
+    if data_docs is None:
+        note = ("No Data Docs were built (no stored data)." if render
+                else docs.on_demand_note(config.id, cycle_name,
+                                         "not asked for" if build_docs is False else "nothing blocking"))
     result = CycleValidation(config.id, cycle_name, period.label, status, blocking, warnings, table,
                              rates, duplicates, quarantined, data_docs, folder / "coverage.csv",
                              folder / "coverage.html",
-                             {kind: config.sources[kind].required for kind in table.index}, findings)
+                             {kind: config.sources[kind].required for kind in table.index}, findings, note)
     report.write(result, folder)
     return result

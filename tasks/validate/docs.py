@@ -1,5 +1,9 @@
 """Great Expectations Data Docs for a cycle: the suites re-run on the data the store holds.
 
+The cycle's flows render them only when validation blocks (``validate_cycle(build_docs=None)``);
+``csp validate`` renders them every time, and ``render_data_docs`` renders them on demand from the
+store alone, without validating the cycle again.
+
 Ingestion checks every file in memory (fast, nothing written); this module re-runs the same suites on
 the current stored rows of each source, in a file-based GX project under ``get_settings().gx_dir``, so
 the Data Docs site shows each suite and how the data that will be analysed measures against it.
@@ -162,3 +166,30 @@ def build_data_docs(gx_dir: Path, partnership_id: str, cycle_name: str,
             definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY", run_id=run_id)
         context.build_data_docs(resource_identifiers=_this_run(context, run_id) or None)
     return gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def on_demand_note(partnership_id: str, cycle_name: str, why: str = "nothing blocking") -> str:
+    """What the coverage report says when this run left the Data Docs for later."""
+    return (f"The Data Docs were not rendered in this run ({why}). Render them from the stored "
+            f"rows with 'csp validate -p {partnership_id} -c {cycle_name}' (or "
+            f"tasks.validate.docs.render_data_docs).")
+
+
+def render_data_docs(database_url: str, partnership_id: str, cycle_name: str, *,
+                     gx_dir: Path | None = None, config: Any = None) -> Path | None:
+    """Render the Data Docs of a cycle's current stored rows on demand; the site's index.html, or None
+    when the store holds no rows for the cycle. Reads the store only: the cycle is not validated again
+    and nothing in the store changes. Needs no command line and no Prefect."""
+    from csp.config import load_partnership
+    from csp.settings import get_settings
+    from csp.store.db import session_scope
+    from tasks.validate.coverage import current_files
+
+    config = config or load_partnership(partnership_id)
+    period = config.cycle(cycle_name)
+    with session_scope(database_url) as session:
+        files = current_files(session, config.id)
+        frames = stored_frames(session, files, period.window_start.start_time.date(), period.end.end_time.date())
+    if not frames:
+        return None
+    return build_data_docs(gx_dir or get_settings().gx_dir, config.id, cycle_name, frames)

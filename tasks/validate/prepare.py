@@ -21,7 +21,10 @@ ROW_NUMBER = "row_number"
 
 def _text(series: pd.Series) -> pd.Series:
     values = series.astype(object)
-    blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+    try:  # the .str accessor: non-text values give NaN, so only text that strips to nothing is blank
+        blank = values.isna() | (values.str.strip() == "").fillna(False).astype(bool)
+    except AttributeError:  # no text at all in the column
+        blank = values.isna()
     return values.where(~blank, None)
 
 

@@ -77,7 +77,7 @@ def page(result: CycleValidation) -> str:
     rates = result.match_rates
     docs = (f'<p>Great Expectations Data Docs: <a href="{result.data_docs.as_uri()}">'
             f"{html.escape(str(result.data_docs))}</a></p>" if result.data_docs else
-            "<p>No Data Docs were built (no stored data).</p>")
+            f"<p>{html.escape(result.data_docs_note or 'No Data Docs were built (no stored data).')}</p>")
     title = f"Data quality: {result.partnership_id} {result.cycle}"
     return (
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"

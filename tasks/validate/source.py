@@ -101,11 +101,13 @@ def _part_result(result: Any, part: pd.DataFrame) -> SimpleNamespace:
     """One expectation's result restricted to the rows of one part, with rows named by file line."""
     config = result.expectation_config
     keys = unexpected_keys(result)
-    in_part = part.index[part[KEY].isin(keys).to_numpy()].tolist()
-    if config.type in UNIQUE_TYPES:
-        columns = config.kwargs.get("column_list") or [config.kwargs["column"]]
-        in_part = _unique_within(part, part.loc[in_part, KEY].tolist(), columns)
-    lines = part.loc[in_part, ROW_NUMBER].astype("int64").tolist()
+    lines: list[int] = []
+    if keys:  # most rules pass on every row: nothing to look up
+        in_part = part.index[part[KEY].isin(keys).to_numpy()].tolist()
+        if config.type in UNIQUE_TYPES:
+            columns = config.kwargs.get("column_list") or [config.kwargs["column"]]
+            in_part = _unique_within(part, part.loc[in_part, KEY].tolist(), columns)
+        lines = part.loc[in_part, ROW_NUMBER].astype("int64").tolist()
     body = {"element_count": len(part), "unexpected_count": len(lines),
             "unexpected_index_list": [{ROW_NUMBER: line} for line in lines]}
     return SimpleNamespace(success=not lines, result=body, expectation_config=config,
