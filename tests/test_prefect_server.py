@@ -72,22 +72,42 @@ def test_a_stale_server_recorded_in_var_is_stopped_on_the_next_start(tmp_path):
 
 def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_run(tmp_path):
     """``begin_server`` launches the server without importing Prefect, so the run's own imports overlap
-    its start; ``one_server`` waits for it, points the run at it, and a flow runs against it."""
+    its start; ``one_server`` waits for it, points the run at it, and flows run against it without
+    the client having to retry a request (the task-run recorder is off on this server)."""
     code = textwrap.dedent("""
         import os, sys, urllib.request
         from csp.engines import begin_server, one_server
         begin_server()
         print("prefect imported before launch:", "prefect" in sys.modules, flush=True)
-        from prefect import flow
+        import logging
+        from prefect import flow, task
+
+        retries = []
+        class Count(logging.Handler):
+            def emit(self, record):
+                if "retryable" in record.getMessage():
+                    retries.append(record.getMessage())
+        client_log = logging.getLogger("prefect.client")
+        client_log.setLevel(logging.DEBUG)
+        client_log.addHandler(Count())
 
         @flow
-        def one():
-            return 1
+        def stage(i):
+            return i
+
+        @task(persist_result=True)
+        def stage_task(i):
+            return stage(i)
+
+        @flow
+        def cycle():
+            return sum(stage_task(i) for i in range(4))
 
         with one_server(warm=("json",)):
             url = os.environ["PREFECT_API_URL"]
             print("health:", urllib.request.urlopen(url + "/health").status, flush=True)
-            print("flow:", one(), flush=True)
+            print("flow:", cycle(), flush=True)
+            print("retried requests:", len(retries), retries[:1], flush=True)
     """)
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["CSP_VAR_DIR"] = str(tmp_path / "var")
@@ -96,7 +116,9 @@ def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_r
     assert run.returncode == 0, run.stderr[-2000:]
     assert "prefect imported before launch: False" in run.stdout
     assert "health: 200" in run.stdout
-    assert "flow: 1" in run.stdout
+    assert "flow: 6" in run.stdout
+    # stages as subflows inside tasks (the cycle's shape): no "database is locked" retries (2 s each)
+    assert "retried requests: 0" in run.stdout, run.stdout
     assert not list((tmp_path / "var").glob("prefect-server-*.json")) or _wait_records_gone(tmp_path / "var")
 
 
