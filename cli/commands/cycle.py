@@ -78,9 +78,12 @@ def _progress(partnership: str) -> Iterator[None]:
             yield
 
 
-# Libraries the stages import on first use, imported while the temporary server is still starting (the
-# wait is otherwise idle): validation, statistics, charts, Word.
-WARM_IMPORTS = ("great_expectations", "statsmodels.genmod.generalized_linear_model", "matplotlib.pyplot", "docxtpl")
+# What the stages import on first use, imported while the temporary server is still starting (the wait
+# is otherwise idle): the stages' flows, then validation, statistics, charts and Word. A run that needs
+# some of them only on a cold cycle (GX, statsmodels) stops importing once the server answers.
+WARM_IMPORTS = ("flows.ingest_and_validate", "flows.strategic_assessment", "flows.recommend_priorities",
+                "flows.draft_board_papers", "great_expectations", "statsmodels.genmod.generalized_linear_model",
+                "matplotlib.pyplot", "docxtpl")
 
 
 def run(
