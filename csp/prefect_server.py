@@ -170,13 +170,16 @@ def _popen_server(port: int) -> subprocess.Popen:
     """The command Prefect's own ephemeral mode runs (``SubprocessASGIServer``, Prefect 3.8), without
     the UI. The server reads the same PREFECT_* settings from the environment and profile.
 
-    Its task-run recorder is off: it writes each task run to the server's SQLite file from events, and
-    when a stage's subflow starts at the same moment SQLite answers "database is locked", the client
-    waits two seconds and tries again, once per stage. Nobody can look at this server's task runs (no
-    UI, and it ends with the run); flow runs, states, concurrency limits and results are unaffected.
+    Its task-run recorder and event persister are off: they write task runs and events to the server's
+    SQLite file as they arrive, and when a stage's subflow starts at the same moment SQLite answers
+    "database is locked", the client waits two seconds and tries again (with both on: two or three
+    times a cycle; with the persister alone: one run in three). Nobody can look at this server's task
+    runs or events (no UI, no automations, and it ends with the run); flow runs, states, concurrency
+    limits, run inputs and results are unaffected.
     """
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-           "PREFECT__SERVER_FINAL": "1", "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false"}
+           "PREFECT__SERVER_FINAL": "1", "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
+           "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false"}
     return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", SERVER_MARK, "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env)
 

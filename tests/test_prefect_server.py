@@ -73,7 +73,7 @@ def test_a_stale_server_recorded_in_var_is_stopped_on_the_next_start(tmp_path):
 def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_run(tmp_path):
     """``begin_server`` launches the server without importing Prefect, so the run's own imports overlap
     its start; ``one_server`` waits for it, points the run at it, and flows run against it without
-    the client having to retry a request (the task-run recorder is off on this server)."""
+    the client having to retry a request (task-run recorder and event persister are off on this server)."""
     code = textwrap.dedent("""
         import os, sys, urllib.request
         from csp.engines import begin_server, one_server
