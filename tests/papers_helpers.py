@@ -116,3 +116,24 @@ def header_footer(path: Path) -> tuple[str, str]:
     section = Document(str(path)).sections[0]
     return (" ".join(p.text for p in section.header.paragraphs),
             " ".join(p.text for p in section.footer.paragraphs))
+
+
+def override_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paper: str, paragraph: str) -> Path:
+    """A copy of the partnership configuration whose Cambridge entry points ``paper`` at a copy of its
+    template with ``paragraph`` added (a secretary's edit, or a broken placeholder)."""
+    import shutil
+
+    from tasks.papers.registry import TEMPLATES_DIR
+
+    config_dir = tmp_path / "config"
+    if not config_dir.exists():
+        shutil.copytree(PROJECT_ROOT / "data" / "partnerships", config_dir)
+    edited = tmp_path / f"{paper}.docx"
+    shutil.copy(TEMPLATES_DIR / f"{paper}.docx", edited)
+    document = Document(str(edited))
+    document.add_paragraph(paragraph)
+    document.save(str(edited))
+    with (config_dir / "cambridge.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(f"templates:\n  {paper}: {edited}\n")
+    monkeypatch.setenv("CSP_CONFIG_DIR", str(config_dir))
+    return edited

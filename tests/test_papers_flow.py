@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from pathlib import Path
 
@@ -11,12 +10,10 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from cli.app import app
-from csp.settings import PROJECT_ROOT
 from csp.store import models
 from csp.store.db import session_scope
 from tasks.papers.pack import pack_folder
-from tasks.papers.registry import TEMPLATES_DIR
-from tests.papers_helpers import store_fixture  # noqa: F401 - the "store" fixture
+from tests.papers_helpers import override_template, store_fixture  # noqa: F401 - the "store" fixture
 
 ARGS = ["-p", "cambridge", "-c", "2025-26", "-m", "board-2026-02"]
 
@@ -91,16 +88,7 @@ def test_cli_drafts_and_lists_papers(prefect_harness, store, monkeypatch):
 
 
 def test_cli_names_a_broken_template_and_writes_nothing(prefect_harness, store, monkeypatch, tmp_path):
-    config_dir = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "data" / "partnerships", config_dir)
-    bad = tmp_path / "agenda.docx"
-    shutil.copy(TEMPLATES_DIR / "agenda.docx", bad)
-    document = Document(str(bad))
-    document.add_paragraph("Chair: {{ chair_name }}")
-    document.save(str(bad))
-    with (config_dir / "cambridge.yaml").open("a", encoding="utf-8") as handle:
-        handle.write(f"templates:\n  agenda: {bad}\n")
-    monkeypatch.setenv("CSP_CONFIG_DIR", str(config_dir))
+    bad = override_template(tmp_path, monkeypatch, "agenda", "Chair: {{ chair_name }}")
     monkeypatch.setenv("CSP_DATABASE_URL", store)
     result = CliRunner().invoke(app, ["papers", "draft", *ARGS])
     assert result.exit_code == 2, result.output

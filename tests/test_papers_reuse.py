@@ -16,12 +16,10 @@ from docx import Document
 
 import tasks.papers.tasks as paper_tasks
 from csp.config import load_partnership
-from csp.settings import PROJECT_ROOT
 from tasks.papers.inputs import pack_fingerprint
 from tasks.papers.pack import pack_folder, plan_pack
-from tasks.papers.registry import TEMPLATES_DIR
 from tasks.prioritise.decisions import DecisionInput, record_decision
-from tests.papers_helpers import store_fixture  # noqa: F401 - the "store" fixture
+from tests.papers_helpers import override_template, store_fixture  # noqa: F401 - the "store" fixture
 
 MEETING = ("cambridge", "2025-26", "board-2026-02")
 
@@ -87,16 +85,7 @@ def test_after_a_failed_write_the_rerun_writes_what_a_cold_run_writes(prefect_ha
 
 def test_a_changed_template_renders_only_its_paper(prefect_harness, store, built, monkeypatch, tmp_path):
     _draft(store)
-    config_dir = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "data" / "partnerships", config_dir)
-    edited = tmp_path / "priorities.docx"
-    shutil.copy(TEMPLATES_DIR / "priorities.docx", edited)
-    document = Document(str(edited))
-    document.add_paragraph("Edited by the secretary.")
-    document.save(str(edited))
-    with (config_dir / "cambridge.yaml").open("a", encoding="utf-8") as handle:
-        handle.write(f"templates:\n  priorities: {edited}\n")
-    monkeypatch.setenv("CSP_CONFIG_DIR", str(config_dir))
+    override_template(tmp_path, monkeypatch, "priorities", "Edited by the secretary.")
     built.clear()
     result = _draft(store)
     assert built == [("priorities", "public")]
