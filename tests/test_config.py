@@ -123,3 +123,20 @@ def test_scheduled_runs_choose_their_cycle(today, latest, in_progress):
     assert latest_cycle(day) == latest
     assert cycle_in_progress(day) == in_progress
     assert parse_cycle(in_progress).start <= pd.Period(day, freq="M") - 1 <= parse_cycle(in_progress).end
+
+
+def test_a_file_edited_between_loads_is_read_afresh_and_copies_are_independent(tmp_path):
+    """Configuration is parsed once per process for the same bytes: an edit must still be seen, and a
+    caller changing what it got must not change what the next caller gets."""
+    folder = tmp_path / "config"
+    folder.mkdir()
+    source = Path(__file__).resolve().parent.parent / "data" / "partnerships"
+    for name in ("_defaults.yaml", "_force_cambridgeshire.yaml", "cambridge.yaml"):
+        (folder / name).write_text((source / name).read_text())
+    first = load_partnership("cambridge", folder)
+    first.sources.clear()
+    again = load_partnership("cambridge", folder)
+    assert again.sources and again.name == first.name
+    text = (folder / "cambridge.yaml").read_text()
+    (folder / "cambridge.yaml").write_text(text.replace(f"name: {first.name}", "name: Renamed CSP", 1))
+    assert load_partnership("cambridge", folder).name == "Renamed CSP"
