@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,12 +18,15 @@ from csp.settings import get_settings
 _EARLY: dict[str, Any] = {}  # the server begun by begin_server: its thread and result
 
 
-def _in_dask_worker() -> bool:
+def in_dask_worker() -> bool:
+    """Whether this code runs inside a Dask worker (a worker has imported distributed already, so a
+    process that has not is not one, and pays nothing to find out)."""
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return False
     try:
-        from distributed import get_worker
-
-        get_worker()
-    except (ImportError, ValueError):
+        distributed.get_worker()
+    except ValueError:
         return False
     return True
 
@@ -33,7 +37,7 @@ def task_runner():  # noqa: ANN201 - returns one of two Prefect runner types
     settings = get_settings()
     if settings.task_runner not in ("thread", "dask"):
         raise ValueError(f"CSP_TASK_RUNNER={settings.task_runner!r}: expected 'thread' or 'dask'")
-    if settings.task_runner == "thread" or _in_dask_worker():
+    if settings.task_runner == "thread" or in_dask_worker():
         from prefect.task_runners import ThreadPoolTaskRunner
 
         return ThreadPoolTaskRunner(max_workers=4)

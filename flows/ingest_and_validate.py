@@ -12,7 +12,7 @@ from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.db import migrate
 from csp.store.locks import refuse_while_cycle_runs
-from tasks.ingest.pipeline import FileReport, configured_kinds, record_ingest_run
+from tasks.ingest.pipeline import FileReport, configured_kinds, prefetch_sources, record_ingest_run
 from tasks.ingest.report import BlockingProblems, reports_markdown
 from tasks.ingest.tasks import ingest_source_task
 from tasks.validate import validate_cycle_task
@@ -38,6 +38,8 @@ def ingest_and_validate(partnership: str, cycle: str | None = None, database_url
     cycle = cycle or cycle_in_progress(today or dt.date.today(), config.assessment.period_end_month)
     refuse_while_cycle_runs(url, partnership, cycle, "ingest-and-validate")
     # One source after another: a partnership's files share one store, and SQLite allows one writer.
+    # The police and partner files are read and validated meanwhile on the side process.
+    prefetch_sources(url, config, cycle, configured_kinds(config))
     reports = [report for kind in configured_kinds(config)
                for report in ingest_source_task(url, partnership, cycle, kind, today)]
     record_ingest_run(url, config, cycle, [FileReport(**r) for r in reports],

@@ -28,10 +28,11 @@ from tasks.ingest.errors import IngestError
 from tasks.ingest.files import FileStamp, SourceFile, discover, sha256, stamp_files
 from tasks.ingest.store import Provenance, existing_file, locked_duplicate, store_file
 from tasks.validate import check_frame
-from tasks.validate.source import SourceValidation
+from tasks.validate.source import SourceValidation, validate_source
 
 # Reference data first: places and populations are needed to read the rest.
 SOURCE_ORDER = ("population", "boundaries", "police_uk", *PARTNER_KINDS)
+SIDE_KINDS = ("police_uk", *PARTNER_KINDS)  # read on the side process while the reference data go in
 Parser = Callable[[SourceFile], tuple[pd.DataFrame, list[RowProblem]]]
 
 
@@ -316,6 +317,60 @@ def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind:
         reports.append(again or _file_or_failure(kind, read.source, lambda r=read: _check_and_store(
             database_url, config, period, kind, r, target, today, validation, flow_run_id, force)))
     return reports
+
+
+def prefetch_sources(database_url: str, config: Partnership, cycle_name: str, kinds: list[str]) -> list[str]:
+    """Start reading and validating the police and partner sources on the side process while the
+    reference data are stored here (``csp/side_process.py``); returns the kinds sent.
+
+    Only files that ``ingest_source`` will read are sent: a source with nothing new (a re-run) sends
+    nothing and starts no process. The side process parses every new file and validates them in one
+    Great Expectations run; ``ingest_source`` then finds both in ``tasks/ingest/shared.py`` and does
+    the rest (belonging, the area, the window, each file's rules, the store) exactly as before.
+    """
+    period = config.cycle(cycle_name)
+    sent = []
+    for kind in kinds:
+        if kind not in SIDE_KINDS or _missing_optional(config, kind):
+            continue
+        if _unchanged_source(database_url, config, period, kind, config.source_path(kind)) is not None:
+            continue
+        try:
+            _, files, _ = source_files(config, kind)
+        except IngestError:
+            continue  # ingest_source reports it
+        stored = _already_stored_all(database_url, config, kind, files)
+        todo = [source for source in files if source.raw_sha256 not in stored
+                and _remembered_skip(config, period, kind, source, len(files) > 1) is None]
+        if todo and shared.prefetch(kind, (read_files, todo), (validate_files, todo, period)):
+            sent.append(kind)
+    return sent
+
+
+def read_files(kind: str, files: list[SourceFile]) -> dict[str, shared.Parsed]:
+    """Each file's parse, by checksum (in the side process, where ``validate_files`` finds them next).
+    A file that does not parse is left out: ``ingest_source`` reads it again and reports it."""
+    parser = _parser(kind)
+    found: dict[str, shared.Parsed] = {}
+    for source in files:
+        try:
+            found[source.raw_sha256] = shared.parsed(kind, source, parser)
+        except Exception:  # noqa: BLE001, S112 - reported by ingest_source, which reads it again
+            continue
+    return found
+
+
+def validate_files(kind: str, files: list[SourceFile], period: CyclePeriod) -> shared.Prefetched | None:
+    """One GX run over the files ``read_files`` parsed, but for those every month of which lies outside
+    the window: their rows in the area lie outside too, so ``ingest_source`` skips them as well (a
+    covering validation may hold more files than it is asked for, never fewer)."""
+    found = read_files(kind, files)  # kept by the side process's own cache: nothing is parsed again
+    readable = [source for source in files if source.raw_sha256 in found
+                and not (len(files) > 1 and _outside_window(found[source.raw_sha256][0], period))]
+    if not readable or len({source.label for source in readable}) != len(readable):
+        return None
+    validation = validate_source(kind, [(source.label, found[source.raw_sha256][0]) for source in readable])
+    return shared.Prefetched(shared.validation_key(kind, readable), validation)
 
 
 def _file_or_failure(kind: str, source: SourceFile, step: Callable[[], FileReport | _Read]) -> FileReport | _Read:

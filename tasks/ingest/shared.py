@@ -5,6 +5,12 @@ partnerships. Each partnership keeps only its own rows, but reading a month and 
 depend on the partnership, so both are kept here, keyed by the files' checksums: ``--partnership all``
 reads and validates each month once, then every partnership takes its rows from the same result.
 
+A partnership's larger sources (police, the partners' tables) can be read and validated on the side
+process (``csp/side_process.py``) while the reference data are stored: ``prefetch`` sends them,
+and ``parsed`` and ``validated`` wait for that result before reading anything themselves. A source
+validation covering more files than asked for serves any of its files: each file's results are cut
+from the stack by its own label (``tasks/validate/source.py: part_results``).
+
 The caches hold at most ``CSP_READ_CACHE_ROWS`` rows (default 3,000,000, roughly a gigabyte), oldest
 dropped first, so a national run on a small machine cannot fill its memory with months it is done with.
 """
@@ -15,10 +21,13 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from csp import side_process
 from csp.frames import RowProblem
 from tasks.ingest.files import SourceFile
 from tasks.validate.source import SourceValidation, validate_source
@@ -26,10 +35,31 @@ from tasks.validate.suites import suite_path
 
 Parsed = tuple[pd.DataFrame, list[RowProblem]]
 
+ValidationKey = tuple[str, int, tuple[tuple[str, str], ...]]
+
 _LOCK = threading.RLock()
 _PARSED: OrderedDict[tuple[str, str], Parsed] = OrderedDict()
-_VALIDATED: OrderedDict[tuple[str, int, tuple[tuple[str, str], ...]], SourceValidation] = OrderedDict()
-STATS = {"parsed": 0, "parse_hits": 0, "validated": 0, "validate_hits": 0}
+_VALIDATED: OrderedDict[ValidationKey, SourceValidation] = OrderedDict()
+_PENDING: dict[tuple[str, str], Future] = {}  # (step, kind) -> the side process's parse or validation
+STATS = {"parsed": 0, "parse_hits": 0, "validated": 0, "validate_hits": 0, "prefetched": 0}
+
+
+@dataclass
+class Prefetched:
+    """One validation of a source's files, made on the side process, and its key here."""
+
+    key: ValidationKey
+    validation: SourceValidation
+
+
+def _fresh_lock_in_child() -> None:
+    """A forked side process must not inherit the lock held by another thread at the fork."""
+    global _LOCK  # noqa: PLW0603 - the module's one lock, replaced in the child only
+    _LOCK = threading.RLock()
+    _PENDING.clear()
+
+
+os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
 def _budget() -> int:
@@ -46,8 +76,63 @@ def _trim(cache: OrderedDict) -> None:
         cache.popitem(last=False)
 
 
+def prefetch(kind: str, read: tuple[Any, ...], validate: tuple[Any, ...]) -> bool:
+    """Start a source's reading, then its validation, on the side process: each a (function, *args)
+    returning what ``parsed`` and ``validated`` keep. The two are separate so this process can place
+    the parsed rows in the area while the side process validates them. False when it is off."""
+    first = side_process.submit(read[0], kind, *read[1:])
+    if first is None:
+        return False
+    second = side_process.submit(validate[0], kind, *validate[1:])
+    with _LOCK:
+        _PENDING[("parse", kind)] = first
+        if second is not None:
+            _PENDING[("validate", kind)] = second
+    return True
+
+
+def _collect(step: str, kind: str) -> None:
+    """Wait for the side process's parse or validation of ``kind``, if one is under way, and keep it.
+
+    A failed side process leaves nothing: the caller reads the files itself, as without it."""
+    with _LOCK:
+        future = _PENDING.pop((step, kind), None)
+    if future is None:
+        return
+    try:
+        found = future.result()
+    except Exception:  # noqa: BLE001 - any failure there means: do it here
+        return
+    with _LOCK:
+        STATS["prefetched"] += 1
+        if step == "parse":
+            for sha, value in found.items():
+                _PARSED[(kind, sha)] = value
+            _trim(_PARSED)
+        elif found is not None:
+            _VALIDATED[found.key] = found.validation
+            _trim(_VALIDATED)
+
+
+def validation_key(kind: str, files: list[SourceFile]) -> ValidationKey:
+    """The files (label and checksum) and the suite's edit time: a suite edited mid-process asks again."""
+    suite = suite_path(kind)
+    edited = suite.stat().st_mtime_ns if suite.exists() else 0
+    return (kind, edited, tuple((source.label, source.raw_sha256) for source in files))
+
+
+def _covering(key: ValidationKey) -> ValidationKey | None:
+    """A kept validation of the same kind and suite whose files include all of ``key``'s."""
+    wanted = set(key[2])
+    for kept in _VALIDATED:
+        if kept[:2] == key[:2] and wanted <= set(kept[2]):
+            return kept
+    return None
+
+
 def parsed(kind: str, source: SourceFile, parser: Callable[[SourceFile], Parsed]) -> Parsed:
     """The file's normalised frame and typing problems, parsed once per checksum (never modify it)."""
+    _collect("parse", kind)
     key = (kind, source.raw_sha256)
     with _LOCK:
         if key in _PARSED:
@@ -63,10 +148,10 @@ def parsed(kind: str, source: SourceFile, parser: Callable[[SourceFile], Parsed]
 
 def validated(kind: str, files: list[tuple[SourceFile, pd.DataFrame]]) -> SourceValidation:
     """One GX validation of the whole files (every row, before the split by area), once per set."""
-    suite = suite_path(kind)
-    edited = suite.stat().st_mtime_ns if suite.exists() else 0  # a suite edited mid-process: ask again
-    key = (kind, edited, tuple((source.label, source.raw_sha256) for source, _ in files))
+    _collect("validate", kind)
+    key = validation_key(kind, [source for source, _ in files])
     with _LOCK:
+        key = key if key in _VALIDATED else (_covering(key) or key)
         if key in _VALIDATED:
             STATS["validate_hits"] += 1
             _VALIDATED.move_to_end(key)
@@ -83,5 +168,6 @@ def clear() -> None:
     with _LOCK:
         _PARSED.clear()
         _VALIDATED.clear()
+        _PENDING.clear()
         for name in STATS:
             STATS[name] = 0

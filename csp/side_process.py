@@ -1,0 +1,64 @@
+"""A second process for pure computations, so a partnership's run uses the machine's second core.
+
+A cycle is mostly one thread of Python: the Prefect server idles after it starts, and the other core
+with it. Reading and validating a police force's year (parsing, then Great Expectations) depends only
+on the files, so it can go on there while this process stores the reference data.
+
+The worker is forked from this process on first use, so it starts at once with pandas and Great
+Expectations already imported (a fresh interpreter would spend three or four seconds importing them).
+Only pure functions of their arguments run in it: no store, no Prefect, no files written, so the
+threads and connections this process holds are never touched by the fork. Its results are caches:
+when it fails, or is off, the caller computes the same thing itself.
+
+Off with ``CSP_SIDE_PROCESS=0``; off by itself on a one-core machine, inside a Dask worker (the
+cluster already uses the cores) and where ``fork`` is not available.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from csp.engines import in_dask_worker
+
+_EXECUTOR: list[ProcessPoolExecutor] = []
+_LOCK = threading.Lock()
+
+
+def enabled() -> bool:
+    """Whether work may go to the side process here (see the module docstring)."""
+    setting = os.environ.get("CSP_SIDE_PROCESS", "auto").strip().lower()
+    if setting in ("0", "false", "no", "off"):
+        return False
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if setting == "auto" and (os.cpu_count() or 1) < 2:
+        return False
+    return not in_dask_worker()
+
+
+def submit(function: Callable[..., Any], *args: Any) -> Future | None:
+    """Run ``function(*args)`` in the side process; None when it is off or broken (compute it here)."""
+    if not enabled():
+        return None
+    with _LOCK:
+        for _attempt in range(2):  # a side process that died is replaced once
+            if not _EXECUTOR:
+                _EXECUTOR.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")))
+            try:
+                return _EXECUTOR[0].submit(function, *args)
+            except (BrokenProcessPool, RuntimeError):
+                _EXECUTOR.pop().shutdown(wait=False, cancel_futures=True)
+        return None
+
+
+def shutdown() -> None:
+    """Stop the side process (tests; it also stops by itself when this process exits)."""
+    with _LOCK:
+        while _EXECUTOR:
+            _EXECUTOR.pop().shutdown(wait=True, cancel_futures=True)
