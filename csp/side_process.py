@@ -6,9 +6,10 @@ on the files, so it can go on there while this process stores the reference data
 
 The worker is forked from this process on first use, so it starts at once with pandas and Great
 Expectations already imported (a fresh interpreter would spend three or four seconds importing them).
-Only pure functions of their arguments run in it: no store, no Prefect, no files written, so the
-threads and connections this process holds are never touched by the fork. Its results are caches:
-when it fails, or is off, the caller computes the same thing itself.
+Only pure functions of their arguments run in it (parsing, validating, drawing charts into a folder
+the caller names): no store and no Prefect, so the threads and connections this process holds are
+never touched by the fork. What it returns is what the caller would have computed: when it fails, or
+is off, the caller computes the same thing itself.
 
 Off with ``CSP_SIDE_PROCESS=0``; off by itself on a one-core machine, inside a Dask worker (the
 cluster already uses the cores) and where ``fork`` is not available.

@@ -110,3 +110,36 @@ def test_the_partnership_outline_keeps_only_edges_no_neighbour_shares():
     edges = outline([left, right])
     assert len(edges) == 6  # the shared edge x=1 is inside the partnership
     assert not any(set(map(tuple, e)) == {(1.0, 0.0), (1.0, 1.0)} for e in edges)
+
+
+
+def _drawn(analysis, folder):
+    charts, notes = draw_charts(analysis, folder)
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.png")}
+    return [{k: v for k, v in c.items() if k != "path"} for c in charts], notes, files
+
+
+def test_charts_drawn_partly_on_the_side_process_are_the_same_rows_and_bytes(analysis, tmp_path, monkeypatch):
+    """The maps and partner charts go to the side process (csp/side_process.py); the rows come back in
+    the same order and the files are byte for byte those drawn here, also when the side process fails."""
+    from concurrent.futures import Future
+
+    from csp import side_process
+
+    monkeypatch.setenv("CSP_SIDE_PROCESS", "0")
+    here = _drawn(analysis, tmp_path / "here")
+    assert len(here[0]) == len(here[2]) > 3
+    monkeypatch.setenv("CSP_SIDE_PROCESS", "1")
+    sent = []
+    real_submit = side_process.submit
+    monkeypatch.setattr(side_process, "submit", lambda *args: sent.append(args[3]) or real_submit(*args))
+    assert _drawn(analysis, tmp_path / "side") == here
+    assert {name for name, _ in sent[0]} == {"maps", "partner"}
+
+    def failed(*_args):
+        future = Future()
+        future.set_exception(RuntimeError("the side process failed"))
+        return future
+
+    monkeypatch.setattr(side_process, "submit", failed)
+    assert _drawn(analysis, tmp_path / "failed") == here

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from csp import metrics as M
+from csp import side_process
 from csp.suppression import CONFIDENTIAL
 from tasks.assess.analysis import Analysis
 from tasks.assess.coverage import CURRENT, PREVIOUS
@@ -387,31 +388,69 @@ def maps(a: Analysis, folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
     return out, missing
 
 
-def draw_charts(a: Analysis, folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """Draw every chart into ``folder``; returns Chart rows (without cycle and run) and notes."""
-    folder.mkdir(parents=True, exist_ok=True)
-    charts: list[dict[str, Any]] = []
+ChartJob = tuple[str, tuple[Any, ...]]  # what to draw and its arguments beyond the analysis and folder
+
+
+def chart_jobs(a: Analysis) -> tuple[list[ChartJob], list[str]]:
+    """The charts of an assessment, in the order they are stored and shown, and the notes on those
+    that cannot be drawn."""
+    jobs: list[ChartJob] = []
     notes: list[str] = []
     police = a.coverage.get("police_uk")
     if police is not None and police.present and "police_uk" in a.series.sources:
-        charts.append(monthly_chart(a, ALL, folder))
+        jobs.append(("monthly", (ALL,)))
         table = a.levels.table[a.levels.table["source_kind"] == "police_uk"]
         shown = a.series.sources["police_uk"].published.get(CURRENT, [])
         table = table[table["category"].isin(shown) & (table["current"] > 0)]
         main = table.sort_values("current", ascending=False).head(a.params.main_categories)["category"]
-        charts += [monthly_chart(a, category, folder) for category in main]
-        charts.append(category_mix_chart(a, folder))
+        jobs += [("monthly", (category,)) for category in main]
+        jobs.append(("mix", ()))
         if a.places is not None:
-            top = top_areas_chart(a, folder)
-            charts += [top] if top else []
-            drawn, missing = maps(a, folder)
-            charts += drawn
-            notes += missing
+            jobs += [("top areas", ()), ("maps", ())]
     else:
         notes.append("no police charts: no police-recorded data in the assessment period")
-    for kind, cov in a.coverage.items():
-        if kind != "police_uk" and cov.present:
-            chart = partner_chart(a, kind, folder)
-            charts += [chart] if chart else []
-    return charts, notes
+    jobs += [("partner", (kind,)) for kind, cov in a.coverage.items() if kind != "police_uk" and cov.present]
+    return jobs, notes
 
+
+def _draw(a: Analysis, folder: Path, job: ChartJob) -> tuple[list[dict[str, Any]], list[str]]:
+    name, args = job
+    if name == "maps":
+        return maps(a, folder)
+    drawers: dict[str, Callable[..., dict[str, Any] | None]] = {
+        "monthly": monthly_chart, "mix": category_mix_chart, "top areas": top_areas_chart,
+        "partner": partner_chart}
+    chart = drawers[name](a, *args, folder)
+    return ([chart] if chart else []), []
+
+
+def draw_jobs(a: Analysis, folder: Path, jobs: list[ChartJob]) -> list[tuple[list[dict[str, Any]], list[str]]]:
+    """Draw ``jobs`` into ``folder``: each job's Chart rows and notes (also run on the side process)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [_draw(a, folder, job) for job in jobs]
+
+
+# The charts drawn on the side process when it is on (csp/side_process.py): the maps and the partners'
+# charts take about as long as the monthly charts, the mix and the top areas together.
+SIDE_JOBS = ("maps", "partner")
+
+
+def draw_charts(a: Analysis, folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Draw every chart into ``folder``; returns Chart rows (without cycle and run) and notes.
+
+    With the side process on, about half the charts are drawn there meanwhile (the same files: they
+    depend on nothing else); if it fails, they are drawn here."""
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs, notes = chart_jobs(a)
+    there = [i for i, job in enumerate(jobs) if job[0] in SIDE_JOBS]
+    future = (side_process.submit(draw_jobs, a, folder, [jobs[i] for i in there])
+              if there and len(there) < len(jobs) else None)
+    here = [i for i in range(len(jobs)) if future is None or i not in there]
+    drawn = dict(zip(here, draw_jobs(a, folder, [jobs[i] for i in here]), strict=True))
+    if future is not None:
+        try:
+            drawn.update(zip(there, future.result(), strict=True))
+        except Exception:  # noqa: BLE001 - whatever failed there is drawn here
+            drawn.update(zip(there, draw_jobs(a, folder, [jobs[i] for i in there]), strict=True))
+    charts = [chart for i in range(len(jobs)) for chart in drawn[i][0]]
+    return charts, notes + [note for i in range(len(jobs)) for note in drawn[i][1]]
