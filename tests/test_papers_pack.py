@@ -124,6 +124,35 @@ def test_rendering_twice_gives_the_same_document(drafted):
         assert first.sha256 == _sha(on_disk)
 
 
+def test_a_paper_rendered_on_the_side_process_is_the_same_document(drafted, monkeypatch):
+    """One paper at a time goes to the side process (csp/side_process.py): the same bytes come back; a
+    failure there is rendered here instead."""
+    from concurrent.futures import Future
+
+    from csp import side_process
+    from tasks.papers import tasks as paper_tasks
+
+    config = load_partnership("cambridge")
+    plan = plan_pack(config, "2025-26", "board-2026-02", ["strategic_assessment"])
+    job = plan.jobs[0]
+    built = build_context(drafted.url, config, "2025-26", "board-2026-02", job.kind, job.version, plan.pack)
+    here = render_job(job, built, config.name, plan.meeting_date)
+    monkeypatch.setenv("CSP_SIDE_PROCESS", "1")
+    sent = []
+    real_submit = side_process.submit
+    monkeypatch.setattr(side_process, "submit", lambda *args: sent.append(args[1]) or real_submit(*args))
+    assert paper_tasks.render_one_at_a_time(job, built, config.name, plan.meeting_date) == here
+    assert sent == [job]
+
+    def failed(*_args):
+        future = Future()
+        future.set_exception(RuntimeError("the side process failed"))
+        return future
+
+    monkeypatch.setattr(side_process, "submit", failed)
+    assert paper_tasks.render_one_at_a_time(job, built, config.name, plan.meeting_date) == here
+
+
 def _override(config, kind: str, path: Path):
     return config.model_copy(update={"templates": {kind: str(path)}})
 

@@ -18,6 +18,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
+from csp import side_process
 from csp.config import load_partnership
 from csp.orchestration import package_sources, source_digest
 from tasks.papers.common import Built
@@ -49,6 +50,7 @@ from tasks.papers.reuse import (
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _RENDER_LOCK = threading.Lock()
+_SIDE_SLOT = threading.Lock()  # one paper at a time on the side process
 
 
 def code_version() -> str:
@@ -116,7 +118,21 @@ def render_one_at_a_time(job: PaperJob, built: Built, author: str, when: Any) ->
     """One render at a time per process: two docxtpl renders in threads at once were seen to produce a
     document whose parts do not re-open (a benchmark run, "Namespace prefix ContentType ... not
     defined"), and rendering holds the GIL anyway. A plain module function, so that Dask pickles the
-    task by reference and never tries to pickle the lock."""
+    task by reference and never tries to pickle the lock.
+
+    With the side process on (csp/side_process.py), one paper at a time is rendered there while the
+    others are rendered here, one after another: the same bytes (rendering depends only on the job and
+    its context); a paper that fails there is rendered here, where its error is raised as before."""
+    if _SIDE_SLOT.acquire(blocking=False):
+        try:
+            future = side_process.submit(render_job, job, built, author, when)
+            if future is not None:
+                try:
+                    return future.result()
+                except Exception:  # noqa: BLE001, S110 - rendered again here, raising its own error
+                    pass
+        finally:
+            _SIDE_SLOT.release()
     with _RENDER_LOCK:
         return render_job(job, built, author, when)
 
