@@ -12,7 +12,11 @@ never touched by the fork. What it returns is what the caller would have compute
 is off, the caller computes the same thing itself.
 
 Off with ``CSP_SIDE_PROCESS=0``; off by itself on a one-core machine, inside a Dask worker (the
-cluster already uses the cores) and where ``fork`` is not available.
+cluster already uses the cores), where ``fork`` is not available, and while several partnerships run
+in threads of this process (``off()``: a fork taken while other threads are mid-work could copy a lock
+one of them holds, and the cores are busy anyway). A result that has not come after
+``CSP_SIDE_PROCESS_TIMEOUT`` seconds (default 600) is computed here, and the side process is stopped
+and not used again by this process.
 """
 
 from __future__ import annotations
@@ -20,15 +24,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 from csp.engines import in_dask_worker
 
 _EXECUTOR: list[ProcessPoolExecutor] = []
 _LOCK = threading.Lock()
+_OFF = {"holders": 0, "timed_out": False}
 
 
 def enabled() -> bool:
@@ -40,7 +47,29 @@ def enabled() -> bool:
         return False
     if setting == "auto" and (os.cpu_count() or 1) < 2:
         return False
-    return not in_dask_worker()
+    return not (_OFF["holders"] or _OFF["timed_out"] or in_dask_worker())
+
+
+@contextmanager
+def off() -> Iterator[None]:
+    """No side process while the block runs (several partnerships in threads of this process)."""
+    with _LOCK:
+        _OFF["holders"] += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _OFF["holders"] -= 1
+
+
+def result(future: Future) -> Any:
+    """The side process's result; raises (the caller computes it here) on its failure or time-out."""
+    timeout = float(os.environ.get("CSP_SIDE_PROCESS_TIMEOUT", "600"))
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        _stop_stuck()
+        raise
 
 
 def submit(function: Callable[..., Any], *args: Any) -> Future | None:
@@ -58,8 +87,20 @@ def submit(function: Callable[..., Any], *args: Any) -> Future | None:
         return None
 
 
+def _stop_stuck() -> None:
+    """A side process that did not answer in time is killed and not used again here."""
+    with _LOCK:
+        _OFF["timed_out"] = True
+        while _EXECUTOR:
+            executor = _EXECUTOR.pop()
+            for process in list(getattr(executor, "_processes", {}).values()):  # no public way in 3.11
+                process.kill()
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
 def shutdown() -> None:
     """Stop the side process (tests; it also stops by itself when this process exits)."""
     with _LOCK:
+        _OFF["timed_out"] = False
         while _EXECUTOR:
             _EXECUTOR.pop().shutdown(wait=True, cancel_futures=True)

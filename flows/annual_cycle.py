@@ -18,6 +18,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import deployment, flow_run
 
+from csp import side_process
 from csp.config import Partnership, load_all, load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
@@ -170,5 +171,6 @@ def annual_cycle_all(partnerships: list[str] | None = None, cycle: str | None = 
     url = database_url or get_settings().database_url
     if url.startswith("sqlite"):
         return [partnership_cycle(pid, cycle, url, options or {}) for pid in ids]
-    futures = [partnership_cycle.submit(pid, cycle, url, options or {}) for pid in ids]
-    return [future.result() for future in futures]
+    with side_process.off():  # partnerships in threads here (or in Dask workers): the cores are taken
+        futures = [partnership_cycle.submit(pid, cycle, url, options or {}) for pid in ids]
+        return [future.result() for future in futures]

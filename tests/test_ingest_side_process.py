@@ -128,3 +128,26 @@ def test_the_side_process_is_off_where_it_cannot_help(monkeypatch):
     assert side_process.enabled()
     monkeypatch.setenv("CSP_SIDE_PROCESS", "0")
     assert not side_process.enabled()
+
+
+def _sleeps(*_args):
+    import time
+
+    time.sleep(30)
+
+
+def test_a_side_process_that_does_not_answer_is_stopped_and_not_used_again(monkeypatch):
+    """A stuck side process (a lock copied by the fork, say) costs the time-out, never a hang."""
+    monkeypatch.setenv("CSP_SIDE_PROCESS", "1")
+    monkeypatch.setenv("CSP_SIDE_PROCESS_TIMEOUT", "0.5")
+    future = side_process.submit(_sleeps)
+    with pytest.raises(TimeoutError):
+        side_process.result(future)
+    assert not side_process.enabled() and side_process.submit(len, "x") is None
+
+
+def test_no_side_process_while_partnerships_run_in_threads(monkeypatch):
+    monkeypatch.setenv("CSP_SIDE_PROCESS", "1")
+    with side_process.off():
+        assert side_process.submit(len, "x") is None
+    assert side_process.result(side_process.submit(len, "four")) == 4

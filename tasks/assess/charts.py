@@ -449,7 +449,7 @@ def draw_charts(a: Analysis, folder: Path) -> tuple[list[dict[str, Any]], list[s
     drawn = dict(zip(here, draw_jobs(a, folder, [jobs[i] for i in here]), strict=True))
     if future is not None:
         try:
-            drawn.update(zip(there, future.result(), strict=True))
+            drawn.update(zip(there, side_process.result(future), strict=True))
         except Exception:  # noqa: BLE001 - whatever failed there is drawn here
             drawn.update(zip(there, draw_jobs(a, folder, [jobs[i] for i in there]), strict=True))
     charts = [chart for i in range(len(jobs)) for chart in drawn[i][0]]

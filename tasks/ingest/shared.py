@@ -100,7 +100,7 @@ def _collect(step: str, kind: str) -> None:
     if future is None:
         return
     try:
-        found = future.result()
+        found = side_process.result(future)
     except Exception:  # noqa: BLE001 - any failure there means: do it here
         return
     with _LOCK:

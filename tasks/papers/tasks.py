@@ -128,7 +128,7 @@ def render_one_at_a_time(job: PaperJob, built: Built, author: str, when: Any) ->
             future = side_process.submit(render_job, job, built, author, when)
             if future is not None:
                 try:
-                    return future.result()
+                    return side_process.result(future)
                 except Exception:  # noqa: BLE001, S110 - rendered again here, raising its own error
                     pass
         finally:
