@@ -45,7 +45,7 @@ def main() -> None:
                     continue
                 work = Path(tmp) / f"run-{months}-{label}"
                 run = measure([PYTHON, str(ROOT / "benchmarks" / "stages.py"), *chosen],
-                              bench_env(work, config_dir))
+                              {**bench_env(work, config_dir), "CSP_SIDE_PROCESS": "0"})
                 result = child_json(run.output)
                 seconds = result["seconds"]
                 data_s = seconds["ingest"] + seconds["validate"] + seconds["assess"]

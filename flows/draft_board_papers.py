@@ -14,6 +14,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from csp import side_process
 from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
@@ -72,6 +73,8 @@ def draft_board_papers(partnership: str, cycle: str, meeting: str, papers: list[
                 found[index] = None  # kept now: render it
         todo = [(index, contexts[position]) for position, index in enumerate(build)
                 if index in kept and found[index] is None]
+        if todo:
+            side_process.start()  # from the flow's thread, before any render runs: one paper at a time there
         renders = [render_paper_task.submit(plan.jobs[i], built, config.name, plan.meeting_date, code)
                    for i, built in todo]
         for (index, _), future in zip(todo, renders, strict=True):

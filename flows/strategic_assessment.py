@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import opaque as big
 
+from csp import side_process
 from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
@@ -95,6 +96,7 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
     try:
         analysis, fingerprint = _analyse(url, params, fp)
         findings = findings_task(big(analysis), params, fingerprint)
+        side_process.start()  # from the flow's thread: the maps and partner charts are drawn there
         charts, notes = charts_task(big(analysis), output_dir, fingerprint)
         counts = store_task(url, config, big(analysis), big(findings), charts, run_id, output_dir, fingerprint)
         create_markdown_artifact(key=f"strategic-assessment-{partnership}-{cycle}".lower(),

@@ -130,6 +130,7 @@ def test_charts_drawn_partly_on_the_side_process_are_the_same_rows_and_bytes(ana
     here = _drawn(analysis, tmp_path / "here")
     assert len(here[0]) == len(here[2]) > 3
     monkeypatch.setenv("CSP_SIDE_PROCESS", "1")
+    assert side_process.start()
     sent = []
     real_submit = side_process.submit
     monkeypatch.setattr(side_process, "submit", lambda *args: sent.append(args[3]) or real_submit(*args))

@@ -106,7 +106,8 @@ def test_a_failed_side_process_leaves_the_work_to_this_process(tmp_path, csp_env
     assert _without(side) == _without(here)
     assert _stored(side_url) == _stored(here_url)
     assert stats["prefetched"] == 0 and stats["parsed"] == 4
-    assert side_process.submit(len, "four") is not None  # a dead side process is replaced
+    side_process.submit(len, "four")  # a dead side process is noticed ...
+    assert side_process.start() and side_process.result(side_process.submit(len, "four")) == 4  # ... and replaced
 
 
 def test_a_source_with_nothing_new_starts_no_side_process(tmp_path, csp_env, monkeypatch):
@@ -118,6 +119,12 @@ def test_a_source_with_nothing_new_starts_no_side_process(tmp_path, csp_env, mon
     assert sent == []
     assert [r.status for r in again] == ["unchanged", "unchanged", "skipped", "unchanged"]
     assert side_process._EXECUTOR == [] and stats["prefetched"] == 0
+
+
+def test_nothing_is_sent_before_the_side_process_is_started(monkeypatch):
+    """Only ``start`` forks (from a thread with nothing else at work); ``submit`` alone never does."""
+    monkeypatch.setenv("CSP_SIDE_PROCESS", "1")
+    assert side_process.submit(len, "x") is None and side_process._EXECUTOR == []
 
 
 def test_the_side_process_is_off_where_it_cannot_help(monkeypatch):
@@ -140,6 +147,7 @@ def test_a_side_process_that_does_not_answer_is_stopped_and_not_used_again(monke
     """A stuck side process (a lock copied by the fork, say) costs the time-out, never a hang."""
     monkeypatch.setenv("CSP_SIDE_PROCESS", "1")
     monkeypatch.setenv("CSP_SIDE_PROCESS_TIMEOUT", "0.5")
+    assert side_process.start()
     future = side_process.submit(_sleeps)
     with pytest.raises(TimeoutError):
         side_process.result(future)
@@ -149,5 +157,50 @@ def test_a_side_process_that_does_not_answer_is_stopped_and_not_used_again(monke
 def test_no_side_process_while_partnerships_run_in_threads(monkeypatch):
     monkeypatch.setenv("CSP_SIDE_PROCESS", "1")
     with side_process.off():
-        assert side_process.submit(len, "x") is None
-    assert side_process.result(side_process.submit(len, "four")) == 4
+        assert not side_process.start() and side_process.submit(len, "x") is None
+    assert side_process.start() and side_process.result(side_process.submit(len, "four")) == 4
+
+
+def _uses_the_side_process() -> None:
+    os.environ["CSP_SIDE_PROCESS"] = "1"
+    assert side_process.start() and side_process.result(side_process.submit(len, "four")) == 4
+
+
+def test_a_flow_run_process_that_used_the_side_process_still_exits():
+    """Prefect's worker and `serve` run each flow run in a multiprocessing child, which at its end joins
+    its own children: the side process must be stopped before that join, or the run never ends."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_uses_the_side_process)
+    child.start()
+    child.join(60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and child.exitcode == 0
+
+
+def test_the_side_process_ends_when_its_run_is_killed(tmp_path):
+    """A run killed with SIGKILL runs no clean-up: its side process notices and ends by itself."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import os; os.environ['CSP_SIDE_PROCESS'] = '1'\n"
+            "from csp import side_process\n"
+            "side_process.start()\n"
+            "future = side_process.submit(os.getpid)\n"
+            "print(side_process.result(future), flush=True)\n"
+            "import time; time.sleep(60)\n")
+    run = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                           cwd=Path(__file__).resolve().parent.parent)
+    side = int(run.stdout.readline())
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{side}").exists() and \
+            Path(f"/proc/{side}/stat").read_text().split()[2] != "Z":
+        time.sleep(0.1)
+    state = Path(f"/proc/{side}/stat").read_text().split()[2] if Path(f"/proc/{side}").exists() else "gone"
+    assert state in ("gone", "Z")

@@ -138,6 +138,7 @@ def test_a_paper_rendered_on_the_side_process_is_the_same_document(drafted, monk
     built = build_context(drafted.url, config, "2025-26", "board-2026-02", job.kind, job.version, plan.pack)
     here = render_job(job, built, config.name, plan.meeting_date)
     monkeypatch.setenv("CSP_SIDE_PROCESS", "1")
+    assert side_process.start()
     sent = []
     real_submit = side_process.submit
     monkeypatch.setattr(side_process, "submit", lambda *args: sent.append(args[1]) or real_submit(*args))

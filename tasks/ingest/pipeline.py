@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
+from csp import side_process
 from csp.config import Partnership
 from csp.cycle import CyclePeriod
 from csp.frames import PARTNER_KINDS, RowProblem
@@ -321,7 +322,8 @@ def ingest_source(database_url: str, config: Partnership, cycle_name: str, kind:
 
 def prefetch_sources(database_url: str, config: Partnership, cycle_name: str, kinds: list[str]) -> list[str]:
     """Start reading and validating the police and partner sources on the side process while the
-    reference data are stored here (``csp/side_process.py``); returns the kinds sent.
+    reference data are stored here (``csp/side_process.py``); returns the kinds sent. Called before
+    any file is read, from the thread that ingests (the side process is forked from it if needed).
 
     Only files that ``ingest_source`` will read are sent: a source with nothing new (a re-run) sends
     nothing and starts no process. The side process parses every new file and validates them in one
@@ -342,7 +344,7 @@ def prefetch_sources(database_url: str, config: Partnership, cycle_name: str, ki
         stored = _already_stored_all(database_url, config, kind, files)
         todo = [source for source in files if source.raw_sha256 not in stored
                 and _remembered_skip(config, period, kind, source, len(files) > 1) is None]
-        if todo and shared.prefetch(kind, (read_files, todo), (validate_files, todo, period)):
+        if todo and side_process.start() and shared.prefetch(kind, (read_files, todo), (validate_files, todo, period)):
             sent.append(kind)
     return sent
 
@@ -387,9 +389,12 @@ def configured_kinds(config: Partnership) -> list[str]:
 def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
                        kinds: list[str] | None = None, today: dt.date | None = None,
                        flow_run_id: str | None = None) -> list[FileReport]:
-    """All configured sources of one partnership, reference data first."""
+    """All configured sources of one partnership, reference data first (the police and partner files
+    read meanwhile on the side process, as in the flow)."""
     reports: list[FileReport] = []
-    for kind in kinds or configured_kinds(config):
+    kinds = kinds or configured_kinds(config)
+    prefetch_sources(database_url, config, cycle_name, kinds)
+    for kind in kinds:
         missing = _missing_optional(config, kind)
         if missing:
             reports.append(missing)

@@ -168,6 +168,8 @@ def clear() -> None:
     with _LOCK:
         _PARSED.clear()
         _VALIDATED.clear()
+        for future in _PENDING.values():
+            future.cancel()  # not started yet: the side process is spared it
         _PENDING.clear()
         for name in STATS:
             STATS[name] = 0
