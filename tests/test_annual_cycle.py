@@ -50,6 +50,13 @@ def test_annual_cycle_from_files_to_board_pack(sqlite_url):
     assert all(status == "completed" for status in stages.values()), stages
     assert {r.kind for r in recommendations} == {"area", "theme"}
 
+    from prefect.artifacts import Artifact
+
+    summary = Artifact.get("annual-cycle-cambridge-2025-26").data  # one artifact: stages, year, papers
+    assert "## The papers" in summary and "| ingest | ran |" in summary
+    sa = (folder / "03 Strategic Assessment 2025-26 (public).docx").resolve().as_uri()
+    assert f"]({sa})" in summary
+
 
 @pytest.mark.usefixtures("prefect_harness", "csp_env")
 def test_rerunning_a_failed_cycle_redoes_only_what_failed(sqlite_url, tmp_path, monkeypatch):

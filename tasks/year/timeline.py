@@ -187,7 +187,7 @@ def _actions_step(session: Session, partnership_id: str, meetings: tuple[str, ..
 
 
 def paper_links(url: str, config: Partnership, cycle: str) -> list[tuple[str, str]]:
-    """(label, path) of every current paper of the cycle and each pack's zip, for link artifacts."""
+    """(label, path) of every current paper of the cycle and each pack's zip, for the run's summary."""
     with session_scope(url) as session:
         row = session.scalar(select(models.Cycle).where(models.Cycle.partnership_id == config.id,
                                                         models.Cycle.name == cycle))
