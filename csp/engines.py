@@ -63,10 +63,20 @@ def begin_server() -> None:
     _EARLY["server"] = launch()
 
 
-def _await_server(timeout: float, warm: tuple[str, ...]) -> Any:
-    """The server begun by ``begin_server`` (begun now if not), importing ``warm`` while it starts."""
+def abandon_server() -> None:
+    """Stop the server ``begin_server`` started when the run ends before its first flow (bad input)."""
+    server = _EARLY.pop("server", None)
+    if server is not None:
+        server.stop()
+
+
+def _await_server(timeout: float, warm: tuple[str, ...], needed: tuple[str, ...] = ()) -> Any:
+    """The server begun by ``begin_server`` (begun now if not), importing ``needed`` (the run imports
+    them anyway), then ``warm`` for as long as it is still starting."""
     begin_server()
     server = _EARLY.pop("server")
+    for module in needed:
+        importlib.import_module(module)
     for module in warm:
         if server.process.poll() is not None or _answers(server.api_url):
             break
@@ -86,12 +96,14 @@ def _answers(api_url: str) -> bool:
 
 
 @contextmanager
-def one_server(timeout: float | None = None, warm: tuple[str, ...] = ()) -> Iterator[None]:
+def one_server(timeout: float | None = None, warm: tuple[str, ...] = (),
+               needed: tuple[str, ...] = ()) -> Iterator[None]:
     """One temporary Prefect server for a whole run, shared by every flow and every Dask worker.
 
     Without an API URL each process that runs a flow starts its own temporary server (about six
     seconds each, and one per Dask worker process); here one is started (or the one ``begin_server``
-    started is awaited, importing the modules named in ``warm`` meanwhile), and its address is put in
+    started is awaited, importing the modules named in ``needed``, then those in ``warm`` while it is
+    still starting), and its address is put in
     the environment the workers inherit. With PREFECT_API_URL already set (a real server), nothing
     is started.
     """
@@ -102,7 +114,7 @@ def one_server(timeout: float | None = None, warm: tuple[str, ...] = ()) -> Iter
 
     if timeout is None:
         timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"))
-    server = _await_server(timeout, warm)
+    server = _await_server(timeout, warm, needed)
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
         # No flow-run heartbeats to a server that ends with this process: nothing watches them, and each

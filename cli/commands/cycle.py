@@ -81,9 +81,11 @@ def _progress(partnership: str) -> Iterator[None]:
 # What the stages import on first use, imported while the temporary server is still starting (the wait
 # is otherwise idle): the stages' flows, then validation, statistics, charts and Word. A run that needs
 # some of them only on a cold cycle (GX, statsmodels) stops importing once the server answers.
-WARM_IMPORTS = ("flows.ingest_and_validate", "flows.strategic_assessment", "flows.recommend_priorities",
-                "flows.draft_board_papers", "great_expectations", "statsmodels.genmod.generalized_linear_model",
-                "matplotlib.pyplot", "docxtpl")
+# Imported while the temporary server starts: the stage flows always (every cycle runs them), then,
+# while it is still starting, what a cold run will need (a re-run needs none of them).
+STAGE_FLOWS = ("flows.ingest_and_validate", "flows.strategic_assessment", "flows.recommend_priorities",
+               "flows.draft_board_papers")
+WARM_IMPORTS = ("great_expectations", "statsmodels.genmod.generalized_linear_model", "matplotlib.pyplot", "docxtpl")
 
 
 def run(
@@ -106,17 +108,23 @@ def run(
     if until and until not in UNTIL:
         fail(f"--until {until!r}: expected one of {', '.join(UNTIL)}")
     when = parse_date(today)
+    from csp.engines import abandon_server, begin_server, one_server
+
+    # The server starts on the other core while the configuration is read and the stages imported; a
+    # bad configuration or cycle name is still one line, before any flow starts, and stops it.
+    begin_server()
     options = {"until": until, "decisions": str(decisions) if decisions else None,
                "accept_recommendations": accept, "today": when, "accept_incomplete": accept_incomplete}
-    configs = partnerships(partnership)
-    if cycle is not None:
-        configs[0].cycle(cycle)  # a bad cycle name is one line, before any server or flow starts
-    from csp.engines import begin_server, one_server
-
-    begin_server()  # the server starts on the other core while the stages are imported
+    try:
+        configs = partnerships(partnership)
+        if cycle is not None:
+            configs[0].cycle(cycle)
+    except BaseException:
+        abandon_server()
+        raise
     from flows.annual_cycle import annual_cycle
 
-    with one_server(warm=WARM_IMPORTS):  # one temporary Prefect server for every partnership of the run
+    with one_server(warm=WARM_IMPORTS, needed=STAGE_FLOWS):  # one temporary Prefect server for every partnership of the run
         for config in configs:
             with _progress(config.id):
                 result = guarded(lambda c=config: annual_cycle(c.id, cycle, meeting, **options), *_errors())
