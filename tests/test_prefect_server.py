@@ -127,3 +127,35 @@ def _wait_records_gone(var: Path, seconds: float = 10) -> bool:
     while list(var.glob("prefect-server-*.json")) and time.monotonic() < deadline:
         time.sleep(0.2)
     return not list(var.glob("prefect-server-*.json"))
+
+
+def test_a_cycle_refused_for_bad_input_stops_the_server_it_began(tmp_path):
+    """`csp cycle run` begins the server before reading the configuration (they overlap); a partnership
+    that does not exist is one line, and the server begun for it is stopped at once."""
+    code = textwrap.dedent("""
+        import subprocess
+        from typer.testing import CliRunner
+        from cli.app import app
+        from csp import engines
+        launched = []
+        real = engines.begin_server
+        def begin():
+            real()
+            launched.append(engines._EARLY["server"].process)
+        engines.begin_server = begin
+        result = CliRunner().invoke(app, ["cycle", "run", "-p", "nowhere"])
+        print("exit:", result.exit_code, "|", result.output.strip().splitlines()[-1][:200], flush=True)
+        process = launched[0]
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        print("server running:", process.poll() is None, "kept:", bool(engines._EARLY), flush=True)
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["CSP_VAR_DIR"] = str(tmp_path / "var")
+    run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "exit: 2 | " in run.stdout and "no such partnership 'nowhere'" in run.stdout, run.stdout
+    assert "server running: False kept: False" in run.stdout
