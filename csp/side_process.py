@@ -4,8 +4,9 @@ A cycle is mostly one thread of Python: the Prefect server idles after it starts
 with it. Reading and validating a police force's year (parsing, then Great Expectations) depends only
 on the files, so it can go on there while this process stores the reference data.
 
-The worker is forked from this process by ``start`` (see there for where), so it starts at once with pandas and Great
-Expectations already imported (a fresh interpreter would spend three or four seconds importing them).
+The worker is forked from this process by ``start`` (see there for where), so it starts at once with
+pandas and Great Expectations already imported (a fresh interpreter would spend three or four seconds
+importing them).
 Only pure functions of their arguments run in it (parsing, validating, drawing charts into a folder
 the caller names): no store and no Prefect, so the threads and connections this process holds are
 never touched by the fork. What it returns is what the caller would have computed: when it fails, or
