@@ -413,20 +413,21 @@ def chart_jobs(a: Analysis) -> tuple[list[ChartJob], list[str]]:
     return jobs, notes
 
 
+_DRAWERS: dict[str, Callable[..., dict[str, Any] | None]] = {
+    "monthly": monthly_chart, "mix": category_mix_chart, "top areas": top_areas_chart, "partner": partner_chart}
+
+
 def _draw(a: Analysis, folder: Path, job: ChartJob) -> tuple[list[dict[str, Any]], list[str]]:
     name, args = job
     if name == "maps":
         return maps(a, folder)
-    drawers: dict[str, Callable[..., dict[str, Any] | None]] = {
-        "monthly": monthly_chart, "mix": category_mix_chart, "top areas": top_areas_chart,
-        "partner": partner_chart}
-    chart = drawers[name](a, *args, folder)
+    chart = _DRAWERS[name](a, *args, folder)
     return ([chart] if chart else []), []
 
 
 def draw_jobs(a: Analysis, folder: Path, jobs: list[ChartJob]) -> list[tuple[list[dict[str, Any]], list[str]]]:
-    """Draw ``jobs`` into ``folder``: each job's Chart rows and notes (also run on the side process)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Draw ``jobs`` into the existing ``folder``: each job's Chart rows and notes (also run on the side
+    process)."""
     return [_draw(a, folder, job) for job in jobs]
 
 

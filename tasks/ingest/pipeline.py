@@ -344,7 +344,9 @@ def prefetch_sources(database_url: str, config: Partnership, cycle_name: str, ki
         stored = _already_stored_all(database_url, config, kind, files)
         todo = [source for source in files if source.raw_sha256 not in stored
                 and _remembered_skip(config, period, kind, source, len(files) > 1) is None]
-        if todo and side_process.start() and shared.prefetch(kind, (read_files, todo), (validate_files, todo, period)):
+        parse = side_process.submit(read_files, kind, todo) if todo and side_process.start() else None
+        if parse is not None:
+            shared.expect(kind, parse, side_process.submit(validate_files, kind, todo, period))
             sent.append(kind)
     return sent
 

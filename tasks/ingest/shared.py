@@ -6,7 +6,7 @@ depend on the partnership, so both are kept here, keyed by the files' checksums:
 reads and validates each month once, then every partnership takes its rows from the same result.
 
 A partnership's larger sources (police, the partners' tables) can be read and validated on the side
-process (``csp/side_process.py``) while the reference data are stored: ``prefetch`` sends them,
+process (``csp/side_process.py``) while the reference data are stored: ``expect`` records them,
 and ``parsed`` and ``validated`` wait for that result before reading anything themselves. A source
 validation covering more files than asked for serves any of its files: each file's results are cut
 from the stack by its own label (``tasks/validate/source.py: part_results``).
@@ -76,19 +76,14 @@ def _trim(cache: OrderedDict) -> None:
         cache.popitem(last=False)
 
 
-def prefetch(kind: str, read: tuple[Any, ...], validate: tuple[Any, ...]) -> bool:
-    """Start a source's reading, then its validation, on the side process: each a (function, *args)
-    returning what ``parsed`` and ``validated`` keep. The two are separate so this process can place
-    the parsed rows in the area while the side process validates them. False when it is off."""
-    first = side_process.submit(read[0], kind, *read[1:])
-    if first is None:
-        return False
-    second = side_process.submit(validate[0], kind, *validate[1:])
+def expect(kind: str, parse: Future, validate: Future | None) -> None:
+    """The side process's parse (checksum -> ``Parsed``) and validation (``Prefetched``) of a source
+    under way: ``parsed`` and ``validated`` wait for them. Two results, so this process can place the
+    parsed rows in the area while the side process validates them."""
     with _LOCK:
-        _PENDING[("parse", kind)] = first
-        if second is not None:
-            _PENDING[("validate", kind)] = second
-    return True
+        _PENDING[("parse", kind)] = parse
+        if validate is not None:
+            _PENDING[("validate", kind)] = validate
 
 
 def _collect(step: str, kind: str) -> None:
