@@ -107,3 +107,36 @@ def test_placement_lookups_are_computed_once_and_unchanged() -> None:
     codes = area.lsoa_changes(ref)
     codes.iloc[:] = "changed by a caller"
     assert (area.lsoa_changes(ref) != "changed by a caller").all()  # callers get a copy
+
+
+def test_a_gzip_file_is_expanded_once_per_process_and_a_refusal_is_never_remembered(tmp_path, monkeypatch) -> None:
+    import gzip
+
+    from csp.settings import input_limits
+    from tasks.ingest import files
+
+    monkeypatch.setattr(files, "_EXPANDED", type(files._EXPANDED)())
+    calls = []
+    real = files._gunzip
+    monkeypatch.setattr(files, "_gunzip", lambda *args: calls.append(args[0]) or real(*args))
+    good = tmp_path / "2025-01-x-street.csv.gz"
+    good.write_bytes(gzip.compress(b"a,b\n1,2\n" * 1000))
+    first, _ = files.discover(good)
+    again, _ = files.discover(good)
+    assert first == again and first[0].content == b"a,b\n1,2\n" * 1000
+    assert calls == [good.name]  # the second listing reused the expanded bytes
+
+    smaller = files._Budget(files.InputLimits(**{**vars(input_limits()), "max_file_bytes": 100}))
+    with pytest.raises(IngestError, match="CSP_MAX_FILE_MB"):  # other limits: decided afresh
+        files.discover(good, budget=smaller)
+    bad = tmp_path / "2025-02-x-street.csv.gz"
+    bad.write_bytes(b"not gzip at all, not at all")
+    for _ in range(2):
+        with pytest.raises(IngestError, match="not a valid gzip file"):
+            files.discover(bad)
+    assert calls == [good.name, good.name, bad.name, bad.name]
+
+    files._EXPANDED.clear()
+    monkeypatch.setenv("CSP_GUNZIP_CACHE_MB", "0")  # nothing kept beyond the bound
+    files.discover(good)
+    assert len(files._EXPANDED) == 0

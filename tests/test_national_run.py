@@ -27,6 +27,23 @@ def test_runner_is_chosen_by_configuration(monkeypatch):
         task_runner()
 
 
+def test_partnerships_start_force_by_force_largest_first():
+    """The run starts a force's partnerships together (the force's files stay in a worker's cache),
+    the force with more data first; an unknown partnership is left for its own task to refuse."""
+    from flows.annual_cycle import _folder_bytes, _police_folder, by_force
+
+    ids = ["cambridge", "newport", "fenland", "torfaen", "no-such-partnership", "peterborough"]
+    order = by_force(ids)
+    assert sorted(order) == sorted(ids)
+    folders = [_police_folder(pid) for pid in order]
+    runs = [f for i, f in enumerate(folders) if i == 0 or folders[i - 1] != f]
+    assert len(runs) == len(set(folders)) == 3  # each force's partnerships next to each other
+    sizes = [_folder_bytes(f) for f in runs]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > 0 and sizes[-1] == 0
+    assert [p for p in order if _police_folder(p) == _police_folder("cambridge")] == [
+        "cambridge", "fenland", "peterborough"]  # given order kept within a force
+
+
 @pytest.mark.usefixtures("prefect_harness", "csp_env")
 def test_two_partnerships_run_in_parallel_on_dask_with_postgresql(postgres_url, monkeypatch):
     from prefect.settings import PREFECT_API_URL

@@ -12,9 +12,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import stat
+import threading
 import zipfile
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -105,11 +108,43 @@ def _gunzip(label: str, data: bytes, limits: InputLimits) -> bytes:
         raise IngestError(f"{label}: not a valid gzip file ({exc}); download it again") from exc
 
 
+_EXPANDED: OrderedDict[tuple[str, InputLimits], bytes] = OrderedDict()
+_EXPANDED_LOCK = threading.Lock()
+
+
+def _expanded_cache_bytes() -> int:
+    """CSP_GUNZIP_CACHE_MB (default 256): how much gunzipped content a process keeps."""
+    return int(os.environ.get("CSP_GUNZIP_CACHE_MB", "256")) << 20
+
+
+def _gunzip_once(label: str, data: bytes, raw_sha256: str, limits: InputLimits) -> bytes:
+    """``_gunzip``, remembered for the same compressed bytes and limits.
+
+    Every partnership of a force lists the force's files and checksums what they expand to; with the
+    parsed rows cached (tasks/ingest/shared.py), undoing the gzip again was most of what the second
+    partnership's ingest read cost. Only a success is kept (a refusal is decided afresh each time),
+    the newest first, within CSP_GUNZIP_CACHE_MB; the bytes are immutable, so sharing them is safe.
+    """
+    key = (raw_sha256, limits)
+    with _EXPANDED_LOCK:
+        if key in _EXPANDED:
+            _EXPANDED.move_to_end(key)
+            return _EXPANDED[key]
+    content = _gunzip(label, data, limits)
+    with _EXPANDED_LOCK:
+        _EXPANDED[key] = content
+        room = _expanded_cache_bytes()
+        while _EXPANDED and sum(len(v) for v in _EXPANDED.values()) > room:
+            _EXPANDED.popitem(last=False)
+    return content
+
+
 def _from_bytes(label: str, name: str, data: bytes, budget: _Budget) -> SourceFile:
     limits = budget.limits
-    content = _gunzip(label, data, limits) if name.lower().endswith(".gz") else data
+    raw_sha256 = sha256(data)
+    content = _gunzip_once(label, data, raw_sha256, limits) if name.lower().endswith(".gz") else data
     budget.take(label, len(content))
-    return SourceFile(label=label, name=name, content=content, raw_sha256=sha256(data),
+    return SourceFile(label=label, name=name, content=content, raw_sha256=raw_sha256,
                       size_bytes=len(data))
 
 

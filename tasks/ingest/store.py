@@ -20,7 +20,7 @@ from csp.faults import crash_point
 from csp.frames import POLICE_UK_COLUMNS, CheckOutcome, RowProblem
 from csp.settings import input_limits
 from csp.store import models
-from csp.store.db import FieldTooLong, check_lengths, sql_rows
+from csp.store.db import FieldTooLong, check_lengths, insert_rows, sql_rows
 from csp.store.locks import take_stage_lock
 from tasks.ingest.errors import IngestError
 
@@ -154,8 +154,8 @@ def store_file(session: Session, prov: Provenance, accepted: pd.DataFrame,
         old.superseded_by_id = record.id
     rows = _records(prov.source_kind, accepted, prov.partnership_id, record.id)
     _check_lengths(_MODEL.get(prov.source_kind, models.PartnerRecord), rows, prov.label)
-    if rows:  # a Core insert of plain rows (the ORM's bulk path adds nothing here and costs twice the time)
-        session.execute(_MODEL.get(prov.source_kind, models.PartnerRecord).__table__.insert(), rows)
+    # plain rows (the ORM's bulk path adds nothing here and costs twice the time); COPY on PostgreSQL
+    insert_rows(session, _MODEL.get(prov.source_kind, models.PartnerRecord).__table__, rows)
     _store_problems(session, record.id, problems)
     _store_outcomes(session, record, outcomes)
     crash_point("ingest.store")

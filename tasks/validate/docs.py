@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from csp.frames import FRAME_COLUMNS, PARTNER_KINDS
 from csp.store import models
 from tasks.validate.prepare import gx_frame
-from tasks.validate.runtime import quiet_context, quiet_logs
+from tasks.validate.runtime import GX_LOCK, quiet_context, quiet_logs
 from tasks.validate.suites import build_suite
 
 DATA_SOURCE = "csp store"
@@ -36,9 +36,12 @@ _LOCK = threading.Lock()
 
 @contextlib.contextmanager
 def _project_lock(gx_dir: Path) -> Iterator[None]:
-    """One writer at a time per GX project, across threads and (where fcntl exists) processes."""
+    """One writer at a time per GX project, across threads and (where fcntl exists) processes.
+
+    GX_LOCK too: validation elsewhere in the process switches GX's batch fingerprint off while it
+    runs, and the Data Docs keep it."""
     gx_dir.mkdir(parents=True, exist_ok=True)
-    with _LOCK, open(gx_dir / ".csp.lock", "w") as handle:
+    with GX_LOCK, _LOCK, open(gx_dir / ".csp.lock", "w") as handle:
         try:
             import fcntl
         except ImportError:  # Windows: threads are still serialised
