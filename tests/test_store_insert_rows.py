@@ -56,18 +56,53 @@ def test_rows_stored_by_copy_read_back_as_inserted(db_url, csp_env, monkeypatch)
     assert len(copies) == (1 if db_url.startswith("postgresql") else 0)
 
 
-def test_rows_that_copy_would_change_go_in_by_insert(db_url, csp_env, monkeypatch):
-    """Rows that leave out a column whose default Python computes are inserted the ordinary way
-    (COPY would store NULL where the INSERT applies the default)."""
+def test_a_left_out_column_gets_its_python_default_and_ragged_rows_go_in_by_insert(db_url, csp_env, monkeypatch):
+    """A column the rows leave out gets the default an INSERT would give it (COPY alone would store
+    NULL); rows naming different columns are inserted the ordinary way, each with its defaults."""
     copies = []
     real = psycopg.Cursor.copy
     monkeypatch.setattr(psycopg.Cursor, "copy", lambda self, *a, **k: copies.append(a) or real(self, *a, **k))
     file_id = _file(db_url)
+    partner = {"input_file_id": file_id, "partnership_id": "cambridge", "source_kind": "fire",
+               "row_number": 2, "month": dt.date(2025, 4, 1), "category": "Deliberate fires",
+               "subcategory": None, "area_code": "E01017959", "area_name": "x", "count": 3}
     with session_scope(db_url) as session:
-        partner = {"input_file_id": file_id, "partnership_id": "cambridge", "source_kind": "fire",
-                   "row_number": 2, "month": dt.date(2025, 4, 1), "category": "Deliberate fires",
-                   "subcategory": None, "area_code": "E01017959", "area_name": "x", "count": 3}
         insert_rows(session, models.PartnerRecord.__table__, [partner])  # period_months left to its default
-    assert copies == []
+    assert len(copies) == (1 if db_url.startswith("postgresql") else 0)
     with session_scope(db_url) as session:
-        assert session.scalar(select(models.PartnerRecord.period_months)) == 1
+        assert session.scalars(select(models.PartnerRecord.period_months)).all() == [1]
+    copies.clear()
+    with session_scope(db_url) as session:  # SQLAlchemy's ORM insert takes ragged rows; so must this
+        insert_rows(session, models.PartnerRecord.__table__,
+                    [{**partner, "row_number": 3}, {**partner, "row_number": 4, "period_months": 3}])
+    assert len(copies) == (2 if db_url.startswith("postgresql") else 0)  # one batch per set of columns
+    with session_scope(db_url) as session:
+        assert sorted(session.scalars(select(models.PartnerRecord.period_months)).all()) == [1, 1, 3]
+
+
+def test_metrics_by_copy_keep_json_and_python_defaults(db_url, csp_env, monkeypatch):
+    """An assessment's metrics (a JSON list of files; created_at left to its Python default) read
+    back the same from either engine, the default filled as an INSERT fills it."""
+    copies = []
+    real = psycopg.Cursor.copy
+    monkeypatch.setattr(psycopg.Cursor, "copy", lambda self, *a, **k: copies.append(a) or real(self, *a, **k))
+    from csp.store.db import ensure_cycle
+
+    with session_scope(db_url) as session:
+        cycle_id = ensure_cycle(session, load_partnership("cambridge"), "2025-26").id
+    rows = [{"partnership_id": "cambridge", "cycle_id": cycle_id, "metric": "count", "source_kind": "police_uk",
+             "category": c, "area_type": "partnership", "area_code": None, "area_name": None, "period": "current",
+             "value": v, "label": None, "suppressed": s, "input_file_ids": ids, "run_id": "r1"}
+            for c, v, s, ids in [("Burglary", 12.0, False, [1, 2]), ("Drugs", None, True, []),
+                                 ("Shoplifting", 0.1 + 0.2, None, [3])]]
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with session_scope(db_url) as session:
+        insert_rows(session, models.Metric.__table__, rows)
+    m = models.Metric
+    with session_scope(db_url) as session:
+        stored = session.execute(select(m.category, m.value, m.suppressed, m.input_file_ids, m.created_at)
+                                 .order_by(m.category)).all()
+    assert [tuple(r[:4]) for r in stored] == [("Burglary", 12.0, False, [1, 2]), ("Drugs", None, True, []),
+                                              ("Shoplifting", 0.1 + 0.2, None, [3])]
+    assert all(before <= r.created_at <= dt.datetime.now(dt.UTC).replace(tzinfo=None) for r in stored)
+    assert len(copies) == (1 if db_url.startswith("postgresql") else 0)

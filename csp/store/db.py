@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, create_engine, event, make_url, select, text
+from sqlalchemy import JSON, Column, Engine, Table, create_engine, event, make_url, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -182,26 +182,47 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     """Many plain rows into one table, in the session's transaction.
 
     On PostgreSQL with psycopg the rows are sent with COPY: a force's year of crime rows, stored once
-    per partnership, went in batched INSERT statements that the server parsed one by one (the biggest
-    write of a national run). Elsewhere, or where COPY would differ from an INSERT (rows naming
-    different columns, a left-out column with a default computed in Python), a batched INSERT.
+    per partnership, and an assessment's thousands of metrics went in batched INSERT statements that
+    the server parsed one by one (the biggest writes of a national run). A column the rows leave out
+    gets its Python-side default, worked out once for the batch (a timestamp, an empty list), as the
+    INSERT would have given it; JSON columns are sent as JSON. Elsewhere batched INSERTs. Rows naming
+    different columns go in one batch per set of columns.
     """
-    if not rows:
-        return
-    connection = session.connection()
-    columns = list(rows[0])
-    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg" or \
-            any(c.default is not None for c in table.columns if c.name not in columns) or \
-            any(row.keys() != rows[0].keys() for row in rows):
-        session.execute(table.insert(), rows)
-        return
-    from psycopg import sql
+    batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        batches.setdefault(tuple(row), []).append(row)
+    connection = session.connection() if rows else None
+    for given, batch in batches.items():
+        left_out = [c for c in table.columns if c.name not in given and c.default is not None]
+        if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg" and \
+                all(c.default.is_callable or c.default.is_scalar for c in left_out):
+            _copy(connection.connection.driver_connection, table, list(given), left_out, batch)
+        else:
+            session.execute(table.insert(), batch)
 
+
+def _copy(driver: Any, table: Table, given: list[str], left_out: list[Column], rows: list[dict[str, Any]]) -> None:
+    from psycopg import sql
+    from psycopg.types.json import Json
+
+    defaults = [_python_default(c) for c in left_out]
+    columns = given + [c.name for c in left_out]
+    json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    wrap = [c in json for c in columns]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([row[c] for c in columns])
+            values = [row[c] for c in given] + defaults
+            copy.write_row([Json(v) if w and v is not None else v for v, w in zip(values, wrap, strict=True)]
+                           if json else values)
+
+
+def _python_default(column: Column) -> Any:
+    """The value an INSERT would give a left-out column from its Python-side default."""
+    default = column.default
+    # SQLAlchemy wraps a no-argument function to take the execution context
+    return default.arg(None) if default.is_callable else default.arg
 
 
 class MissingStageError(LookupError):

@@ -18,7 +18,7 @@ from csp import metrics as metric_names
 from csp.config import Partnership
 from csp.faults import crash_point
 from csp.store import models
-from csp.store.db import ensure_cycle, finish_stage, session_scope, sql_rows, start_stage
+from csp.store.db import ensure_cycle, finish_stage, insert_rows, session_scope, sql_rows, start_stage
 from csp.store.locks import take_stage_lock
 
 STAGE = "strategic_assessment"
@@ -72,9 +72,8 @@ def replace_outputs(database_url: str, config: Partnership, cycle_name: str, met
         for model in (models.Finding, models.Chart):
             session.execute(delete(model).where(model.cycle_id == cycle.id))
         base = {"cycle_id": cycle.id, "run_id": run_id}
-        if metrics:
-            session.execute(insert(models.Metric),
-                            sql_rows({**row, **base, "partnership_id": config.id} for row in metrics))
+        insert_rows(session, models.Metric.__table__,
+                    sql_rows({**row, **base, "partnership_id": config.id} for row in metrics))
         if findings:
             session.execute(insert(models.Finding), sql_rows({**row, **base} for row in findings))
         if charts:
