@@ -27,10 +27,12 @@ def main() -> None:
     start = time.perf_counter()
     from csp.config import load_all
     from csp.engines import one_server
+    from csp.memory import limit_malloc_arenas
     from csp.settings import get_settings
     from csp.store.db import migrate
     from flows.annual_cycle import annual_cycle_all
 
+    limit_malloc_arenas()  # as the command line does, before the cluster's workers are started
     url = get_settings().database_url
     migrate(url)
     ids = [p.id for p in load_all()]

@@ -25,6 +25,7 @@ from cli.commands import (
     validate,
 )
 from cli.commands.common import explain
+from csp.memory import limit_malloc_arenas
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 _DEBUG = {"on": False}
@@ -58,6 +59,7 @@ app = typer.Typer(
 def _options(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors")) -> None:
     """Community Safety Partnership annual cycle: ingest, validate, assess, prioritise, papers."""
     _DEBUG["on"] = debug
+    limit_malloc_arenas()  # before any thread allocates (csp/memory.py)
 
 
 for module in (ingest, status, validate, assess, cycle, selfcheck):

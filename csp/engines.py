@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from csp.memory import limit_malloc_arenas
 from csp.settings import get_settings
 
 _EARLY: dict[str, Any] = {}  # the server begun by begin_server: its thread and result
@@ -35,6 +36,7 @@ def task_runner():  # noqa: ANN201 - returns one of two Prefect runner types
     """The configured runner; threads inside a Dask worker, where a partnership's own flows run (a
     cluster per partnership inside the cluster would only compete for the same cores)."""
     settings = get_settings()
+    limit_malloc_arenas()  # here and in the Dask workers a local cluster starts (csp/memory.py)
     if settings.task_runner not in ("thread", "dask"):
         raise ValueError(f"CSP_TASK_RUNNER={settings.task_runner!r}: expected 'thread' or 'dask'")
     if settings.task_runner == "thread" or in_dask_worker():

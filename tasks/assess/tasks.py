@@ -47,11 +47,15 @@ DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", 
 
 
 def cached() -> dict[str, Any]:
-    """Cache on the task's source and its small inputs (fingerprint, parameters), not on frames."""
+    """Cache on the task's source and its small inputs (fingerprint, parameters), not on frames.
+
+    The results (frames) are persisted and read back where needed, not also kept in Prefect's
+    in-memory result store, which outlives the flow run in a long-lived process: a Dask worker
+    running partnership after partnership grew by every partnership's frames (about 40 MB each)."""
     inputs = INPUTS
     for name in DATA_ARGUMENTS:
         inputs = inputs - name
-    return {"cache_policy": inputs + TASK_SOURCE, "persist_result": True}
+    return {"cache_policy": inputs + TASK_SOURCE, "persist_result": True, "cache_result_in_memory": False}
 
 
 def code_version() -> str:

@@ -100,15 +100,18 @@ def keep_new(plan: PackPlan, reuse: Reuse, index: int, result: Rendered | str) -
     keep_rendered(plan.partnership, plan.cycle, plan.meeting, reuse.keys[index], result)
 
 
+# Results are persisted and read back where needed, not also kept in Prefect's in-memory store: that
+# store outlives the flow run in a long-lived process (a Dask worker running partnership after
+# partnership grew by the papers and frames of every one of them).
 @task(name="build-context", task_run_name="context {job.kind} {job.version}", cache_policy=NO_CACHE,
-      persist_result=True)
+      persist_result=True, cache_result_in_memory=False)
 def build_context_task(url: str, partnership: str, cycle: str, meeting: str, job: PaperJob,
                        pack: dict[str, int]) -> Built:
     return build_context(url, load_partnership(partnership), cycle, meeting, job.kind, job.version, pack)
 
 
 @task(name="render-paper", task_run_name="render {job.kind} {job.version}",
-      cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+      cache_policy=INPUTS + TASK_SOURCE, persist_result=True, cache_result_in_memory=False)
 def render_paper_task(job: PaperJob, built: Built, author: str, when: Any, code: str) -> Rendered:
     """Cached on the job, the context and the code version (``code`` only feeds the cache key)."""
     return render_one_at_a_time(job, built, author, when)
