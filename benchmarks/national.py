@@ -95,10 +95,11 @@ def main() -> None:
     scope = "all forces" if not forces else ", ".join(forces)
     table("national" + ("-smoke" if args.smoke else ""),
           f"National run, {args.months} months ({scope})",
-          ["engine", "partnerships", "police rows", "wall (s)", "work (s)", "CPU (s)", "peak MiB (main process)",
+          ["engine", "partnerships", "police rows", "wall (s)", "work (s)", "CPU (s)", "peak MiB (largest process)",
            "rows/s"],
           results, [f"Stored metrics identical between the thread runner and Dask: {same}.",
-                    "Peak memory is the main process's; Dask worker processes are not included.",
+                    "Peak memory is that of the largest single process of the run (wait4 counts the child and "
+                    "every process below it: with Dask, a worker), not the sum.",
                     *(["Smoke: tiny Gwent data, data stages only (stages.py), SQLite, no Prefect."]
                       if args.smoke else [])],
           write=not args.smoke)
