@@ -9,6 +9,7 @@ the shared months twice and dropping either would lose months.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,15 +110,15 @@ def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) 
     return [{**base, **dict(zip(columns, values, strict=True))} for values in zip(*columns.values(), strict=True)]
 
 
-def _values(frame: pd.DataFrame, name: str, convert: Any = None, missing: Any = None) -> list[Any]:
-    """One column as Python values, pandas' missing markers as ``missing``; ``convert`` applied to
-    the rest. A column the frame lacks is all ``missing``."""
+def _values(frame: pd.DataFrame, name: str, convert: Callable[[Any], Any] = sql_value) -> list[Any]:
+    """One column as Python values, pandas' missing markers as None, ``convert`` applied to the rest.
+    A column the frame lacks is all None."""
     if name not in frame.columns:
-        return [missing] * len(frame)
+        return [None] * len(frame)
     column = frame[name]
     present = column.notna().tolist()
     values = column.astype(object).tolist()
-    return [(convert(v) if convert else sql_value(v)) if ok else missing for v, ok in zip(values, present, strict=True)]
+    return [convert(v) if ok else None for v, ok in zip(values, present, strict=True)]
 
 
 def _police_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
