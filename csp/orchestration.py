@@ -4,7 +4,8 @@ that decides which failures are worth a retry."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -31,3 +32,24 @@ def retry_on_io(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's call
     except Exception:  # noqa: BLE001 - anything else is not transient
         return False
     return False
+
+
+@contextmanager
+def own_transactions() -> Iterator[None]:
+    """Run a sub-flow with no enclosing Prefect transaction, so each of its tasks commits on its own.
+
+    A task that calls a flow (the cycle's stage tasks, the national run's partnership tasks) wraps
+    that flow in its own transaction; every task of the flow then stages its result in it, and
+    Prefect keeps those results (rendered papers, assessment tables) until the outer task ends, and
+    after: its event-loop thread holds contexts that reach them for as long as the process lives.
+    A Dask worker of the national run grew by about 30 MB a partnership this way. Detached, each
+    task's result is persisted (where it is cached) as soon as the task ends, a failure later in the
+    stage keeps what had finished, and nothing of a finished partnership stays in memory.
+    """
+    from prefect.transactions import Transaction
+
+    token = Transaction.__var__.set(None)  # type: ignore[arg-type] - "no transaction", as get_transaction reads it
+    try:
+        yield
+    finally:
+        Transaction.__var__.reset(token)

@@ -21,6 +21,7 @@ from prefect.runtime import deployment, flow_run
 from csp import side_process
 from csp.config import Partnership, load_all, load_partnership
 from csp.engines import task_runner
+from csp.orchestration import own_transactions
 from csp.settings import get_settings
 from csp.store.db import migrate
 from csp.year import board_meeting, default_cycle, plan_meeting, scrutiny_due
@@ -159,7 +160,10 @@ def annual_cycle(partnership: str = "cambridge", cycle: str | None = None, meeti
 
 @task(name="partnership-cycle", task_run_name="cycle {partnership} {cycle}")
 def partnership_cycle(partnership: str, cycle: str | None, database_url: str, options: dict) -> dict:
-    return annual_cycle(partnership, cycle, database_url=database_url, **options)
+    """One partnership of a national run; its stages keep nothing in this task's transaction, so a
+    worker's memory does not grow with the partnerships it has run (csp/orchestration.py)."""
+    with own_transactions():
+        return annual_cycle(partnership, cycle, database_url=database_url, **options)
 
 
 @flow(name="annual-cycle-all", flow_run_name="annual-cycle-all {cycle}", task_runner=task_runner())

@@ -16,7 +16,7 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
-from csp.orchestration import package_sources, source_digest
+from csp.orchestration import own_transactions, package_sources, source_digest
 from csp.settings import PROJECT_ROOT
 from tasks.year.progress import report
 
@@ -47,7 +47,8 @@ def stage_flows() -> dict[str, Callable[..., Any]]:
       persist_result=True)
 def stage_task(stage: str, label: str, run_key: str, code: str, kwargs: dict[str, Any]) -> Any:
     """Run one stage's flow (``run_key`` and ``code`` only feed the cache key)."""
-    return stage_flows()[stage](**kwargs)
+    with own_transactions():
+        return stage_flows()[stage](**kwargs)
 
 
 @dataclass
