@@ -6,6 +6,8 @@ grew by about 30 MB a partnership."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 from prefect import flow, task
 from prefect.transactions import get_transaction
@@ -71,8 +73,43 @@ def test_the_cycle_stage_task_runs_its_flow_detached(monkeypatch):
 
     @flow(persist_result=False)
     def cycle() -> str:
-        return cycle_stages.StageLog(run_key="test-own-transactions").run("probe")
+        return cycle_stages.StageLog(run_key=uuid4().hex).run("probe")  # a new run: nothing cached
 
     monkeypatch.setattr(cycle_stages, "stage_flows", lambda: {"probe": stage})
     assert cycle() == "done"
     assert parents == [None]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_failed_stage_keeps_the_cached_results_of_the_tasks_that_finished():
+    """Fix the template, run again: the papers rendered before the failure are not rendered again."""
+    from prefect.cache_policies import INPUTS
+
+    calls: list[str] = []
+
+    @task(cache_policy=INPUTS, persist_result=True)
+    def finished(key: str) -> str:
+        calls.append(key)
+        return key
+
+    @flow(persist_result=False)
+    def stage(key: str, fail: bool) -> str:
+        finished(key)
+        if fail:
+            raise ValueError("a broken template")
+        return "done"
+
+    @task(persist_result=False)
+    def stage_task(key: str, fail: bool) -> str:
+        with own_transactions():
+            return stage(key, fail)
+
+    @flow(persist_result=False)
+    def cycle(key: str, fail: bool) -> str:
+        return stage_task(key, fail)
+
+    key = uuid4().hex
+    with pytest.raises(ValueError, match="a broken template"):
+        cycle(key, True)
+    assert cycle(key, False) == "done"
+    assert calls == [key]  # the second attempt took the first one's result from the cache
