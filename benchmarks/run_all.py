@@ -26,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
     start = time.perf_counter()
     from csp.config import load_all
-    from csp.engines import one_server
+    from csp.engines import one_server, quiet_dask_workers
     from csp.memory import limit_malloc_arenas
     from csp.settings import get_settings
     from csp.store.db import migrate
@@ -40,6 +40,8 @@ def main() -> None:
     with one_server():
         if args.engine == "dask":
             from prefect_dask import DaskTaskRunner
+
+            quiet_dask_workers()  # as csp.engines.task_runner does
 
             runner = (DaskTaskRunner(address=args.address) if args.address else DaskTaskRunner(
                 cluster_kwargs={"n_workers": args.workers, "threads_per_worker": 1, "processes": True}))

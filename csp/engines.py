@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from csp.client_tls import SETTING as TLS_SETTING
+from csp.client_tls import for_plain_http
 from csp.memory import limit_malloc_arenas
 from csp.settings import get_settings
 
@@ -45,9 +47,29 @@ def task_runner():  # noqa: ANN201 - returns one of two Prefect runner types
         return ThreadPoolTaskRunner(max_workers=4)
     from prefect_dask import DaskTaskRunner
 
+    quiet_dask_workers()
     if settings.dask_address:
         return DaskTaskRunner(address=settings.dask_address)
     return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1})
+
+
+PROFILER_ENV = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"
+
+
+def quiet_dask_workers() -> None:
+    """Turn off Dask's statistical profiler in the workers a local cluster starts from this process.
+
+    Every worker samples its threads' stacks 100 times a second and keeps the call tree for its
+    dashboard; a partnership's stacks are deep and varied (Prefect, pandas, SQLAlchemy, docx), and the
+    tree held about 10,000 more dictionaries for every partnership a worker ran: most of a national
+    run's worker growth, and about 1 % of its time. A local cluster's workers take this process's Dask
+    settings; workers started by hand take the same environment variable (README). An operator's own
+    value of the variable is kept.
+    """
+    import dask
+
+    if PROFILER_ENV not in os.environ:
+        dask.config.set({"distributed.worker.profile.enabled": False})
 
 
 def begin_server() -> None:
@@ -110,7 +132,8 @@ def one_server(timeout: float | None = None, warm: tuple[str, ...] = (),
     is started.
     """
     if os.environ.get("PREFECT_API_URL"):
-        yield
+        with _plain_http_clients(os.environ["PREFECT_API_URL"]):
+            yield
         return
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -121,7 +144,26 @@ def one_server(timeout: float | None = None, warm: tuple[str, ...] = (),
     try:
         # No flow-run heartbeats to a server that ends with this process: nothing watches them, and each
         # flow run waits up to a second at its end for the heartbeat thread to stop (five flows a cycle).
-        with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), \
+                _plain_http_clients(server.api_url):
             yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)  # the server stops at exit, after the logs are sent
+
+
+@contextmanager
+def _plain_http_clients(api_url: str) -> Iterator[None]:
+    """Prefect's clients of a plain-HTTP API load one certificate, not 117 (csp/client_tls.py); set in
+    the environment too, for the Dask workers this run starts."""
+    path = for_plain_http(api_url, get_settings().var_dir)
+    if path is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_SSL_CERT_FILE, temporary_settings
+
+    os.environ[TLS_SETTING] = path
+    try:
+        with temporary_settings({PREFECT_API_SSL_CERT_FILE: path}):
+            yield
+    finally:
+        os.environ.pop(TLS_SETTING, None)

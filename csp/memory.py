@@ -3,8 +3,8 @@
 glibc gives each thread that allocates under contention an arena of its own (up to eight per core)
 and returns little of a fragmented arena to the system. One process running London's boroughs in
 turn, each through Prefect's thread pool, grew by 20-60 MiB a borough; with two arenas it levels off
-after the third. (A Dask worker of a national run still grows for another reason: Prefect keeps
-finished runs' results reachable; docs/performance.md.)
+after the third. (A Dask worker of a national run grew for other reasons too, dealt with elsewhere:
+docs/performance.md.)
 
 ``MALLOC_ARENA_MAX`` is glibc's own setting: it is read when a process starts, so it is set here for
 the processes this one starts (Dask workers, the side process inherits it anyway) and applied to this

@@ -38,3 +38,36 @@ def test_the_task_runner_sets_it_before_any_cluster_starts(monkeypatch):
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     task_runner()
     assert os.environ["MALLOC_ARENA_MAX"] == "2"
+
+
+KEY = "distributed.worker.profile.enabled"
+
+
+def test_dask_workers_of_a_local_cluster_run_without_the_profiler(monkeypatch):
+    """Dask's profiler kept a growing call tree in every worker (csp/engines.py: quiet_dask_workers)."""
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    from csp.engines import PROFILER_ENV, quiet_dask_workers
+
+    monkeypatch.delenv(PROFILER_ENV, raising=False)
+    before = dask.config.get(KEY)
+    try:
+        quiet_dask_workers()
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            seen = client.run(lambda: dask.config.get(KEY))
+    finally:
+        dask.config.set({KEY: before})  # this process's setting as it was
+    assert list(seen.values()) == [False]
+
+
+def test_an_operators_profiler_setting_is_kept(monkeypatch):
+    import dask
+
+    from csp.engines import PROFILER_ENV, quiet_dask_workers
+
+    monkeypatch.setenv(PROFILER_ENV, "True")
+    with dask.config.set({KEY: True}):
+        quiet_dask_workers()
+        assert dask.config.get(KEY) is True

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from csp.store.db import find_cycle
+from tasks.actions.overdue import is_live
+from tasks.actions.register import load_actions
 from tasks.papers import standing as S
-from tasks.papers import store_read as R
 from tasks.papers.agenda import Agenda, build_agenda
 from tasks.papers.common import (
     Built,
@@ -56,9 +57,10 @@ def build_agenda_paper(session: Session, setting: Setting) -> Built:
 
 
 def _actions(session: Session, setting: Setting) -> list[dict[str, Any]]:
-    return [{"number": a.number, "text": a.text, "owner": a.owner,
+    """The actions still to do, as the action register reads and judges them (tasks/actions)."""
+    return [{"number": a.reference, "text": a.text, "owner": a.owner,
              "due": long_date(a.due) if a.due else "", "status": a.status[:1].upper() + a.status[1:]}
-            for a in R.open_actions(session, setting.config.id)]
+            for a in load_actions(session, setting.config.id) if is_live(a)]
 
 
 def _outcomes(session: Session, setting: Setting) -> list[dict[str, str]]:

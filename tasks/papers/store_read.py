@@ -95,30 +95,6 @@ def charts(session: Session, cycle_id: int) -> list[ChartRow]:
 
 
 @dataclass(frozen=True)
-class ActionRow:
-    number: str
-    text: str
-    owner: str
-    due: dt.date | None
-    status: str
-    meeting: str
-
-
-def is_closed(status: str, closed_on: dt.date | None) -> bool:
-    """The seeds write 'Closed: Agenda Item 6'; a closing date also closes an action."""
-    return closed_on is not None or status.strip().lower().startswith("closed")
-
-
-def open_actions(session: Session, partnership_id: str) -> list[ActionRow]:
-    rows = session.scalars(
-        select(models.Action).where(models.Action.partnership_id == partnership_id)
-        .order_by(models.Action.id)
-    ).all()
-    kept = [r for r in rows if not is_closed(r.status or "", r.closed_on)]
-    return [ActionRow(r.number, r.text, r.owner, r.due, r.status, r.meeting) for r in kept]
-
-
-@dataclass(frozen=True)
 class FileRow:
     id: int
     source_kind: str
