@@ -167,3 +167,28 @@ def _plain_http_clients(api_url: str) -> Iterator[None]:
             yield
     finally:
         os.environ.pop(TLS_SETTING, None)
+
+
+def dask_workers() -> list[str]:
+    """The addresses of the workers of the running flow's Dask cluster, sorted; empty when the flow
+    runs on threads (or the cluster cannot be asked: the run then goes on without placing its tasks)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    runner = context.task_runner if context else None
+    if type(runner).__name__ != "DaskTaskRunner":
+        return []
+    try:
+        return sorted(runner.client.scheduler_info(n_workers=-1)["workers"])
+    except Exception:  # noqa: BLE001 - placement is an optimisation, never a reason to fail
+        return []
+
+
+@contextmanager
+def on_worker(worker: str) -> Iterator[None]:
+    """Tasks submitted inside go to ``worker`` (a Dask annotation). The restriction is loose: if that
+    worker is gone, or another is idle while this one has a task waiting, the task runs elsewhere."""
+    import dask
+
+    with dask.annotate(workers=[worker], allow_other_workers=True):
+        yield

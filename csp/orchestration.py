@@ -4,7 +4,7 @@ that decides which failures are worth a retry."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,3 +53,37 @@ def own_transactions() -> Iterator[None]:
         yield
     finally:
         Transaction.__var__.reset(token)
+
+
+class GroupLanes:
+    """Hands out items to lanes (workers) group by group: a lane keeps to its group while the group has
+    items, then takes the first group no other lane holds, and only when every group is held joins the
+    one with the most items left.
+
+    The national run's groups are police forces, largest first: each force's files are then read
+    and validated by one worker (its cache serves the rest), where two workers sharing every force
+    did it twice; and as the lanes ask for work only when they have room for it, neither waits while
+    the other has a queue, whatever the forces' sizes.
+    """
+
+    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+        self._left = [list(group) for group in groups]
+        self._held: dict[int, int] = {}  # lane -> the group it works on
+
+    def next_for(self, lane: int) -> str | None:
+        """The next item for ``lane``, or None when every group is done."""
+        group = self._held.get(lane)
+        if group is None or not self._left[group]:
+            group = self._choose(lane)
+            if group is None:
+                return None
+            self._held[lane] = group
+        return self._left[group].pop(0)
+
+    def _choose(self, lane: int) -> int | None:
+        others = {held for other, held in self._held.items() if other != lane}
+        free = [g for g, left in enumerate(self._left) if left and g not in others]
+        if free:
+            return free[0]
+        busy = [g for g, left in enumerate(self._left) if left]
+        return max(busy, key=lambda g: len(self._left[g])) if busy else None

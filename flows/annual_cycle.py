@@ -9,6 +9,8 @@ resumes, weeks later, when the decisions arrive (Prefect UI, or `csp priorities 
 """
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 from uuid import uuid4
@@ -16,12 +18,13 @@ from uuid import uuid4
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.flow_runs import suspend_flow_run
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import deployment, flow_run
 
 from csp import side_process
 from csp.config import Partnership, load_all, load_partnership
-from csp.engines import task_runner
-from csp.orchestration import own_transactions
+from csp.engines import dask_workers, on_worker, task_runner
+from csp.orchestration import GroupLanes, own_transactions
 from csp.settings import get_settings
 from csp.store.db import migrate
 from csp.year import board_meeting, default_cycle, plan_meeting, scrutiny_due
@@ -173,14 +176,65 @@ def annual_cycle_all(partnerships: list[str] | None = None, cycle: str | None = 
 
     SQLite allows one writer at a time, so with SQLite the partnerships run one after another;
     with PostgreSQL they run in parallel (on a Dask cluster with CSP_TASK_RUNNER=dask).
+
+    On a cluster of several workers, each worker goes through one force's partnerships at a time
+    (``_in_lanes``), so a force's files are read and validated by one worker, not by every worker
+    that happens to take one of its partnerships.
     """
     ids = partnerships or [p.id for p in load_all()]
     url = database_url or get_settings().database_url
     if url.startswith("sqlite"):
         return [partnership_cycle(pid, cycle, url, options or {}) for pid in ids]
+    workers = dask_workers()
+    submit = partial(_submit_partnership, cycle=cycle, url=url, options=options or {})
     with side_process.off():  # partnerships in threads here (or in Dask workers): the cores are taken
-        futures = {pid: partnership_cycle.submit(pid, cycle, url, options or {}) for pid in by_force(ids)}
+        if len(workers) > 1:
+            futures = _in_lanes(force_groups(ids), workers, submit)
+        else:
+            futures = {pid: submit(pid) for pid in by_force(ids)}
         return [futures[pid].result() for pid in ids]
+
+
+def _submit_partnership(pid: str, *, cycle: str | None, url: str, options: dict) -> PrefectFuture:
+    return partnership_cycle.submit(pid, cycle, url, options)
+
+
+def _in_lanes(groups: list[list[str]], workers: list[str],
+              submit: Callable[[str], PrefectFuture]) -> dict[str, PrefectFuture]:
+    """Every partnership, each force's on one Dask worker where the sizes allow (``GroupLanes``).
+
+    A worker holds two partnerships at a time (one running, one waiting, so it never idles between
+    them); as each finishes, the next for that worker is chosen and submitted.
+    """
+    lanes = GroupLanes(groups)
+    futures: dict[str, PrefectFuture] = {}
+    running: dict[PrefectFuture, int] = {}
+
+    def start(lane: int) -> None:
+        pid = lanes.next_for(lane)
+        if pid is not None:
+            with on_worker(workers[lane]):
+                futures[pid] = submit(pid)
+            running[futures[pid]] = lane
+
+    for _ in range(2):
+        for lane in range(len(workers)):
+            start(lane)
+    while running:
+        done = next(as_completed(list(running)))
+        start(running.pop(done))
+    get_run_logger().info("%d partnerships run force by force on %d Dask workers", len(futures), len(workers))
+    return futures
+
+
+def force_groups(ids: list[str]) -> list[list[str]]:
+    """The partnerships grouped by the folder of their police files (one force), the force with the
+    most data first, each force's in the given order."""
+    folders: dict[str, list[str]] = {}
+    for pid in ids:
+        folders.setdefault(_police_folder(pid), []).append(pid)
+    order = sorted(folders.items(), key=lambda item: (-_folder_bytes(item[0]), item[0]))
+    return [members for _, members in order]
 
 
 def by_force(ids: list[str]) -> list[str]:
@@ -194,11 +248,7 @@ def by_force(ids: list[str]) -> list[str]:
     worker's cache is too small to hold them all, and a force's year is read again and again. The
     largest first, so that no long force is left to run alone at the end.
     """
-    folders: dict[str, list[str]] = {}
-    for pid in ids:
-        folders.setdefault(_police_folder(pid), []).append(pid)
-    order = sorted(folders.items(), key=lambda item: (-_folder_bytes(item[0]), item[0]))
-    return [pid for _, members in order for pid in members]
+    return [pid for members in force_groups(ids) for pid in members]
 
 
 def _police_folder(partnership: str) -> str:

@@ -113,3 +113,61 @@ def _assert_ran_on_dask_workers_in_parallel(url: str, cycles: dict[int, str]) ->
         spans[cycles[run.cycle_id]] = (min(first, run.started_at), max(last, run.finished_at or run.started_at))
     (a_start, a_end), (b_start, b_end) = spans["east-cambridgeshire"], spans["fenland"]
     assert a_start < b_end and b_start < a_end, f"the partnerships ran one after the other: {spans}"
+
+
+def test_lanes_keep_a_worker_on_one_force_until_it_is_done():
+    """Each lane takes a force no other lane holds; a lane with nothing of its own left takes the next
+    free force, and only when none is free joins the force with the most left."""
+    from csp.orchestration import GroupLanes
+
+    lanes = GroupLanes([["met1", "met2", "met3", "met4"], ["wm1", "wm2"], ["gw1"]])
+    first = [lanes.next_for(0), lanes.next_for(1), lanes.next_for(0), lanes.next_for(1)]
+    assert first == ["met1", "wm1", "met2", "wm2"]
+    assert lanes.next_for(1) == "gw1"  # its force done: the next free one, not the Met's
+    assert lanes.next_for(1) == "met3"  # nothing free: joins the force with the most left
+    assert [lanes.next_for(0), lanes.next_for(0), lanes.next_for(1)] == ["met4", None, None]
+
+
+def test_one_force_is_still_shared_by_two_idle_workers():
+    from csp.orchestration import GroupLanes
+
+    lanes = GroupLanes([["east-cambridgeshire", "fenland"]])
+    assert [lanes.next_for(0), lanes.next_for(1), lanes.next_for(0)] == ["east-cambridgeshire", "fenland", None]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_each_force_runs_on_one_dask_worker():
+    """``_in_lanes`` places each force's partnerships on one worker of a real (in-process) Dask
+    cluster; on threads there are no workers to place them on."""
+    import time
+
+    from prefect import flow, task
+    from prefect_dask import DaskTaskRunner
+
+    from csp.engines import dask_workers
+    from flows.annual_cycle import _in_lanes
+
+    @task
+    def where(pid: str) -> str:
+        import distributed
+
+        time.sleep(0.3)
+        return distributed.get_worker().address
+
+    @flow(task_runner=DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1,
+                                                     "processes": False}))
+    def run() -> dict[str, str]:
+        workers = dask_workers()
+        assert len(workers) == 2
+        futures = _in_lanes([["a1", "a2", "a3"], ["b1", "b2"]], workers, where.submit)
+        return {pid: future.result() for pid, future in futures.items()}
+
+    ran_on = run()
+    assert sorted(ran_on) == ["a1", "a2", "a3", "b1", "b2"]
+    assert ran_on["a1"] == ran_on["a2"] and ran_on["b1"] == ran_on["b2"] and ran_on["a1"] != ran_on["b1"]
+
+    @flow
+    def on_threads() -> list[str]:
+        return dask_workers()
+
+    assert on_threads() == []
