@@ -75,6 +75,26 @@ def test_a_2011_vintage_month_of_gwent_is_placed_and_its_splits_counted(census, 
     assert set(split.inside["lsoa_code"]) <= set(newport)
 
 
+def test_a_forces_month_is_placed_once_for_all_its_partnerships(monkeypatch):
+    """The second partnership of a force reuses the placement of the same (shared) frame; its split is
+    what a fresh placement gives."""
+    [source], _ = discover(GWENT / "2022-07-gwent-street.csv.gz")
+    frame, _ = parse_police_uk(source)
+    newport, torfaen = load_partnership("newport"), load_partnership("torfaen")
+    calls = []
+    placing = area.place_lsoa_codes
+    monkeypatch.setattr(area, "place_lsoa_codes", lambda codes, ref: calls.append(1) or placing(codes, ref))
+    area.split_police(frame, newport)
+    reused = area.split_police(frame, torfaen)
+    assert len(calls) == 1
+    fresh = area.split_police(frame.copy(), torfaen)
+    assert len(calls) == 2
+    pd.testing.assert_frame_equal(reused.inside, fresh.inside)
+    assert (reused.outside, reused.unlocated, reused.mapping) == (fresh.outside, fresh.unlocated, fresh.mapping)
+    assert len(reused.inside) > 0 and set(reused.inside["lsoa_code"]).isdisjoint(
+        area.split_police(frame, newport).inside["lsoa_code"])
+
+
 def test_population_is_census_2021_with_place_names_wards_and_changes(db_url, csp_env, census):
     config = load_partnership("cambridge")
     [report] = ingest_source(db_url, config, "2025-26", "population", today=dt.date(2026, 1, 15))

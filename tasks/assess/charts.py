@@ -39,6 +39,9 @@ from tasks.assess.rows import ALL
 from tasks.assess.series import table_name as series_table
 
 DPI = 200
+# zlib level 3, not PIL's 6: a chart is encoded in 33 ms instead of 56 (1600 x 900 pixels) for files a
+# fifth larger (83 KB against 68 KB): a national run draws about 3,500 of them.
+PNG_OPTIONS = {"compress_level": 3}
 WIDE = (8.0, 4.5)  # 1600 x 900 pixels
 SQUARE = (7.0, 7.0)  # 1400 x 1400 pixels
 HATCHES = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
@@ -75,7 +78,7 @@ def _finish(fig: Figure, a: Analysis, spec: ChartSpec, folder: Path) -> dict[str
     for ax in fig.axes:  # the caption is the paper's, printed once below the figure
         ax.set_title("")
     path = folder / f"{spec.key}.png"
-    fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
+    fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
     publisher = SOURCE_PUBLISHERS.get(spec.source_kind, spec.source_kind)
     return {"key": spec.key, "theme": spec.theme, "path": str(path), "caption": text,
             "source": f"{publisher}; {a.params.period_label}", "public": True,
