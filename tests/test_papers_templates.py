@@ -144,3 +144,26 @@ def test_building_the_templates_is_reproducible(tmp_path):
     for name in ("agenda.docx", "strategic_assessment.docx"):
         assert (first / name).read_bytes() == (second / name).read_bytes()
     assert _check("agenda", first / "agenda.docx").errors == ()
+
+
+def test_a_template_source_is_compiled_once_and_renders_each_context_afresh(monkeypatch):
+    """The process's environment keeps compiled templates: the same XML is not compiled again for the
+    next paper, and a kept template carries nothing from one rendering into the next."""
+    from jinja2 import Environment, UndefinedError
+
+    from tasks.papers.lint import jinja_environment
+
+    env = jinja_environment()
+    assert env is jinja_environment()
+    compiled = []
+    compile_once = Environment.from_string
+    monkeypatch.setattr(Environment, "from_string",
+                        lambda self, *a, **k: compiled.append(1) or compile_once(self, *a, **k))
+    source = f"<w:t>{{{{ place }}}} &amp; {{{{ count }}}}</w:t><!-- {id(compiled)} -->"
+    first = env.from_string(source).render(place="Cambridge", count=3)
+    second = env.from_string(source).render(place="Fenland <north>", count=4)
+    assert len(compiled) == 1
+    assert first.startswith("<w:t>Cambridge &amp; 3</w:t>")
+    assert second.startswith("<w:t>Fenland &lt;north&gt; &amp; 4</w:t>")  # still escaped
+    with pytest.raises(UndefinedError):  # still strict
+        env.from_string(source).render(place="Cambridge")
