@@ -54,3 +54,38 @@ def test_a_much_smaller_replacement_needs_force(db_url, tmp_path):
     with session_scope(db_url) as session:
         current = session.scalars(select(models.InputFile.rows_read).where(models.InputFile.status == "current"))
         assert list(current) == [9]
+
+
+def test_answers_about_a_shared_file_are_worked_out_once_and_per_question():
+    """What a force's file is asked by every partnership (another force's rows, the row rules) is
+    computed once per file frame; a different force, day or frame is asked afresh."""
+    import pytest
+
+    from csp import frame_memo
+    from tasks.ingest import belong
+    from tasks.ingest.errors import IngestError
+
+    frame = pd.DataFrame({"row_number": [2, 3, 4], "month": ["2025-04", "2025-04", "2031-01"],
+                          "reported_by": ["Cambridgeshire Constabulary"] * 3,
+                          "falls_within": ["Cambridgeshire Constabulary"] * 3,
+                          "lsoa_code": ["E01017960", "bad", None], "longitude": [0.12, 10.0, None],
+                          "latitude": [52.2, 52.2, None]})
+    asked = []
+    real = belong._row_rule_masks
+    belong._row_rule_masks = lambda *a: asked.append(1) or real(*a)
+    try:
+        first = belong.row_rule_masks("police_uk", frame, dt.date(2026, 1, 15))
+        again = belong.row_rule_masks("police_uk", frame, dt.date(2026, 1, 15))
+        belong.row_rule_masks("police_uk", frame.copy(), dt.date(2026, 1, 15))
+        later = belong.row_rule_masks("police_uk", frame, dt.date(2032, 1, 15))
+    finally:
+        belong._row_rule_masks = real
+    assert again is first and len(asked) == 3
+    assert first["future month"].tolist() == [False, False, True] and not later["future month"].any()
+    assert first["bad LSOA code"].tolist() == [False, True, False]
+
+    cambridge, newport = load_partnership("cambridge"), load_partnership("newport")
+    belong.check_force("police_uk", frame, cambridge, "2025-04.csv")  # its own force: accepted
+    with pytest.raises(IngestError, match="not Gwent Police"):
+        belong.check_force("police_uk", frame, newport, "2025-04.csv")  # the same frame, another force
+    frame_memo.clear()

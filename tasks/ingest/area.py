@@ -22,14 +22,13 @@ Census 2011 population file, for a partnership whose data still needs it.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from csp.config import Partnership
+from csp.frame_memo import per_frame
 from tasks.ingest import readers
 
 _LSOA_SUFFIX = re.compile(r"\s+\d{3}[A-Z]$")
@@ -145,29 +144,14 @@ def place_lsoa_codes(codes: pd.Series, ref: Reference) -> pd.DataFrame:
     return out.astype(object).where(out.notna(), None)
 
 
-# Where each row of a force's file lies does not depend on the partnership asking: kept per file frame
-# (the shared, never modified frames of tasks/ingest/shared.py) and reference, so the force's other
-# partnerships only compare codes. Keyed by identities, holding the objects so an id is never reused.
-_PLACED: OrderedDict[tuple[int, int, int], tuple[object, ...]] = OrderedDict()
-_PLACED_FILES = 26  # two years of monthly files and a little more
-_PLACED_LOCK = threading.Lock()
-
-
 def _placed(frame: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-    """Each row's 2021 LSOA and how it was found, its authority, and the authority named by its LSOA."""
-    key = (id(frame), id(ref.lsoas), id(ref.changes))
-    with _PLACED_LOCK:
-        hit = _PLACED.get(key)
-        if hit is not None and hit[0] is frame and hit[1] is ref.lsoas and hit[2] is ref.changes:
-            _PLACED.move_to_end(key)
-            return hit[3]
-    placed = place_lsoa_codes(frame["lsoa_code"], ref)
-    value = (placed, placed["lsoa21_code"].map(ref.lsoas["la_code"]), la_of_lsoa_name(frame["lsoa_name"]))
-    with _PLACED_LOCK:
-        _PLACED[key] = (frame, ref.lsoas, ref.changes, value)
-        while len(_PLACED) > _PLACED_FILES:
-            _PLACED.popitem(last=False)
-    return value
+    """Each row's 2021 LSOA and how it was found, its authority, and the authority named by its LSOA:
+    the same for every partnership of the force, so worked out once per file (``frame_memo``)."""
+    def answer() -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+        placed = place_lsoa_codes(frame["lsoa_code"], ref)
+        return placed, placed["lsoa21_code"].map(ref.lsoas["la_code"]), la_of_lsoa_name(frame["lsoa_name"])
+
+    return per_frame("placed", frame, answer, same=(ref.lsoas, ref.changes))
 
 
 def split_police(frame: pd.DataFrame, config: Partnership, ref: Reference | None = None) -> AreaSplit:

@@ -18,6 +18,7 @@ import re
 import pandas as pd
 
 from csp.config import Partnership
+from csp.frame_memo import per_frame
 from tasks.ingest.errors import IngestError
 
 _NAMED_MONTH = re.compile(r"^(\d{4}-\d{2})-")
@@ -39,15 +40,24 @@ def check_force(kind: str, frame: pd.DataFrame, config: Partnership, label: str)
     if kind != "police_uk":
         return
     force = config.police_force.strip().casefold()
+    found = per_frame("other force", frame, lambda: _other_force(frame, force), depends_on=force)
+    if found is not None:
+        heading, other, first = found
+        raise IngestError(
+            f"{label}: column '{heading}': {int(other.sum()):,} row(s) (rows {_rows(frame, other)}) are "
+            f"from {first!r}, not {config.police_force} (police_force in {config.config_file}); this "
+            "file is another force's: nothing from it was stored. Download the partnership's own force")
+
+
+def _other_force(frame: pd.DataFrame, force: str) -> tuple[str, pd.Series, str] | None:
+    """The first column naming a force other than ``force`` (casefolded): its heading, which rows, the
+    first such name; None when every row is the force's."""
     for column, heading in (("reported_by", "Reported by"), ("falls_within", "Falls within")):
         values = frame[column].astype("string").str.strip()
         other = values.notna() & (values.str.casefold() != force)
         if other.any():
-            first = values[other].iloc[0]
-            raise IngestError(
-                f"{label}: column '{heading}': {int(other.sum()):,} row(s) (rows {_rows(frame, other)}) are "
-                f"from {first!r}, not {config.police_force} (police_force in {config.config_file}); this "
-                "file is another force's: nothing from it was stored. Download the partnership's own force")
+            return heading, other, values[other].iloc[0]
+    return None
 
 
 def check_named_month(kind: str, frame: pd.DataFrame, name: str, label: str) -> None:
@@ -56,10 +66,9 @@ def check_named_month(kind: str, frame: pd.DataFrame, name: str, label: str) -> 
     if not match or "month" not in frame.columns or kind == "population":
         return
     named = match.group(1)
-    months = frame["month"].astype("string").str.strip()
-    parsed = months.str.fullmatch(r"\d{4}-\d{2}").fillna(False).astype(bool)
-    other = parsed & (months != named)
+    other = per_frame("other month", frame, lambda: _other_month(frame, named), depends_on=named)
     if other.any():
+        months = frame["month"].astype("string").str.strip()
         found = ", ".join(sorted(set(months[other]))[:6])
         raise IngestError(
             f"{label}: column 'Month': the file is named for {named} but {int(other.sum()):,} row(s) "
@@ -67,8 +76,19 @@ def check_named_month(kind: str, frame: pd.DataFrame, name: str, label: str) -> 
             "month. Rename it for its month (or download the right month) and ingest it again")
 
 
+def _other_month(frame: pd.DataFrame, named: str) -> pd.Series:
+    months = frame["month"].astype("string").str.strip()
+    parsed = months.str.fullmatch(r"\d{4}-\d{2}").fillna(False).astype(bool)
+    return parsed & (months != named)
+
+
 def row_rule_masks(kind: str, frame: pd.DataFrame, today: dt.date) -> dict[str, pd.Series]:
-    """Per rule, which rows of the whole file break it (blank values are not judged here)."""
+    """Per rule, which rows of the whole file break it (blank values are not judged here); worked out
+    once per file for all the partnerships it serves (never modify the masks)."""
+    return per_frame("row rules", frame, lambda: _row_rule_masks(kind, frame, today), depends_on=(kind, today))
+
+
+def _row_rule_masks(kind: str, frame: pd.DataFrame, today: dt.date) -> dict[str, pd.Series]:
     months = frame["month"].astype("string").str.strip() if "month" in frame.columns else None
     masks: dict[str, pd.Series] = {}
     if months is not None:

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from csp import side_process
+from csp import frame_memo, side_process
 from csp.frames import RowProblem
 from tasks.ingest.files import SourceFile
 from tasks.validate.source import SourceValidation, validate_source
@@ -166,5 +166,6 @@ def clear() -> None:
         for future in _PENDING.values():
             future.cancel()  # not started yet: the side process is spared it
         _PENDING.clear()
+        frame_memo.clear()
         for name in STATS:
             STATS[name] = 0

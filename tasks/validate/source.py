@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from csp.frame_memo import per_frame
 from csp.frames import FRAME_COLUMNS
 from tasks.validate.prepare import ROW_NUMBER, gx_frame
 from tasks.validate.runtime import run_suite
@@ -135,8 +136,9 @@ def part_results(validation: SourceValidation, label: str, checked: pd.DataFrame
     stacked = validation.stacked
     if _shape(validation.kind, checked.columns) != _shape(validation.kind, stacked.columns):
         return None  # the stack has columns this part lacks (another file had them): whole-frame rules differ
-    part = stacked[(stacked[PART] == label).to_numpy()]
-    part = part[part[ROW_NUMBER].isin(checked[ROW_NUMBER]).to_numpy()]
+    whole_file = per_frame("file's rows", stacked, lambda: stacked[(stacked[PART] == label).to_numpy()],
+                           depends_on=label)  # the same for each partnership the file serves
+    part = whole_file[whole_file[ROW_NUMBER].isin(checked[ROW_NUMBER]).to_numpy()]
     if len(part) != len(checked):
         return None  # lines that were not in the stacked file
     out = []
