@@ -6,7 +6,8 @@ asks of it does not depend on the partnership: where each row lies, whether anot
 any row, which rows break a row rule. In a national run the Met's twelve files (about a million rows)
 were asked the same questions by each of its 32 boroughs: those answers are kept here, keyed by the
 frame's identity and what else the answer depends on, holding the frame so that an identity is never
-reused for another frame. The most recent ``KEPT`` answers are kept.
+reused for another frame. The most recent ``KEPT`` answers are kept, and a frame's answers are
+dropped with the frame when the shared caches let it go (``forget``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def per_frame(question: str, frame: pd.DataFrame, answer: Callable[[], T], *, de
         while len(_ANSWERS) > KEPT:
             _ANSWERS.popitem(last=False)
     return value
+
+
+def forget(frame: pd.DataFrame) -> None:
+    """Drop the answers about ``frame``: called when the shared cache lets the frame go, so that the
+    answers do not keep it (and their own frames) in memory after it."""
+    with _LOCK:
+        for key in [k for k, kept in _ANSWERS.items() if kept[0] is frame]:
+            del _ANSWERS[key]
 
 
 def clear() -> None:

@@ -89,3 +89,23 @@ def test_answers_about_a_shared_file_are_worked_out_once_and_per_question():
     with pytest.raises(IngestError, match="not Gwent Police"):
         belong.check_force("police_uk", frame, newport, "2025-04.csv")  # the same frame, another force
     frame_memo.clear()
+
+
+def test_a_files_answers_go_when_the_shared_cache_lets_the_file_go(monkeypatch):
+    """The answers hold their frame: they are dropped with it, so they never keep a month the
+    bounded read cache has given up in memory."""
+    from collections import OrderedDict
+
+    from csp import frame_memo
+    from tasks.ingest import shared
+
+    old, new = pd.DataFrame({"row_number": range(5)}), pd.DataFrame({"row_number": range(5)})
+    for frame in (old, new):
+        frame_memo.per_frame("rows", frame, lambda f=frame: len(f))
+    cache = OrderedDict([(("police_uk", "a"), (old, [])), (("police_uk", "b"), (new, []))])
+    monkeypatch.setenv("CSP_READ_CACHE_ROWS", "6")
+    shared._trim(cache)
+    assert list(cache) == [("police_uk", "b")]
+    kept = [answer[0] for answer in frame_memo._ANSWERS.values()]
+    assert not any(f is old for f in kept) and any(f is new for f in kept)
+    frame_memo.clear()

@@ -73,7 +73,8 @@ def _rows(value: Any) -> int:
 
 def _trim(cache: OrderedDict) -> None:
     while len(cache) > 1 and sum(_rows(v) for v in cache.values()) > _budget():
-        cache.popitem(last=False)
+        _, value = cache.popitem(last=False)
+        frame_memo.forget(value[0] if isinstance(value, tuple) else value.stacked)
 
 
 def expect(kind: str, parse: Future, validate: Future | None) -> None:
