@@ -7,7 +7,8 @@ any row, which rows break a row rule. In a national run the Met's twelve files (
 were asked the same questions by each of its 32 boroughs: those answers are kept here, keyed by the
 frame's identity and what else the answer depends on, holding the frame so that an identity is never
 reused for another frame. The most recent ``KEPT`` answers are kept, and a frame's answers are
-dropped with the frame when the shared caches let it go (``forget``).
+dropped with the frame when the shared caches let it go (``forget``). The lookups derived from the
+cached reference frames (tasks/ingest/area.py) are kept the same way.
 """
 
 from __future__ import annotations

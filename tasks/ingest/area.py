@@ -80,26 +80,11 @@ def reference(config: Partnership, data_dir: Path | None = None) -> Reference:
     )
 
 
-# Lookups derived from the (cached, never modified) reference frames, computed once per process rather
-# than once per file: keyed by the frames' identities, holding the frames so an id is never reused.
-_DERIVED: dict[tuple[str, int, int], tuple[object, object, object]] = {}
-
-
-def _derived(name: str, compute, first: object, second: object):  # noqa: ANN001, ANN202 - small helper
-    key = (name, id(first), id(second))
-    hit = _DERIVED.get(key)
-    if hit is not None and hit[0] is first and hit[1] is second:
-        return hit[2]
-    value = compute(first, second)
-    if len(_DERIVED) >= 16:
-        _DERIVED.clear()
-    _DERIVED[key] = (first, second, value)
-    return value
-
-
 def _largest_part(changes: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
     """Each 2011 code -> one 2021 code: the only one, or for splits the part with most residents."""
-    return _derived("largest_part", lambda c, la: _compute_largest_part(c, la["persons"]), changes, lsoas)
+    # derived from the cached, never modified reference frames: once per process, not once per file
+    return per_frame("largest_part", changes, lambda: _compute_largest_part(changes, lsoas["persons"]),
+                     same=(lsoas,))
 
 
 def _compute_largest_part(changes: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
@@ -115,7 +100,7 @@ def _compute_largest_part(changes: pd.DataFrame, persons: pd.Series) -> pd.DataF
 
 def _multi_msoa(changes: pd.DataFrame, lsoas: pd.DataFrame) -> set[str]:
     """2011 codes whose 2021 parts lie in more than one MSOA (the MSOA of such a row is uncertain)."""
-    return _derived("multi_msoa", _compute_multi_msoa, changes, lsoas)
+    return per_frame("multi_msoa", changes, lambda: _compute_multi_msoa(changes, lsoas), same=(lsoas,))
 
 
 def _compute_multi_msoa(changes: pd.DataFrame, lsoas: pd.DataFrame) -> set[str]:
@@ -198,7 +183,8 @@ def lsoa_changes(ref: Reference) -> pd.Series:
     """2021 LSOA code -> how it came from 2011: U, M, S (a part of a split), X, or 'new' (not in 2011)."""
     if ref.changes is None:
         return pd.Series(None, index=ref.lsoas.index, dtype=object)
-    return _derived("lsoa_changes", _compute_lsoa_changes, ref.changes, ref.lsoas).copy()
+    return per_frame("lsoa_changes", ref.changes, lambda: _compute_lsoa_changes(ref.changes, ref.lsoas),
+                     same=(ref.lsoas,)).copy()
 
 
 def _compute_lsoa_changes(changes: pd.DataFrame, lsoas: pd.DataFrame) -> pd.Series:

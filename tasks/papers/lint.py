@@ -9,6 +9,7 @@ otherwise surface as an error half-way through a pack, or as an empty table.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import zipfile
@@ -60,15 +61,11 @@ class _CompiledOnce(Environment):
         return compiled
 
 
-_ENVIRONMENT: list[Environment] = []
-
-
+@functools.cache
 def jinja_environment() -> Environment:
     """The environment used to check and to render: escape XML, fail on anything undefined (one a
     process, so that a template is compiled once)."""
-    if not _ENVIRONMENT:
-        _ENVIRONMENT.append(_CompiledOnce(autoescape=True, undefined=StrictUndefined))
-    return _ENVIRONMENT[0]
+    return _CompiledOnce(autoescape=True, undefined=StrictUndefined)
 
 
 @dataclass(frozen=True)
