@@ -34,6 +34,7 @@ from benchmarks.common import CYCLE, PYTHON, ROOT, Measured, bench_env, child_js
 
 STAGES = {"ingest-and-validate": "ingest-and-validate", "strategic-assessment": "strategic-assessment",
           "recommend-priorities": "recommend-priorities", "board-papers": "board-papers"}
+NOT_RUN = "up to date"
 START_UP = "start-up: imports and the temporary server, to the first flow line"
 LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) \| \w+ +\| (.*)$")
 
@@ -119,7 +120,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         runs, database = smoke_runs(Path(tmp)) if args.smoke else cli_runs(args.partnership, Path(tmp))
     stages = list(dict.fromkeys(name for _, _, times in runs for name in times))
-    rows = [(name, *(times.get(name, float("nan")) for _, _, times in runs)) for name in stages]
+    # a stage whose stored result still stood starts no flow of its own: no line of its flow, no time
+    rows = [(name, *(times.get(name, NOT_RUN) for _, _, times in runs)) for name in stages]
     start_up = [times.get(START_UP, 0.0) for _, _, times in runs]
     rows.append(("whole process (wall)", *(run.wall_s for _, run, _ in runs)))
     rows.append(("work (wall less start-up)", *(run.wall_s - s for (_, run, _), s in zip(runs, start_up, strict=True))))
@@ -128,6 +130,9 @@ def main() -> None:
     work_row = rows[-3]
     cold_work = work_row[1]
     notes = [f"Re-run work as a fraction of cold work: {', '.join(f'{label} {r / cold_work:.0%}' for (label, _, _), r in zip(runs[1:], work_row[2:], strict=True))}."]
+    if any(NOT_RUN in row for row in rows):
+        notes.append(f"'{NOT_RUN}': the cycle found the stage's stored result still standing and started no "
+                     "flow for it (flows/cycle_stages.py); its check is in the work row.")
     if database is not None:
         notes.append(f"Not in the table: Prefect's own database for the temporary server, created once by "
                      f"scripts/setup.sh (`prefect server database upgrade`): {database:.1f} s.")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def package_sources(folder: Path, pattern: str = "*.py") -> list[Path]:
@@ -53,6 +55,15 @@ def own_transactions() -> Iterator[None]:
         yield
     finally:
         Transaction.__var__.reset(token)
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A stage's result taken as it stands, without running the stage's flow: nothing the stage reads
+    changed since it last ran and what it wrote is intact. ``note`` says so in the cycle's log."""
+
+    note: str
+    result: Any
 
 
 class GroupLanes:

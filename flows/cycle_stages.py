@@ -3,8 +3,14 @@
 Why a task around a flow: a retried or resumed cycle keeps its flow run id, and Prefect re-runs the
 flow body from the top. Keyed on that id, the stages that already finished come back from their
 persisted results (state "Cached") without starting new sub-runs; only the stage that failed, and the
-stages after it, run again. A new run of the cycle has a new id and so runs every stage (each stage's
-own tasks still reuse what they can).
+stages after it, run again.
+
+A new run of the cycle has a new id. Before starting a stage's flow, its task asks the stage whether
+what it last wrote still stands (``up_to_date``: ingest and validation, the assessment, the
+recommendations, the board pack and the plan's papers); if so the stage is taken as it is, logged "unchanged", and no sub-flow starts.
+On unchanged data that skips most of a re-run's cost (a sub-flow and its tasks are each a round of
+calls to the Prefect server). Any other answer, or a check that fails, runs the stage's flow, which
+reuses what it can on its own.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
+from prefect.runtime import flow_run
 
-from csp.orchestration import own_transactions, package_sources, source_digest
+from csp.orchestration import Unchanged, own_transactions, package_sources, source_digest
 from csp.settings import PROJECT_ROOT
 from tasks.year.progress import report
 
@@ -43,12 +50,40 @@ def stage_flows() -> dict[str, Callable[..., Any]]:
             "scrutiny": scrutiny_report}
 
 
+def up_to_date_checks() -> dict[str, Callable[..., Unchanged | None]]:
+    """Per stage, the check that its stored result still stands (each stage package's ``up_to_date``)."""
+    from tasks.assess.up_to_date import assessment_stands
+    from tasks.ingest.up_to_date import ingest_stands
+    from tasks.papers.up_to_date import pack_stands
+    from tasks.prioritise.up_to_date import recommendations_stand
+
+    return {"ingest": ingest_stands, "assessment": assessment_stands, "recommendations": recommendations_stand,
+            "board pack": pack_stands, "plan": pack_stands}
+
+
+def standing(stage: str, kwargs: dict[str, Any]) -> Unchanged | None:
+    """The stage's result as it stands, or None to run its flow (also when the check itself fails:
+    the flow then meets the same problem and reports it in its own words)."""
+    check = up_to_date_checks().get(stage)
+    if check is None:
+        return None
+    arguments = {k: v for k, v in kwargs.items() if k != "accept_incomplete" or stage in ("ingest", "assessment")}
+    try:
+        return check(**arguments, flow_run_id=str(flow_run.get_id() or "") or None)
+    except Exception as exc:  # noqa: BLE001 - any doubt means "run the stage"
+        get_run_logger().warning("stage %s: could not tell whether it is up to date (%s: %s); running it",
+                                 stage, type(exc).__name__, exc)
+        return None
+
+
 @task(name="cycle-stage", cache_policy=INPUTS + TASK_SOURCE,
       persist_result=True)
 def stage_task(stage: str, label: str, run_key: str, code: str, kwargs: dict[str, Any]) -> Any:
-    """Run one stage's flow (``run_key`` and ``code`` only feed the cache key)."""
+    """Run one stage's flow, unless what it last wrote still stands (``run_key`` and ``code`` only feed
+    the cache key)."""
     with own_transactions():
-        return stage_flows()[stage](**kwargs)
+        kept = standing(stage, kwargs)
+        return kept if kept is not None else stage_flows()[stage](**kwargs)
 
 
 @dataclass
@@ -68,8 +103,14 @@ class StageLog:
         if state.is_failed() or state.is_crashed() or state.is_cancelled():
             self.note(stage, "failed", _first_line(state.message))
             return state.result()  # raises the stage's own error
-        self.note(stage, "reused" if state.name == "Cached" else "ran")
-        return state.result()
+        value = state.result()
+        if state.name == "Cached":
+            self.note(stage, "reused")
+        elif isinstance(value, Unchanged):
+            self.note(stage, "unchanged", value.note)
+        else:
+            self.note(stage, "ran")
+        return value.result if isinstance(value, Unchanged) else value
 
     def note(self, stage: str, outcome: str, note: str = "") -> None:
         self.outcomes.append((stage, outcome, note))

@@ -19,7 +19,7 @@ from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.locks import refuse_while_cycle_runs
-from tasks.papers.pack import keep_jobs
+from tasks.papers.pack import keep_jobs, pack_summary
 from tasks.papers.render import Rendered
 from tasks.papers.reuse import DROPPED
 from tasks.papers.tasks import (
@@ -35,6 +35,7 @@ from tasks.papers.tasks import (
     reuse_task,
     write_pack_task,
 )
+from tasks.papers.up_to_date import UNCHANGED
 from tasks.validate.gate import check_gate
 
 
@@ -92,16 +93,14 @@ def draft_board_papers(partnership: str, cycle: str, meeting: str, papers: list[
     reused = len(rendered) - len(renders)
     message = f"{len(rendered)} paper(s) in {result.folder}"
     if reuse.intact:
-        message += "; inputs unchanged and the pack intact: nothing rebuilt or rewritten"
+        message += f"; {UNCHANGED}"
     elif reused:
         message += f"; {reused} kept from an earlier run with the same inputs"
     if cached:
         message += f"; {cached} reused from the render cache"
     close_stage_task(url, stage_id, "completed", message)
     get_run_logger().info("%s %s %s: %s", partnership, cycle, meeting, message)
-    return {"folder": result.folder, "manifest": result.manifest, "archive": result.archive,
-            "papers": [{"paper": p, "version": v, "file": f, "sha256": s} for p, v, f, s in result.files],
-            "cached": cached, "reused": reused, "unchanged": reuse.intact}
+    return pack_summary(result, cached=cached, reused=reused, unchanged=reuse.intact)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,13 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import opaque
 
 from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.locks import refuse_while_cycle_runs
+from tasks.prioritise.store import drafted_from
 from tasks.prioritise.tasks import (
     artifact_task,
     begin_stage_task,
@@ -25,6 +27,7 @@ from tasks.prioritise.tasks import (
     save_task,
 )
 from tasks.prioritise.themes import ThemeScoring
+from tasks.prioritise.up_to_date import parameters
 from tasks.validate.gate import check_gate
 
 
@@ -55,7 +58,7 @@ def recommend_priorities(
         areas = draft_areas_task.submit(url, config, cycle, fingerprint, code, use_trend, source_kind)
         themes = draft_themes_task.submit(url, config, cycle, fingerprint, code, scoring)
         drafts = areas.result() + themes.result()
-        summary = save_task(url, partnership, cycle, drafts, run_id)
+        summary = save_task(url, partnership, cycle, opaque(drafts), run_id)  # not walked for futures
         artifact_task(url, partnership, cycle)
     except BaseException as exc:
         end_stage_task(url, stage_id, "failed", f"{type(exc).__name__}: {exc}")
@@ -63,7 +66,8 @@ def recommend_priorities(
     cached = {"areas": areas.state.name == "Cached", "themes": themes.state.name == "Cached"}
     reused = [name for name, hit in cached.items() if hit]
     message = summary.message() + (f"; reused cached {' and '.join(reused)}" if reused else "")
-    end_stage_task(url, stage_id, "completed", message)
+    end_stage_task(url, stage_id, "completed", message,
+                   drafted_from(fingerprint, code, parameters(scoring, use_trend, source_kind)))
     get_run_logger().info("%s %s: %s", partnership, cycle, message)
     return {
         "areas": dict(Counter(d.recommendation for d in drafts if d.kind == "area")),

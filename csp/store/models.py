@@ -61,6 +61,10 @@ class Cycle(Base):
     status: Mapped[str] = mapped_column(String(32), default="open")
     # digest of the inputs of the stored assessment: an unchanged re-run skips rewriting it
     assessment_digest: Mapped[str | None] = mapped_column(String(64))
+    # digests of what the stored validation and recommendations were made from: an unchanged cycle
+    # skips those stages (tasks/ingest/up_to_date.py, tasks/prioritise/up_to_date.py)
+    validation_digest: Mapped[str | None] = mapped_column(String(64))
+    recommendations_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 

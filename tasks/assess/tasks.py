@@ -12,8 +12,6 @@ a cached result would not bring the files or rows back.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,6 @@ from prefect import task
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
 from csp.config import Partnership
-from csp.orchestration import source_digest
 from tasks.assess import chart_cache, store
 from tasks.assess.analysis import Analysis
 from tasks.assess.change import Changes, compute_changes
@@ -31,18 +28,16 @@ from tasks.assess.concentration import Concentration, compute_concentration
 from tasks.assess.coverage import SourceCoverage, assign_periods, source_coverage
 from tasks.assess.findings import build_findings
 from tasks.assess.levels import Levels, compute_levels
-from tasks.assess.load import StoreInputs, input_fingerprint, load_inputs
+from tasks.assess.load import StoreInputs, load_inputs
 from tasks.assess.params import AssessParams
 from tasks.assess.places import PartnerAreas, Places, compute_partner_areas, compute_places
 from tasks.assess.publish import Published, publish
 from tasks.assess.rows import CountTable
 from tasks.assess.run import charts_folder
 from tasks.assess.series import Series, compute_series
+from tasks.assess.up_to_date import fingerprint, store_digest, stored_summary
 
 IO_RETRIES = {"retries": 2, "retry_delay_seconds": [2, 10]}
-CODE_FILES = (*sorted(Path(__file__).parent.glob("*.py")),
-              Path(__file__).resolve().parents[2] / "csp" / "suppression.py",
-              Path(__file__).resolve().parents[2] / "csp" / "metrics.py")
 DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", "analysis", "places")
 
 
@@ -58,14 +53,9 @@ def cached() -> dict[str, Any]:
     return {"cache_policy": inputs + TASK_SOURCE, "persist_result": True, "cache_result_in_memory": False}
 
 
-def code_version() -> str:
-    """Digest of the assessment's code: a changed calculation invalidates the cached results."""
-    return source_digest(CODE_FILES)
-
-
 @task(name="assess-fingerprint", cache_policy=NO_CACHE, **IO_RETRIES)
 def fingerprint_task(database_url: str, partnership: str) -> list[str]:
-    return [*input_fingerprint(database_url, partnership), f"code:{code_version()}"]
+    return fingerprint(database_url, partnership)
 
 
 @task(name="assess-load", task_run_name="load {params.partnership_id}", **cached(), **IO_RETRIES)
@@ -147,29 +137,11 @@ def charts_task(analysis: Analysis, output_dir: str,
     return charts, notes
 
 
-def store_digest(params: AssessParams, fingerprint: list[str], charts: list[dict[str, Any]]) -> str:
-    """What the stored assessment is a function of: inputs, parameters, code (in the fingerprint) and
-    the chart files it points at."""
-    text = json.dumps([repr(params), fingerprint, charts], default=str, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 @task(name="assess-unchanged", cache_policy=NO_CACHE, **IO_RETRIES)
 def unchanged_task(database_url: str, config: Partnership, params: AssessParams, fingerprint: list[str],
                    output_dir: str) -> dict[str, Any] | None:
-    """The stored assessment's summary when it was made from these very inputs and its charts are still
-    on disk unchanged: the whole analysis is then skipped (nothing it would write would differ)."""
-    folder = charts_folder(params.partnership_id, params.cycle, Path(output_dir))
-    reused = chart_cache.reuse(folder, chart_cache.inputs_key(params, fingerprint, folder))
-    if reused is None:
-        return None
-    charts, notes = reused
-    counts = store.unchanged_outputs(database_url, config, params.cycle,
-                                     store_digest(params, fingerprint, charts), len(charts))
-    if counts is None:
-        return None
-    headline = store.headline_findings(database_url, params.partnership_id, params.cycle)
-    return {**counts, "notes": notes, "headline": [f["text"] for f in headline]}
+    """The stored assessment's summary when it still stands: the whole analysis is then skipped."""
+    return stored_summary(database_url, config, params, fingerprint, output_dir)
 
 
 @task(name="assess-store", cache_policy=NO_CACHE, **IO_RETRIES)

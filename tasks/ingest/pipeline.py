@@ -388,6 +388,25 @@ def configured_kinds(config: Partnership) -> list[str]:
     return [kind for kind in SOURCE_ORDER if kind in config.sources]
 
 
+def unchanged_sources(database_url: str, config: Partnership, cycle_name: str) -> list[FileReport] | None:
+    """The reports of every configured source when none of their files changed since they were stored
+    (or found to lie outside the window); None as soon as one source has anything to read."""
+    period = config.cycle(cycle_name)
+    reports: list[FileReport] = []
+    for kind in configured_kinds(config):
+        if kind == "boundaries":
+            target, files, skipped = source_files(config, kind)
+            found = [_already_stored(database_url, config, kind, source, target) for source in files]
+            if skipped or any(report is None for report in found):
+                return None
+        else:
+            found = _unchanged_source(database_url, config, period, kind, config.source_path(kind))
+            if found is None:
+                return None
+        reports += found
+    return reports
+
+
 def ingest_partnership(database_url: str, config: Partnership, cycle_name: str,
                        kinds: list[str] | None = None, today: dt.date | None = None,
                        flow_run_id: str | None = None) -> list[FileReport]:

@@ -62,6 +62,13 @@ class PackResult:
     files: tuple[tuple[str, str, str, str], ...]  # (paper, version, file name, sha256)
 
 
+def pack_summary(result: PackResult, *, cached: int, reused: int, unchanged: bool) -> dict[str, Any]:
+    """What the papers stage returns: where the pack is, its files, and what was taken from earlier runs."""
+    return {"folder": result.folder, "manifest": result.manifest, "archive": result.archive,
+            "papers": [{"paper": p, "version": v, "file": f, "sha256": s} for p, v, f, s in result.files],
+            "cached": cached, "reused": reused, "unchanged": unchanged}
+
+
 def pack_folder(partnership: str, cycle: str, meeting: str) -> Path:
     return get_settings().output_dir / partnership / cycle / meeting
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from csp import metrics as m
 from csp.store import models
-from csp.store.db import finish_stage, session_scope, start_stage
+from csp.store.db import find_cycle, finish_stage, session_scope, start_stage
 from csp.store.db import require_cycle as store_require_cycle
 from csp.store.locks import take_stage_lock
 from tasks.prioritise.common import STAGE, Adoption, Draft, adopted_value, clean
@@ -292,6 +292,34 @@ def begin_stage(url: str, partnership_id: str, cycle_name: str, flow_run_id: str
         return start_stage(session, cycle, STAGE, flow_run_id).id
 
 
-def end_stage(url: str, stage_run_id: int, status: str, message: str | None) -> None:
+def end_stage(url: str, stage_run_id: int, status: str, message: str | None, digest: str | None = None) -> None:
+    """Record how the stage ended; with ``digest`` (a completed run), what the stored recommendations
+    were drafted from, so that an unchanged cycle need not run the stage again (tasks/prioritise/up_to_date.py)."""
     with session_scope(url) as session:
-        finish_stage(session.get(models.StageRun, stage_run_id), status, message)
+        run = session.get(models.StageRun, stage_run_id)
+        finish_stage(run, status, message)
+        if digest is not None:
+            session.get(models.Cycle, run.cycle_id).recommendations_digest = digest
+
+
+def drafted_from(store_fingerprint: str, code: str, parameters: str) -> str:
+    """What the recommendations are a function of: the store (``fingerprint``), the rules' code and the
+    stage's parameters."""
+    return hashlib.sha256("\n".join((store_fingerprint, code, parameters)).encode()).hexdigest()
+
+
+def current_counts(url: str, partnership_id: str, cycle_name: str, digest: str) -> dict[str, dict[str, int]] | None:
+    """The stored recommendations by kind and recommendation when they were drafted from ``digest``
+    (stale ones, kept only for their decisions, left out); None when the stage must run."""
+    with session_scope(url) as session:
+        cycle = find_cycle(session, partnership_id, cycle_name)
+        if cycle is None or cycle.recommendations_digest != digest:
+            return None
+        rows = session.execute(select(models.Recommendation.kind, models.Recommendation.recommendation,
+                                      models.Recommendation.reasons)
+                               .where(models.Recommendation.cycle_id == cycle.id)).all()
+    counts: dict[str, dict[str, int]] = {"area": {}, "theme": {}}
+    for kind, recommendation, reasons in rows:
+        if not (reasons or {}).get("stale") and kind in counts:
+            counts[kind][recommendation] = counts[kind].get(recommendation, 0) + 1
+    return counts if rows else None

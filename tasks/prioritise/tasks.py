@@ -106,8 +106,9 @@ def begin_stage_task(url: str, partnership_id: str, cycle: str, flow_run_id: str
 
 
 @task(name="end-stage", cache_policy=NO_CACHE)
-def end_stage_task(url: str, stage_run_id: int, status: str, message: str | None) -> None:
-    store.end_stage(url, stage_run_id, status, message)
+def end_stage_task(url: str, stage_run_id: int, status: str, message: str | None,
+                   digest: str | None = None) -> None:
+    store.end_stage(url, stage_run_id, status, message, digest)
 
 
 @task(name="priorities-artifact", cache_policy=NO_CACHE)

@@ -27,6 +27,7 @@ from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
 from csp.store.locks import take_stage_lock
 from tasks.validate import coverage, docs, report
 from tasks.validate.matching import MatchRates, describe_mapping, match_rates
+from tasks.validate.state import store_state_digest
 
 CYCLE_SUITE = "cycle"
 STAGE = "validate"
@@ -312,6 +313,7 @@ def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, t
     period = config.cycle(cycle_name)
     today = today or dt.date.today()
     folder = (output_dir or settings.output_dir) / config.id / cycle_name / "data-quality"
+    digest = store_state_digest(database_url, config.id, today)  # what this validation is made from
     with session_scope(database_url) as session:  # committed now, so a crash shows as interrupted
         stage_id = start_stage(session, ensure_cycle(session, config, cycle_name), STAGE, run_id).id
     try:
@@ -322,17 +324,22 @@ def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, t
         raise
     # Only now, with the results stored and the report written, does the stage count as finished.
     _finish(database_url, stage_id, "failed" if result.blocking else "completed",
-            f"{len(result.blocking)} blocking, {len(result.warnings)} warnings", result.status)
+            f"{len(result.blocking)} blocking, {len(result.warnings)} warnings", result.status,
+            None if result.blocking else digest)
     return result
 
 
 def _finish(database_url: str, stage_id: int, status: str, message: str,
-            cycle_status: str | None = None) -> None:
+            cycle_status: str | None = None, digest: str | None = None) -> None:
+    """Close the stage run; with ``cycle_status``, set the cycle's, and record the digest of what a
+    passed validation was made from (None otherwise: only a pass may be taken as it stands)."""
     with session_scope(database_url) as session:
         stage = session.get(models.StageRun, stage_id)
         finish_stage(stage, status, message)
         if cycle_status:
-            session.get(models.Cycle, stage.cycle_id).status = cycle_status
+            cycle = session.get(models.Cycle, stage.cycle_id)
+            cycle.status = cycle_status
+            cycle.validation_digest = digest
 
 
 def _validate_and_report(database_url: str, config: Partnership, cycle_name: str, period: CyclePeriod,

@@ -10,7 +10,6 @@ re-running with nothing changed reuses the stored result.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from typing import Any
 
@@ -18,47 +17,25 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE, CachePolicy
 from prefect.runtime import flow_run
-from sqlalchemy import select
 
-from csp.config import load_partnership
 from csp.cycle import CyclePeriod
-from csp.orchestration import package_sources, retry_on_io, source_digest
-from csp.settings import PROJECT_ROOT, get_settings
-from csp.store import models
-from csp.store.db import session_scope
+from csp.orchestration import retry_on_io
+from csp.settings import PROJECT_ROOT
 from tasks.validate.cycle import validate_cycle
 from tasks.validate.frame import FrameCheck, check_frame
-from tasks.validate.suites import SUITE_DIR
+from tasks.validate.state import store_state_digest
 
 _CODE_DIR = PROJECT_ROOT / "tasks" / "validate"
 
 
-def _code_digest() -> str:
-    return source_digest([*package_sources(_CODE_DIR), *package_sources(SUITE_DIR, "*.json")], 64)
-
-
 def store_state_key(_context: Any, inputs: dict[str, Any]) -> str:
-    """A digest of everything outside the arguments that validation reads.
+    """A digest of everything outside the arguments that validation reads (tasks/validate/state.py).
 
     When the store cannot be read the key is unique, so the task runs (and fails visibly) instead of
     reusing an old answer: Prefect's compound policy would silently ignore a None key.
     """
-    try:
-        config = load_partnership(inputs["partnership"])
-        with session_scope(inputs["database_url"]) as session:
-            files = session.execute(
-                select(models.InputFile.id, models.InputFile.sha256, models.InputFile.rows_accepted,
-                       models.InputFile.rows_quarantined)
-                .where(models.InputFile.partnership_id == config.id, models.InputFile.status == "current")
-                .order_by(models.InputFile.id)
-            ).all()
-    except Exception:  # noqa: BLE001 - an unreadable store means "run it", never "reuse"
-        return f"uncacheable-{uuid.uuid4().hex}"
-    settings = get_settings()
-    today = inputs.get("today") or dt.date.today()
-    parts = [config.model_dump_json(), repr([tuple(f) for f in files]), str(pd.Period(today, freq="M")),
-             str(settings.output_dir), str(settings.gx_dir), _code_digest()]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    digest = store_state_digest(inputs["database_url"], inputs["partnership"], inputs.get("today"))
+    return digest or f"uncacheable-{uuid.uuid4().hex}"
 
 
 STORE_STATE = CachePolicy.from_cache_key_fn(store_state_key)

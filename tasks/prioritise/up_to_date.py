@@ -1,0 +1,41 @@
+"""Whether the stored recommendations still stand: drafted from the very store, rules and parameters
+there are now. The annual cycle then takes them as they are without running the stage's flow (which
+would draft them again from its cache and write nothing)."""
+
+from __future__ import annotations
+
+from csp.orchestration import Unchanged
+from csp.settings import get_settings
+from tasks.prioritise import store
+from tasks.prioritise.tasks import code_version
+from tasks.prioritise.themes import ThemeScoring
+from tasks.validate.gate import CycleBlocked, check_gate
+
+UNCHANGED = "unchanged inputs: the stored recommendations stand"
+
+
+def parameters(scoring: ThemeScoring, use_trend: bool, source_kind: str) -> str:
+    """The stage's parameters as they enter its digest."""
+    return f"{scoring.model_dump_json()}|trend={use_trend}|source={source_kind}"
+
+
+def recommendations_stand(partnership: str, cycle: str, database_url: str | None = None,
+                          scoring: ThemeScoring = ThemeScoring(),  # noqa: B008 - frozen, as the flow's default
+                          use_trend: bool = True, source_kind: str = "police_uk",
+                          flow_run_id: str | None = None) -> Unchanged | None:
+    """The recommendations stage's result without running it, when the stored recommendations were
+    drafted from what the store holds now, by the same rules and parameters; the stage run is
+    recorded as completed with that note. A blocked cycle goes through the flow, which says what to do."""
+    url = database_url or get_settings().database_url
+    try:
+        check_gate(url, partnership, cycle, "priorities")
+    except CycleBlocked:
+        return None
+    digest = store.drafted_from(store.fingerprint(url, partnership, cycle), code_version(),
+                                parameters(scoring, use_trend, source_kind))
+    counts = store.current_counts(url, partnership, cycle, digest)
+    if counts is None:
+        return None
+    store.end_stage(url, store.begin_stage(url, partnership, cycle, flow_run_id), "completed", UNCHANGED)
+    return Unchanged(UNCHANGED, {"areas": counts["area"], "themes": counts["theme"],
+                                 "cached": {"areas": True, "themes": True}, "saved": UNCHANGED})
