@@ -124,6 +124,12 @@ def lookup(jobs: tuple[PaperJob, ...], partnership: str, cycle: str, meeting: st
     return Reuse(fingerprint, keys, found, intact)
 
 
+def pack_recorded(partnership: str, cycle: str, meeting: str) -> bool:
+    """Whether a written pack was recorded at all: a cheap first question before fingerprinting the
+    store (a cycle's first run has nothing to reuse)."""
+    return (cache_folder(partnership, cycle, meeting) / PACK_RECORD).is_file()
+
+
 def keep_rendered(partnership: str, cycle: str, meeting: str, key: str, result: Rendered | str) -> None:
     folder = cache_folder(partnership, cycle, meeting)
     if isinstance(result, str):

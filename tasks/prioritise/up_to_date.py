@@ -27,6 +27,8 @@ def recommendations_stand(partnership: str, cycle: str, database_url: str | None
     drafted from what the store holds now, by the same rules and parameters; the stage run is
     recorded as completed with that note. A blocked cycle goes through the flow, which says what to do."""
     url = database_url or get_settings().database_url
+    if store.recorded_digest(url, partnership, cycle) is None:
+        return None  # never drafted to completion: nothing to compare (and no fingerprint to pay for)
     try:
         check_gate(url, partnership, cycle, "priorities")
     except CycleBlocked:

@@ -52,6 +52,13 @@ def store_state_digest(database_url: str, partnership: str, today: dt.date | Non
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def validation_recorded(database_url: str, partnership: str, cycle_name: str) -> bool:
+    """Whether a passed validation of the cycle was recorded at all (a cheap first question)."""
+    with session_scope(database_url) as session:
+        cycle = find_cycle(session, partnership, cycle_name)
+        return cycle is not None and cycle.validation_digest is not None
+
+
 def validation_stands(database_url: str, partnership: str, cycle_name: str,
                       today: dt.date | None = None) -> dict[str, Any] | None:
     """The summary of the cycle's stored validation when it passed on exactly what there is now (same
