@@ -1,7 +1,7 @@
 """Child process for benchmarks/national.py: ``annual_cycle_all`` over the configured partnerships on
 one engine, under one temporary Prefect server (or PREFECT_API_URL), printing one JSON line.
 
-    .venv/bin/python benchmarks/run_all.py --engine thread|dask [--address tcp://...] [--workers 2]
+    .venv/bin/python benchmarks/run_all.py --engine thread|dask [--address tcp://...] [--workers 2] [--threads 1]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=("thread", "dask"), default="thread")
     parser.add_argument("--address", help="an existing Dask scheduler (else a LocalCluster)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker of the LocalCluster")
     args = parser.parse_args()
     start = time.perf_counter()
     from csp.config import load_all
@@ -44,7 +45,7 @@ def main() -> None:
             quiet_dask_workers()  # as csp.engines.task_runner does
 
             runner = (DaskTaskRunner(address=args.address) if args.address else DaskTaskRunner(
-                cluster_kwargs={"n_workers": args.workers, "threads_per_worker": 1, "processes": True}))
+                cluster_kwargs={"n_workers": args.workers, "threads_per_worker": args.threads, "processes": True}))
             flow = annual_cycle_all.with_options(task_runner=runner)
         began = time.perf_counter()
         results = flow(ids, CYCLE, database_url=url)
