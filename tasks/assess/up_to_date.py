@@ -68,6 +68,8 @@ def assessment_stands(partnership: str, cycle: str, database_url: str | None = N
     flow records an unchanged run, so the year's history shows the stage was visited.
     """
     url = database_url or get_settings().database_url
+    if store.recorded_digest(url, partnership, cycle) is None:
+        return None  # never stored: nothing to compare (and no fingerprint to pay for)
     try:
         if check_gate(url, partnership, cycle, "assess", accept_incomplete):
             return None  # accepted incomplete: the flow marks it
