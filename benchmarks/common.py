@@ -3,6 +3,7 @@ the data stages run without Prefect, and tables printed and written to benchmark
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -43,23 +44,63 @@ class Measured:
     output: str
     cpu_s: float = 0.0  # user + system of the process and the children it waited for
     started: float = 0.0  # epoch seconds when the child was started (log lines are compared with it)
+    tree_peak_mib: float = 0.0  # the most the child and all its descendants held at once (sampled)
+
+
+class TreeMemory:
+    """Samples, twice a second, the resident memory of a process and every process below it (the
+    temporary Prefect server, Dask's workers), and keeps the largest sum seen. wait4 only reports the
+    largest single process; a run's footprint on the machine is the sum."""
+
+    def __init__(self, pid: int, interval: float = 0.5) -> None:
+        import threading
+
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.wait(self.interval):
+            try:
+                root = psutil.Process(self.pid)
+                processes = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                continue
+            total = 0
+            for process in processes:
+                with contextlib.suppress(psutil.Error):  # it ended between listing and asking
+                    total += process.memory_info().rss
+            self.peak = max(self.peak, total)
+
+    def stop(self) -> float:
+        """The peak in MiB."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 1024 / 1024
 
 
 def measure(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
-    """Run a child process; its wall time and peak resident memory (its own, read with wait4)."""
+    """Run a child process; its wall time, peak resident memory (the largest single process, read with
+    wait4) and the peak of the child's whole process tree together (sampled)."""
     with tempfile.TemporaryFile("w+") as log:
         started = time.time()
         start = time.perf_counter()
         child = subprocess.Popen(list(args), cwd=ROOT, env={**os.environ, **(env or {})},
                                  stdout=log, stderr=subprocess.STDOUT, text=True)
+        tree = TreeMemory(child.pid)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
+        tree_peak = tree.stop()
         child.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
         output = log.read()
     if child.returncode:
         raise RuntimeError(f"{' '.join(args)} exited {child.returncode}:\n{output[-3000:]}")
-    return Measured(wall, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime, started)
+    return Measured(wall, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime, started,
+                    max(tree_peak, usage.ru_maxrss / 1024))
 
 
 def child_json(output: str) -> dict:

@@ -90,16 +90,17 @@ def main() -> None:
                 metrics[engine] = stored_metrics(url)
             partnerships = len(ids) or len(list(config_dir.glob("[!_]*.yaml")))
             results.append((engine, partnerships, f"{rows:,}", run.wall_s, work_s, run.cpu_s, run.peak_mib,
-                            f"{rows / run.wall_s:,.0f}"))
+                            run.tree_peak_mib, f"{rows / run.wall_s:,.0f}"))
     same = ("yes" if metrics.get("thread") == metrics.get("dask") else "NO") if len(metrics) == 2 else "-"
     scope = "all forces" if not forces else ", ".join(forces)
     table("national" + ("-smoke" if args.smoke else ""),
           f"National run, {args.months} months ({scope})",
           ["engine", "partnerships", "police rows", "wall (s)", "work (s)", "CPU (s)", "peak MiB (largest process)",
-           "rows/s"],
+           "peak MiB (all processes)", "rows/s"],
           results, [f"Stored metrics identical between the thread runner and Dask: {same}.",
-                    "Peak memory is that of the largest single process of the run (wait4 counts the child and "
-                    "every process below it: with Dask, a worker), not the sum.",
+                    "Peak memory: the largest single process of the run (wait4: with Dask, a worker), and all "
+                    "the run's processes together (the run, the temporary Prefect server, Dask's scheduler "
+                    "and workers; sampled twice a second). PostgreSQL's own processes are not included.",
                     *(["Smoke: tiny Gwent data, data stages only (stages.py), SQLite, no Prefect."]
                       if args.smoke else [])],
           write=not args.smoke)

@@ -23,12 +23,13 @@ from prefect.runtime import deployment, flow_run
 
 from csp import side_process
 from csp.config import Partnership, load_all, load_partnership
-from csp.engines import dask_workers, on_worker, task_runner
+from csp.engines import dask_workers, in_dask_worker, on_worker, task_runner
 from csp.orchestration import GroupLanes, own_transactions
 from csp.settings import get_settings
 from csp.store.db import migrate
 from csp.year import board_meeting, default_cycle, plan_meeting, scrutiny_due
 from flows.cycle_stages import StageLog
+from tasks.ingest.shared import moving_to
 from tasks.monitoring.numbers import due_quarters
 from tasks.year import board as B
 from tasks.year.action_plan import seed_from_plan
@@ -164,7 +165,10 @@ def annual_cycle(partnership: str = "cambridge", cycle: str | None = None, meeti
 @task(name="partnership-cycle", task_run_name="cycle {partnership} {cycle}")
 def partnership_cycle(partnership: str, cycle: str | None, database_url: str, options: dict) -> dict:
     """One partnership of a national run; its stages keep nothing in this task's transaction, so a
-    worker's memory does not grow with the partnerships it has run (csp/orchestration.py)."""
+    worker's memory does not grow with the partnerships it has run (csp/orchestration.py). A Dask
+    worker starting another force's partnership first forgets the last force's files."""
+    if in_dask_worker():
+        moving_to(_police_folder(partnership))
     with own_transactions():
         return annual_cycle(partnership, cycle, database_url=database_url, **options)
 

@@ -109,3 +109,24 @@ def test_a_files_answers_go_when_the_shared_cache_lets_the_file_go(monkeypatch):
     kept = [answer[0] for answer in frame_memo._ANSWERS.values()]
     assert not any(f is old for f in kept) and any(f is new for f in kept)
     frame_memo.clear()
+
+
+def test_a_worker_moving_to_another_force_forgets_the_last_forces_files():
+    """A Dask worker keeps to one force at a time: starting another force's partnership drops the
+    files (and what was worked out from them) that only the last force's partnerships used."""
+    from csp import frame_memo
+    from tasks.ingest import shared
+
+    shared.clear()
+    frame = pd.DataFrame({"row_number": range(5)})
+    frame_memo.per_frame("rows", frame, lambda: len(frame))
+    try:
+        assert shared.moving_to("data/raw/police/gwent") is False  # the first force: nothing to drop
+        shared._PARSED[("police_uk", "a")] = (frame, [])
+        assert shared.moving_to("data/raw/police/gwent") is False  # the same force: kept
+        assert ("police_uk", "a") in shared._PARSED
+        assert shared.moving_to("data/raw/police/cambridgeshire") is True
+        assert not shared._PARSED
+        assert not any(answer[0] is frame for answer in frame_memo._ANSWERS.values())
+    finally:
+        shared.clear()

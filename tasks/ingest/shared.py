@@ -74,7 +74,34 @@ def _rows(value: Any) -> int:
 def _trim(cache: OrderedDict) -> None:
     while len(cache) > 1 and sum(_rows(v) for v in cache.values()) > _budget():
         _, value = cache.popitem(last=False)
-        frame_memo.forget(value[0] if isinstance(value, tuple) else value.stacked)
+        frame_memo.forget(_frame(value))
+
+
+def _frame(value: Parsed | SourceValidation) -> pd.DataFrame:
+    return value[0] if isinstance(value, tuple) else value.stacked
+
+
+_WORKING_ON = [""]  # the police folder of the partnership this process is running (see moving_to)
+
+
+def moving_to(folder: str) -> bool:
+    """For a process that runs one partnership at a time (a Dask worker of a national run): when it
+    starts a partnership of another force than the last, forget the files read and validated for
+    that force, and what was worked out from them. A worker keeps to one force while the force has
+    partnerships left (flows/annual_cycle.py), so they would only wait in the bounded cache to be
+    pushed out, holding a force's year of rows in memory beside the next force's. Returns whether
+    anything was forgotten. Not for processes running partnerships of several forces side by side
+    in threads: they would keep forgetting each other's files."""
+    with _LOCK:
+        if _WORKING_ON[0] == folder:
+            return False
+        moved, _WORKING_ON[0] = bool(_WORKING_ON[0]), folder
+        if moved:
+            for cache in (_PARSED, _VALIDATED):
+                for value in cache.values():
+                    frame_memo.forget(_frame(value))
+                cache.clear()
+        return moved
 
 
 def expect(kind: str, parse: Future, validate: Future | None) -> None:
@@ -168,5 +195,6 @@ def clear() -> None:
             future.cancel()  # not started yet: the side process is spared it
         _PENDING.clear()
         frame_memo.clear()
+        _WORKING_ON[0] = ""
         for name in STATS:
             STATS[name] = 0
