@@ -67,7 +67,7 @@ def recommend_priorities(
     reused = [name for name, hit in cached.items() if hit]
     message = summary.message() + (f"; reused cached {' and '.join(reused)}" if reused else "")
     end_stage_task(url, stage_id, "completed", message,
-                   drafted_from(fingerprint, code, parameters(scoring, use_trend, source_kind)))
+                   drafted_from(fingerprint, code, parameters(config, scoring, use_trend, source_kind)))
     get_run_logger().info("%s %s: %s", partnership, cycle, message)
     return {
         "areas": dict(Counter(d.recommendation for d in drafts if d.kind == "area")),

@@ -62,6 +62,14 @@ def test_unchanged_stages_are_taken_as_they_stand(sqlite_url):
 
     # other parameters than those the recommendations were drafted with: the stage runs
     assert recommendations_stand("cambridge", "2025-26", sqlite_url, use_trend=False) is None
+    # an edited configuration (its rules for priority areas, say): the stage runs
+    import tasks.prioritise.up_to_date as recommendations
+
+    config = recommendations.load_partnership("cambridge")
+    edited = config.model_copy(update={"name": config.name + " (edited)"})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(recommendations, "load_partnership", lambda _partnership: edited)
+        assert recommendations_stand("cambridge", "2025-26", sqlite_url) is None
 
     # a missing paper: the pack no longer stands (the assessment still does)
     folder = get_settings().output_dir / "cambridge" / "2025-26" / MEETING

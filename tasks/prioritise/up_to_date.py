@@ -4,6 +4,7 @@ would draft them again from its cache and write nothing)."""
 
 from __future__ import annotations
 
+from csp.config import Partnership, load_partnership
 from csp.orchestration import Unchanged
 from csp.settings import get_settings
 from tasks.prioritise import store
@@ -14,9 +15,10 @@ from tasks.validate.gate import CycleBlocked, check_gate
 UNCHANGED = "unchanged inputs: the stored recommendations stand"
 
 
-def parameters(scoring: ThemeScoring, use_trend: bool, source_kind: str) -> str:
-    """The stage's parameters as they enter its digest."""
-    return f"{scoring.model_dump_json()}|trend={use_trend}|source={source_kind}"
+def parameters(config: Partnership, scoring: ThemeScoring, use_trend: bool, source_kind: str) -> str:
+    """The stage's parameters as they enter its digest: the partnership's configuration (its priority
+    area rules and growth areas among them) and the flow's own."""
+    return f"{config.model_dump_json()}|{scoring.model_dump_json()}|trend={use_trend}|source={source_kind}"
 
 
 def recommendations_stand(partnership: str, cycle: str, database_url: str | None = None,
@@ -24,7 +26,7 @@ def recommendations_stand(partnership: str, cycle: str, database_url: str | None
                           use_trend: bool = True, source_kind: str = "police_uk",
                           flow_run_id: str | None = None) -> Unchanged | None:
     """The recommendations stage's result without running it, when the stored recommendations were
-    drafted from what the store holds now, by the same rules and parameters; the stage run is
+    drafted from what the store holds now, by the same rules, configuration and parameters; the stage run is
     recorded as completed with that note. A blocked cycle goes through the flow, which says what to do."""
     url = database_url or get_settings().database_url
     if store.recorded_digest(url, partnership, cycle) is None:
@@ -34,7 +36,7 @@ def recommendations_stand(partnership: str, cycle: str, database_url: str | None
     except CycleBlocked:
         return None
     digest = store.drafted_from(store.fingerprint(url, partnership, cycle), code_version(),
-                                parameters(scoring, use_trend, source_kind))
+                                parameters(load_partnership(partnership), scoring, use_trend, source_kind))
     counts = store.current_counts(url, partnership, cycle, digest)
     if counts is None:
         return None
