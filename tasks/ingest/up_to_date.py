@@ -31,5 +31,5 @@ def ingest_stands(partnership: str, cycle: str, database_url: str | None = None,
     if validation is None:
         return None
     record_ingest_run(url, config, cycle, reports, flow_run_id)
-    note = f"{len(reports)} file(s) as already stored; the validation passed on these very files"
+    note = f"{len(reports)} file(s) unchanged since they were stored; the validation passed on exactly these"
     return Unchanged(note, {"files": [asdict(report) for report in reports], "validation": validation})

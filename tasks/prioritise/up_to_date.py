@@ -15,10 +15,16 @@ from tasks.validate.gate import CycleBlocked, check_gate
 UNCHANGED = "unchanged inputs: the stored recommendations stand"
 
 
+# Parts of a partnership's configuration that only the papers and the rest of the year read: a
+# secretary fixing a template, or a new board member, must not make the recommendations run again.
+NOT_READ = {"templates", "board", "members", "contact", "actions", "finance", "scrutiny", "config_file"}
+
+
 def parameters(config: Partnership, scoring: ThemeScoring, use_trend: bool, source_kind: str) -> str:
     """The stage's parameters as they enter its digest: the partnership's configuration (its priority
-    area rules and growth areas among them) and the flow's own."""
-    return f"{config.model_dump_json()}|{scoring.model_dump_json()}|trend={use_trend}|source={source_kind}"
+    area rules, thresholds and growth areas among the rest) and the flow's own."""
+    return (f"{config.model_dump_json(exclude=NOT_READ)}|{scoring.model_dump_json()}"
+            f"|trend={use_trend}|source={source_kind}")
 
 
 def recommendations_stand(partnership: str, cycle: str, database_url: str | None = None,
