@@ -7,8 +7,8 @@ stages after it, run again.
 
 A new run of the cycle has a new id. Before starting a stage's flow, its task asks the stage whether
 what it last wrote still stands (``up_to_date``: ingest and validation, the assessment, the
-recommendations, the board pack and the plan's papers); if so the stage is taken as it is, logged "unchanged", and no sub-flow starts.
-On unchanged data that skips most of a re-run's cost (a sub-flow and its tasks are each a round of
+recommendations, the board pack and the plan's papers); if so the stage is taken as it is, logged
+"unchanged", and no sub-flow starts. On unchanged data that skips most of a re-run's cost (a sub-flow and its tasks are each a round of
 calls to the Prefect server). Any other answer, or a check that fails, runs the stage's flow, which
 reuses what it can on its own.
 """
@@ -67,9 +67,8 @@ def standing(stage: str, kwargs: dict[str, Any]) -> Unchanged | None:
     check = up_to_date_checks().get(stage)
     if check is None:
         return None
-    arguments = {k: v for k, v in kwargs.items() if k != "accept_incomplete" or stage in ("ingest", "assessment")}
-    try:
-        return check(**arguments, flow_run_id=str(flow_run.get_id() or "") or None)
+    try:  # each check takes its stage flow's own parameters
+        return check(**kwargs, flow_run_id=str(flow_run.get_id() or "") or None)
     except Exception as exc:  # noqa: BLE001 - any doubt means "run the stage"
         get_run_logger().warning("stage %s: could not tell whether it is up to date (%s: %s); running it",
                                  stage, type(exc).__name__, exc)

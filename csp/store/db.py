@@ -161,6 +161,14 @@ def find_cycle(session: Session, partnership_id: str, cycle_name: str) -> models
     )
 
 
+def cycle_digest(url: str, partnership_id: str, cycle_name: str, column: str) -> str | None:
+    """One of the digests a cycle row records of what a stage's stored result was made from
+    (``assessment_digest``, ``validation_digest``, ``recommendations_digest``); None when none is."""
+    with session_scope(url) as session:
+        cycle = find_cycle(session, partnership_id, cycle_name)
+        return getattr(cycle, column) if cycle else None
+
+
 def sql_value(value: Any) -> Any:
     """A value fit for a column: pandas' missing markers (NaN, NaT, NA) become None. PostgreSQL would
     otherwise store a float NaN in a text column as the string 'NaN' (SQLite stores NULL)."""

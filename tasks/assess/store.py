@@ -34,14 +34,6 @@ def _stored_counts(session: Any, cycle_id: int) -> tuple[int, int, int]:
             count(models.Finding), count(models.Chart))
 
 
-def recorded_digest(database_url: str, partnership_id: str, cycle_name: str) -> str | None:
-    """What the stored assessment was made from, if one was stored (a first run has none)."""
-    with session_scope(database_url) as session:
-        cycle = session.scalar(select(models.Cycle).where(models.Cycle.partnership_id == partnership_id,
-                                                          models.Cycle.name == cycle_name))
-        return cycle.assessment_digest if cycle else None
-
-
 def unchanged_outputs(database_url: str, config: Partnership, cycle_name: str, digest: str,
                       charts: int) -> dict[str, int] | None:
     """The stored row counts when the stored assessment was made from ``digest`` and is complete

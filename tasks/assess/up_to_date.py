@@ -13,6 +13,7 @@ from typing import Any
 from csp.config import Partnership, load_partnership
 from csp.orchestration import Unchanged, source_digest
 from csp.settings import get_settings
+from csp.store.db import cycle_digest
 from tasks.assess import chart_cache, store
 from tasks.assess.load import input_fingerprint
 from tasks.assess.params import AssessParams, params_from_config
@@ -68,7 +69,7 @@ def assessment_stands(partnership: str, cycle: str, database_url: str | None = N
     flow records an unchanged run, so the year's history shows the stage was visited.
     """
     url = database_url or get_settings().database_url
-    if store.recorded_digest(url, partnership, cycle) is None:
+    if cycle_digest(url, partnership, cycle, "assessment_digest") is None:
         return None  # never stored: nothing to compare (and no fingerprint to pay for)
     try:
         if check_gate(url, partnership, cycle, "assess", accept_incomplete):

@@ -11,8 +11,9 @@ from dataclasses import asdict
 from csp.config import load_partnership
 from csp.orchestration import Unchanged
 from csp.settings import get_settings
+from csp.store.db import cycle_digest
 from tasks.ingest.pipeline import record_ingest_run, unchanged_sources
-from tasks.validate.state import validation_recorded, validation_stands
+from tasks.validate.state import validation_stands
 
 
 def ingest_stands(partnership: str, cycle: str, database_url: str | None = None,
@@ -21,7 +22,7 @@ def ingest_stands(partnership: str, cycle: str, database_url: str | None = None,
     """The ingest stage's result without running it, or None to run it (a new, changed or refused
     file; a validation that blocked, was accepted incomplete, or was made from other inputs)."""
     url = database_url or get_settings().database_url
-    if not validation_recorded(url, partnership, cycle):
+    if cycle_digest(url, partnership, cycle, "validation_digest") is None:
         return None  # a first run, or a validation that did not pass: nothing to read the files for
     config = load_partnership(partnership)
     reports = unchanged_sources(url, config, cycle)

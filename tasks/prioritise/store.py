@@ -308,13 +308,6 @@ def drafted_from(store_fingerprint: str, code: str, parameters: str) -> str:
     return hashlib.sha256("\n".join((store_fingerprint, code, parameters)).encode()).hexdigest()
 
 
-def recorded_digest(url: str, partnership_id: str, cycle_name: str) -> str | None:
-    """What the stored recommendations were drafted from, if recorded (a first run has none)."""
-    with session_scope(url) as session:
-        cycle = find_cycle(session, partnership_id, cycle_name)
-        return cycle.recommendations_digest if cycle else None
-
-
 def current_counts(url: str, partnership_id: str, cycle_name: str, digest: str) -> dict[str, dict[str, int]] | None:
     """The stored recommendations by kind and recommendation when they were drafted from ``digest``
     (stale ones, kept only for their decisions, left out); None when the stage must run."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from csp.config import Partnership, load_partnership
 from csp.orchestration import Unchanged
 from csp.settings import get_settings
+from csp.store.db import cycle_digest
 from tasks.prioritise import store
 from tasks.prioritise.tasks import code_version
 from tasks.prioritise.themes import ThemeScoring
@@ -35,7 +36,7 @@ def recommendations_stand(partnership: str, cycle: str, database_url: str | None
     drafted from what the store holds now, by the same rules, configuration and parameters; the stage run is
     recorded as completed with that note. A blocked cycle goes through the flow, which says what to do."""
     url = database_url or get_settings().database_url
-    if store.recorded_digest(url, partnership, cycle) is None:
+    if cycle_digest(url, partnership, cycle, "recommendations_digest") is None:
         return None  # never drafted to completion: nothing to compare (and no fingerprint to pay for)
     try:
         check_gate(url, partnership, cycle, "priorities")

@@ -26,8 +26,9 @@ from csp.store import models
 from csp.store.db import ensure_cycle, finish_stage, session_scope, start_stage
 from csp.store.locks import take_stage_lock
 from tasks.validate import coverage, docs, report
+from tasks.validate.gate import BLOCKED, PASSED
 from tasks.validate.matching import MatchRates, describe_mapping, match_rates
-from tasks.validate.state import store_state_digest
+from tasks.validate.state import report_folder, store_state_digest
 
 CYCLE_SUITE = "cycle"
 STAGE = "validate"
@@ -312,7 +313,7 @@ def validate_cycle(database_url: str, partnership_id: str, cycle_name: str, *, t
     settings = get_settings()
     period = config.cycle(cycle_name)
     today = today or dt.date.today()
-    folder = (output_dir or settings.output_dir) / config.id / cycle_name / "data-quality"
+    folder = report_folder(config.id, cycle_name, output_dir)
     digest = store_state_digest(database_url, config.id, today)  # what this validation is made from
     with session_scope(database_url) as session:  # committed now, so a crash shows as interrupted
         stage_id = start_stage(session, ensure_cycle(session, config, cycle_name), STAGE, run_id).id
@@ -356,7 +357,7 @@ def _validate_and_report(database_url: str, config: Partnership, cycle_name: str
         frames = docs.stored_frames(session, files, period.window_start.start_time.date(),
                                     period.end.end_time.date()) if render else {}
         _store(session, cycle, findings, rates, files, config, run_id)
-    status = "validation_failed" if blocking else "validated"
+    status = BLOCKED if blocking else PASSED
     data_docs = _data_docs(gx_dir, config.id, cycle_name, frames, warnings)
     note = ""
     if data_docs is None:

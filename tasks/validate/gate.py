@@ -16,6 +16,7 @@ from csp.store import models
 from csp.store.db import find_cycle, session_scope
 
 BLOCKED = "validation_failed"
+PASSED = "validated"  # the cycle's status after a validation with nothing blocking
 ACCEPTED = "accepted_incomplete"
 SHOWN = 3  # blocking messages quoted in the gate's message
 

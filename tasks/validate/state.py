@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,12 +22,16 @@ from csp.orchestration import package_sources, source_digest
 from csp.settings import PROJECT_ROOT, get_settings
 from csp.store import models
 from csp.store.db import find_cycle, session_scope
-from tasks.validate.gate import ACCEPTED, BLOCKED
+from tasks.validate.gate import ACCEPTED, BLOCKED, PASSED
 from tasks.validate.suites import SUITE_DIR
 
 _CODE_DIR = PROJECT_ROOT / "tasks" / "validate"
-PASSED = "validated"  # the cycle's status after a validation with nothing blocking
 BLOCKING = (BLOCKED, ACCEPTED)
+
+
+def report_folder(partnership: str, cycle_name: str, output_dir: Path | None = None) -> Path:
+    """Where the cycle's validation writes its coverage report."""
+    return (output_dir or get_settings().output_dir) / partnership / cycle_name / "data-quality"
 
 
 def _code_digest() -> str:
@@ -52,19 +57,11 @@ def store_state_digest(database_url: str, partnership: str, today: dt.date | Non
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def validation_recorded(database_url: str, partnership: str, cycle_name: str) -> bool:
-    """Whether a passed validation of the cycle was recorded at all (a cheap first question)."""
-    with session_scope(database_url) as session:
-        cycle = find_cycle(session, partnership, cycle_name)
-        return cycle is not None and cycle.validation_digest is not None
-
-
 def validation_stands(database_url: str, partnership: str, cycle_name: str,
                       today: dt.date | None = None) -> dict[str, Any] | None:
     """The summary of the cycle's stored validation when it passed on exactly what there is now (same
     digest) and its coverage report is still on disk; None when validating again could say otherwise."""
     digest = store_state_digest(database_url, partnership, today)
-    folder = get_settings().output_dir / partnership / cycle_name / "data-quality"
     with session_scope(database_url) as session:
         cycle = find_cycle(session, partnership, cycle_name)
         # the digest is recorded only by a pass; the status moves on with the year (awaiting the board...)
@@ -73,6 +70,6 @@ def validation_stands(database_url: str, partnership: str, cycle_name: str,
         v = models.ValidationResult
         warnings = list(session.scalars(select(v.message).where(
             v.cycle_id == cycle.id, v.severity == "warning", v.success.is_(False)).order_by(v.id)))
-    if not (folder / "coverage.csv").is_file():
+    if not (report_folder(partnership, cycle_name) / "coverage.csv").is_file():
         return None
     return {"status": PASSED, "blocking": [], "warnings": warnings, "unchanged": True}
