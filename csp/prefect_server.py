@@ -175,11 +175,13 @@ def _popen_server(port: int) -> subprocess.Popen:
     "database is locked", the client waits two seconds and tries again (with both on: two or three
     times a cycle; with the persister alone: one run in three). Nobody can look at this server's task
     runs or events (no UI, no automations, and it ends with the run); flow runs, states, concurrency
-    limits, run inputs and results are unaffected.
+    limits, run inputs and results are unaffected. For the same reason the services that act on
+    automations, deployments' schedules and work pools are off (a temporary server has none of them):
+    the automations' trigger service alone read every event of a national run.
     """
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-           "PREFECT__SERVER_FINAL": "1", "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
-           "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false"}
+    off = ("TASK_RUN_RECORDER", "EVENT_PERSISTER", "TRIGGERS", "SCHEDULER", "LATE_RUNS", "FOREMAN")
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+           **{f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in off}}
     return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", SERVER_MARK, "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env)
 

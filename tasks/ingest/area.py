@@ -22,8 +22,10 @@ Census 2011 population file, for a partnership whose data still needs it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -129,12 +131,23 @@ def place_lsoa_codes(codes: pd.Series, ref: Reference) -> pd.DataFrame:
     return out.astype(object).where(out.notna(), None)
 
 
+def by_distinct(values: pd.Series, work: Callable[[pd.Series], Any]) -> Any:
+    """``work`` done on each distinct value once and spread back row for row (a month of a force's
+    rows names a few hundred LSOAs, each many times over)."""
+    positions, distinct = pd.factorize(values, use_na_sentinel=False)
+    answer = work(pd.Series(distinct, dtype=values.dtype))
+    spread = answer.iloc[positions]
+    spread.index = values.index
+    return spread
+
+
 def _placed(frame: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Each row's 2021 LSOA and how it was found, its authority, and the authority named by its LSOA:
     the same for every partnership of the force, so worked out once per file (``frame_memo``)."""
     def answer() -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-        placed = place_lsoa_codes(frame["lsoa_code"], ref)
-        return placed, placed["lsoa21_code"].map(ref.lsoas["la_code"]), la_of_lsoa_name(frame["lsoa_name"])
+        placed = by_distinct(frame["lsoa_code"], lambda codes: place_lsoa_codes(codes, ref))
+        authority = placed["lsoa21_code"].map(ref.lsoas["la_code"])
+        return placed, authority, by_distinct(frame["lsoa_name"], la_of_lsoa_name)
 
     return per_frame("placed", frame, answer, same=(ref.lsoas, ref.changes))
 

@@ -27,7 +27,7 @@ from tasks.papers.common import Built, ImageRef
 from tasks.papers.docx_parts import (
     fill_contents,
     keep_rows_together,
-    reproducible_zip,
+    reproducible_docx,
     set_fixed_properties,
     set_update_fields,
 )
@@ -84,9 +84,7 @@ def render_docx(template: Path, context: dict[str, Any], title: str, author: str
     keep_rows_together(tpl.docx)
     set_update_fields(tpl.docx)
     set_fixed_properties(tpl.docx, title, author, when)
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    data = reproducible_zip(buffer.getvalue(), when)
+    data = reproducible_docx(tpl.docx, when)  # docxtpl's save adds nothing here: no media are replaced
     verify_docx(data, str(template))
     return data
 

@@ -33,7 +33,9 @@ def require_cycle(session: Session, partnership_id: str, cycle_name: str) -> mod
 
 def metrics_frame(session: Session, cycle_id: int) -> pd.DataFrame:
     """The cycle's metrics, newest row per natural key (older re-runs are ignored)."""
-    rows = session.execute(
+    # through the session's connection: plain rows, without the ORM's result processing (thousands of
+    # rows a cycle, read once per pack)
+    rows = session.connection().execute(
         select(*(getattr(models.Metric, name) for name in METRIC_COLUMNS))
         .where(models.Metric.cycle_id == cycle_id)
         .order_by(models.Metric.id)

@@ -81,11 +81,17 @@ def value_detail(gx_type: str, kwargs: dict[str, Any], values: dict[str, Any]) -
     if gx_type == "expect_column_values_to_be_between":
         return f"{value!r} is not {_range(kwargs)}"
     if gx_type == "expect_column_values_to_be_in_type_list":
-        return f"{value!r} is a {type(value).__name__}, expected {' or '.join(kwargs['type_list'])}"
+        return f"{value!r} is a {type(value).__name__}, expected {_types(kwargs)}"
     if gx_type == "expect_column_pair_values_to_be_inside_polygons":
         x, y = (values.get(c) for c in columns_of(kwargs))
         return f"the point ({x}, {y}) is not inside the outline '{kwargs.get('outline')}' (at sea or abroad)"
     return f"{values!r} fails {gx_type}"
+
+
+def _types(kwargs: dict[str, Any]) -> str:
+    """The rule's types as a reader knows them: pandas' text type is text, as Python's is."""
+    names = ["str" if name == "StringDtype" else name for name in kwargs["type_list"]]
+    return " or ".join(dict.fromkeys(names))
 
 
 def duplicate_detail(gx_type: str, key: tuple, first_row: int) -> str:
@@ -126,7 +132,7 @@ def _file_failure(label: str, config: Any, rule: str, result: Any) -> str:
         return f"{label}: the file has {observed} data rows, expected {_range(kwargs)} (rule '{rule}')"
     if config.type == "expect_column_values_to_be_in_type_list":
         return (f"{label}: column '{kwargs['column']}' holds {observed} values, expected "
-                f"{' or '.join(kwargs['type_list'])} (rule '{rule}')")
+                f"{_types(kwargs)} (rule '{rule}')")
     return f"{label}: column '{column_of(kwargs)}', rule '{rule}' failed (observed {observed!r})"
 
 
