@@ -57,6 +57,7 @@ def test_every_chart_is_a_png_of_the_expected_size_in_greys(analysis, tmp_path):
     for key, chart in by_key.items():
         with Image.open(chart["path"]) as image:
             assert image.format == "PNG"
+            assert image.mode == "L", key  # greys only: one byte a pixel
             assert image.size == (SQUARE if key.startswith("map-") else WIDE), key
             rgb = np.asarray(image.convert("RGB")).astype(int)
         spread = rgb.max(axis=2) - rgb.min(axis=2)

@@ -1,4 +1,4 @@
-"""Charts and maps for the assessment: matplotlib (Agg), PNG at 200 dpi, legible in greyscale.
+"""Charts and maps for the assessment: matplotlib (Agg), greyscale PNG at 200 dpi.
 
 Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so charts of several
 partnerships can be drawn in parallel threads. Every chart is drawn from public values only: a count hidden by suppression is not plotted (bars are
@@ -78,11 +78,28 @@ def _finish(fig: Figure, a: Analysis, spec: ChartSpec, folder: Path) -> dict[str
     for ax in fig.axes:  # the caption is the paper's, printed once below the figure
         ax.set_title("")
     path = folder / f"{spec.key}.png"
-    fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
+    _save_grey(fig, path)
     publisher = SOURCE_PUBLISHERS.get(spec.source_kind, spec.source_kind)
     return {"key": spec.key, "theme": spec.theme, "path": str(path), "caption": text,
             "source": f"{publisher}; {a.params.period_label}", "public": True,
             "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def _save_grey(fig: Figure, path: Path) -> None:
+    """The figure as an 8-bit greyscale PNG at DPI.
+
+    Every chart is drawn in greys only, so one byte a pixel holds all of it: the file is encoded in
+    about a third of the time of matplotlib's colour PNG and is a third of the size, in the paper too.
+    The figure's own white background makes every pixel opaque, so nothing is lost with the alpha.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig.set_dpi(DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    image = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("L")
+    image.save(path, format="png", dpi=(DPI, DPI), **PNG_OPTIONS)
 
 
 def _public_series(a: Analysis, kind: str, category: str) -> pd.Series:
