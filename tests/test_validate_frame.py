@@ -214,3 +214,18 @@ def test_frames_without_usable_row_numbers_are_a_reader_bug():
     frame["row_number"] = [2, 2]
     with pytest.raises(ValueError, match="repeats row numbers"):
         _check("police_uk", frame)
+
+
+def test_a_value_that_is_not_text_in_a_text_column_is_named_by_row():
+    """Text columns of text only are checked by their type at once; one holding a number is checked
+    value by value, so the row is still named, with a message a reader can follow."""
+    from tasks.validate.messages import value_detail
+    from tasks.validate.prepare import gx_frame
+
+    clean = police_frame({}, {"month": "2024-10"})
+    assert str(gx_frame("police_uk", clean)["location"].dtype) == "string"
+    check = _check("police_uk", police_frame({}, {"location": 12345, "month": "2024-10"}))
+    assert check.warnings == ["test-file.csv: column 'location', rule 'column type': 1 of 2 rows fail (row 3)"]
+    reason = value_detail("expect_column_values_to_be_in_type_list", {"type_list": ["str", "StringDtype"]},
+                          {"location": 12345})
+    assert reason == "12345 is a int, expected str"  # pandas' name for its text type is not shown
