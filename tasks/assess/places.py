@@ -212,6 +212,10 @@ def tied_at_threshold(top: pd.DataFrame, ranks: pd.DataFrame, share: float) -> d
 def _unit_rows(unit: Unit, params: AssessParams, ids: list[int], pop_ids: list[int]) -> list[MetricRow]:
     out: list[MetricRow] = []
     at = unit.area_type
+    # the tables as plain dictionaries, read once: a cell lookup through pandas (.at) for every area,
+    # category and period was most of this function's time on an authority's few thousand cells
+    counts = {period: table.to_dict() for period, table in unit.counts.items()}
+    rates = unit.rates.to_dict()
     for key, area in unit.areas.iterrows():
         where = {"area_type": at, "area_code": area["area_code"], "area_name": area["area_name"]}
         out.append(metric_row(M.POPULATION, KIND, ALL, CURRENT, area["population"],
@@ -219,18 +223,20 @@ def _unit_rows(unit: Unit, params: AssessParams, ids: list[int], pop_ids: list[i
                               input_file_ids=pop_ids, **where))
         for period, table in unit.counts.items():
             name = table_name(at, period)
+            cells = counts[period]
             for category in table.columns:
                 cell = (name, str(key), str(category))
-                out.append(metric_row(M.COUNT, KIND, category, period, table.at[key, category],
+                count = cells[category][key]
+                out.append(metric_row(M.COUNT, KIND, category, period, count,
                                       cell=cell, input_file_ids=ids, **where))
                 if period != CURRENT:
                     continue
                 total_cell = (name, TOTAL, str(category))
-                total = table.at[TOTAL, category]
+                total = cells[category][TOTAL]
                 out.append(metric_row(M.SHARE_PCT, KIND, category, period,
-                                      100.0 * table.at[key, category] / total if total > 0 else None,
+                                      100.0 * count / total if total > 0 else None,
                                       bases=(cell, total_cell), input_file_ids=ids, **where))
-                rate = unit.rates.at[key, category]
+                rate = rates[category][key]
                 out.append(metric_row(M.RATE_PER_1000, KIND, category, period, rate,
                                       label=None if area["usable"] else area["reason"], bases=(cell,),
                                       input_file_ids=ids + pop_ids, **where))
