@@ -37,6 +37,23 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
 
 
+def speed_probe(loops: int = 3_000_000) -> float:
+    """Seconds for a fixed loop of plain Python: how fast this machine is at this moment.
+
+    The machines these benchmarks run on are shared, and their speed drifts by half within an hour
+    (a loop of plain Python took 3.4 s early in one session and 4.3-5.2 s an hour later), so every
+    table carries the probe taken when the benchmark began and when its table was written: compare
+    runs through it."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(loops):
+        total += i
+    return time.perf_counter() - start
+
+
+PROBE_AT_START = speed_probe()
+
+
 @dataclass(frozen=True)
 class Measured:
     wall_s: float
@@ -119,7 +136,8 @@ def table(name: str, title: str, header: Sequence[str], rows: Sequence[Sequence[
             return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
         return str(value)
 
-    lines = [f"## {title}", "", f"Machine: {machine()}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "",
+    probe = f"speed probe {PROBE_AT_START:.2f} s at the start, {speed_probe():.2f} s now (lower is faster)"
+    lines = [f"## {title}", "", f"Machine: {machine()}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {probe}", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     lines += ["", *notes] if notes else []
