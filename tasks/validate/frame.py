@@ -174,7 +174,7 @@ def check_frame(kind: str, frame: pd.DataFrame, file_label: str, period: CyclePe
     """
     if kind not in FRAME_COLUMNS:
         raise ValueError(f"no expectation suite for input kind {kind!r}; expected one of {tuple(FRAME_COLUMNS)}")
-    checked = gx_frame(kind, frame)
+    checked = gx_frame(kind, frame, typed_text=validation is None)
     col = _Collector(kind, file_label, checked.set_index(ROW_NUMBER, drop=False))
     for result in results_for(kind, file_label, checked, validation):
         _record(col, result)

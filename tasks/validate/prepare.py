@@ -19,7 +19,7 @@ FLOAT_COLUMNS = frozenset({"longitude", "latitude"})
 ROW_NUMBER = "row_number"
 
 
-def _text(series: pd.Series) -> pd.Series:
+def _text(series: pd.Series, typed: bool = True) -> pd.Series:
     """Blank text as missing. A column of text only becomes pandas' "string" type: the suites' "column
     type" rule then holds for the whole column at once (the type admits nothing but text), where an
     object column is checked value by value, a quarter of Great Expectations' time on a force's
@@ -31,7 +31,7 @@ def _text(series: pd.Series) -> pd.Series:
     except AttributeError:  # no text at all in the column
         blank = values.isna()
     values = values.where(~blank, None)
-    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+    if typed and pd.api.types.infer_dtype(values, skipna=True) == "string":
         return values.astype("string")
     return values
 
@@ -54,8 +54,12 @@ def _integer(series: pd.Series) -> pd.Series:
     return pd.Series([_whole(v) for v in series.astype(object)], index=series.index, dtype=object)
 
 
-def gx_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+def gx_frame(kind: str, frame: pd.DataFrame, typed_text: bool = True) -> pd.DataFrame:
     """A normalised copy of ``frame`` for the suite of ``kind``.
+
+    ``typed_text=False`` leaves text columns as objects: for a part whose results are cut from a
+    source validation already made (``check_frame``), where the type only saves GX time, and the
+    conversion would cost each partnership of a force its share of it again.
 
     Row numbers are how every problem is reported, so a frame without them, or with one repeated, is a
     reader bug and raises ValueError rather than producing messages that point at the wrong line.
@@ -76,5 +80,5 @@ def gx_frame(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
             if out[column].isna().all():
                 out[column] = out[column].astype("float64")
         else:
-            out[column] = _text(out[column])
+            out[column] = _text(out[column], typed_text)
     return out
