@@ -88,8 +88,9 @@ def _finish(fig: Figure, a: Analysis, spec: ChartSpec, folder: Path) -> dict[str
 def _save_grey(fig: Figure, path: Path) -> None:
     """The figure as an 8-bit greyscale PNG at DPI.
 
-    Every chart is drawn in greys only, so one byte a pixel holds all of it: the file is encoded in
-    about a third of the time of matplotlib's colour PNG and is a third of the size, in the paper too.
+    Every chart is drawn in greys only, so one byte a pixel holds all of it: the same pixels as
+    matplotlib's colour PNG in half the bytes (in the paper too), and a chart is drawn and written in
+    about a quarter less time.
     The figure's own white background makes every pixel opaque, so nothing is lost with the alpha.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
