@@ -78,7 +78,8 @@ class Metrics:
         for row in self.frame.itertuples(index=False):
             self.index[(row.metric, row.source_kind, row.category, row.area_type, area_id(row),
                         row.period)] = row
-        self._parts: dict[tuple, pd.DataFrame] | None = None
+        self._positions: dict[tuple, Any] | None = None
+        self._parts: dict[tuple, pd.DataFrame] = {}
         self._categories: dict[str, list[str]] = {}
         self._file_ids: frozenset[int] | None = None
         self._runs: tuple[str, ...] | None = None
@@ -102,14 +103,18 @@ class Metrics:
         return "" if row is None or row.label is None or pd.isna(row.label) else str(row.label)
 
     def subset(self, metric: str, source: str, area_type: str, period: str = M.CURRENT) -> pd.DataFrame:
-        """The rows of one metric, source, area type and period, in stored order (one grouping of the
-        frame, made on first use, instead of a scan of every row per question)."""
-        if self._parts is None:
-            keys = ["metric", "source_kind", "area_type", "period"]
-            self._parts = ({} if self.frame.empty else
-                           {key: part for key, part in self.frame.groupby(keys, sort=False, dropna=False)})
-        part = self._parts.get((metric, source, area_type, period))
-        return part if part is not None else self.frame.iloc[0:0]
+        """The rows of one metric, source, area type and period, in stored order: the frame is grouped
+        once, on first use, into row positions (not a scan of every row per question), and a part is
+        taken from it when first asked for (most of the hundreds of groups never are)."""
+        key = (metric, source, area_type, period)
+        if key not in self._parts:
+            if self._positions is None:
+                keys = ["metric", "source_kind", "area_type", "period"]
+                self._positions = ({} if self.frame.empty else
+                                   self.frame.groupby(keys, sort=False, dropna=False).indices)
+            positions = self._positions.get(key)
+            self._parts[key] = self.frame.iloc[0:0] if positions is None else self.frame.take(positions)
+        return self._parts[key]
 
     def categories(self, source: str) -> list[str]:
         if source not in self._categories:
