@@ -53,3 +53,33 @@ def test_the_assessment_opens_with_at_most_five_key_findings(drafted):
     assert findings[0].startswith("Police recorded 1,234 crimes and anti-social behaviour incidents in Cambridge")
     assert "significantly higher than the year before (+12%)" in findings[0]
     assert any("Cambridge 007" in f for f in findings)  # the places, by name
+
+
+def test_public_quality_warnings_are_one_row_per_check_not_per_file():
+    """The public report names no file, so the same warning from several monthly files is one row with
+    the rows summed (and small sums hidden); the restricted report keeps a row a file."""
+    import types
+
+    import pandas as pd
+
+    from csp.config import load_partnership
+    from tasks.papers.ctx_quality import _check_rows
+    from tasks.papers.numbers import Numbers
+    from tasks.papers.store_read import FileRow
+
+    files = {i: FileRow(i, "police_uk", f"2025-0{i}-street.csv", "0" * 64, 100, 100, 0, 0, None, None)
+             for i in (1, 2, 3)}
+    checks = pd.DataFrame([
+        {"input_file_id": i, "expectation": "expect_compound_columns_to_be_unique", "column": None,
+         "severity": "warning", "success": False, "unexpected_count": n, "message": f"{n} rows repeat"}
+        for i, n in ((1, 4), (2, 6), (3, 2))] + [
+        {"input_file_id": 2, "expectation": "expect_column_values_to_not_be_null", "column": "lsoa_code",
+         "severity": "warning", "success": False, "unexpected_count": 3, "message": "3 rows have no LSOA code"}])
+    config = load_partnership("cambridge")
+    public = types.SimpleNamespace(config=config, public=True, numbers=Numbers(public=True))
+    rows = _check_rows(checks, files, public, "warning")
+    assert [(r["expectation"], r["column"], r["unexpected"]) for r in rows] == [
+        ("no record appears twice (3 files)", "", "12"), ("no value is missing", "LSOA code", "<5")]
+    assert all(r["file_name"] == "" for r in rows)
+    restricted = types.SimpleNamespace(config=config, public=False, numbers=Numbers(public=False))
+    assert len(_check_rows(checks, files, restricted, "warning")) == 4

@@ -26,6 +26,8 @@ def _check_rows(checks: pd.DataFrame, files: dict[int, R.FileRow], setting: Sett
     if checks.empty:
         return []
     failed = checks[(~checks.success.astype(bool)) & (checks.severity == severity)]
+    if setting.public:
+        return _public_check_rows(failed, files, setting)
     rows = []
     for check in failed.itertuples(index=False):
         file = files.get(int(check.input_file_id)) if pd.notna(check.input_file_id) else None
@@ -39,6 +41,35 @@ def _check_rows(checks: pd.DataFrame, files: dict[int, R.FileRow], setting: Sett
             # Messages quote row numbers, raw counts and values (possibly crime IDs or coordinates):
             # the public version keeps the rule, column and suppressed count only.
             "message": WITHHELD if setting.public else _no_crime_ids(check.message),
+        })
+    return rows
+
+
+def _public_check_rows(failed: pd.DataFrame, files: dict[int, R.FileRow], setting: Setting) -> list[dict[str, str]]:
+    """One row per source, check and column, in the order first met, with the rows affected summed
+    over its files: the public version names no file, so a warning raised by each of twelve monthly
+    files would otherwise print as twelve identical lines. The restricted version keeps a row a file."""
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for check in failed.itertuples(index=False):
+        file = files.get(int(check.input_file_id)) if pd.notna(check.input_file_id) else None
+        source = source_label(setting.config, file.source_kind) if file else "all sources"
+        column = column_words(check.column, True) if isinstance(check.column, str) else ""
+        group = groups.setdefault((source, check.expectation, column), {"files": 0, "unexpected": 0.0,
+                                                                        "known": True})
+        group["files"] += 1
+        if pd.notna(check.unexpected_count):
+            group["unexpected"] += float(check.unexpected_count)
+        else:
+            group["known"] = False
+    rows = []
+    for (source, expectation, column), group in groups.items():
+        words = check_label(expectation, True)
+        rows.append({
+            "source": source, "file_name": "",
+            "expectation": words if group["files"] == 1 else f"{words} ({group['files']} files)",
+            "column": column,
+            "unexpected": setting.numbers.count(group["unexpected"]) if group["known"] else "n/a",
+            "message": WITHHELD,
         })
     return rows
 
