@@ -30,19 +30,25 @@ def _check_rows(checks: pd.DataFrame, files: dict[int, R.FileRow], setting: Sett
         return _public_check_rows(failed, files, setting)
     rows = []
     for check in failed.itertuples(index=False):
-        file = files.get(int(check.input_file_id)) if pd.notna(check.input_file_id) else None
+        file, source, column = _where(check, files, setting)
         unexpected = check.unexpected_count
         rows.append({
-            "source": source_label(setting.config, file.source_kind) if file else "all sources",
-            "file_name": file.file_name if file else "",
-            "expectation": check_label(check.expectation, setting.public),
-            "column": column_words(check.column, setting.public) if isinstance(check.column, str) else "",
+            "source": source, "file_name": file.file_name if file else "",
+            "expectation": check_label(check.expectation, False), "column": column,
             "unexpected": setting.numbers.count(unexpected) if pd.notna(unexpected) else "n/a",
             # Messages quote row numbers, raw counts and values (possibly crime IDs or coordinates):
-            # the public version keeps the rule, column and suppressed count only.
-            "message": WITHHELD if setting.public else _no_crime_ids(check.message),
+            # the public version (below) keeps the rule, column and suppressed count only.
+            "message": _no_crime_ids(check.message),
         })
     return rows
+
+
+def _where(check: Any, files: dict[int, R.FileRow], setting: Setting) -> tuple[R.FileRow | None, str, str]:
+    """A failed check's file, source and column, as the version prints them."""
+    file = files.get(int(check.input_file_id)) if pd.notna(check.input_file_id) else None
+    source = source_label(setting.config, file.source_kind) if file else "all sources"
+    column = column_words(check.column, setting.public) if isinstance(check.column, str) else ""
+    return file, source, column
 
 
 def _public_check_rows(failed: pd.DataFrame, files: dict[int, R.FileRow], setting: Setting) -> list[dict[str, str]]:
@@ -51,9 +57,7 @@ def _public_check_rows(failed: pd.DataFrame, files: dict[int, R.FileRow], settin
     files would otherwise print as twelve identical lines. The restricted version keeps a row a file."""
     groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     for check in failed.itertuples(index=False):
-        file = files.get(int(check.input_file_id)) if pd.notna(check.input_file_id) else None
-        source = source_label(setting.config, file.source_kind) if file else "all sources"
-        column = column_words(check.column, True) if isinstance(check.column, str) else ""
+        _, source, column = _where(check, files, setting)
         group = groups.setdefault((source, check.expectation, column), {"files": 0, "unexpected": 0.0,
                                                                         "known": True})
         group["files"] += 1
