@@ -229,3 +229,29 @@ def test_a_value_that_is_not_text_in_a_text_column_is_named_by_row():
     reason = value_detail("expect_column_values_to_be_in_type_list", {"type_list": ["str", "StringDtype"]},
                           {"location": 12345})
     assert reason == "12345 is a int, expected str"  # pandas' name for its text type is not shown
+
+
+def test_gx_results_are_the_same_with_its_conversions_made_once():
+    """run_suite reuses GX's expectation/configuration conversions within a call (runtime.py); the
+    results must equal GX's own, rule by rule, on frames breaking many rules, and GX is left as it was."""
+    from great_expectations.expectations.expectation import Expectation
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    from tasks.validate import runtime
+    from tasks.validate.prepare import gx_frame
+
+    original = (Expectation.__dict__["configuration"], ExpectationConfiguration.__dict__["to_domain_obj"])
+    police = police_frame({"lsoa_code": "nonsense"}, {"month": "2025-13", "longitude": 99.0},
+                          {"crime_id": "id0000"}, {"category": "Not a category"})
+    fire = partner_frame({"count": -1}, {"count": 2.5, "category": "Unknown"}, {}, {})
+    for kind, frame in (("police_uk", police), ("fire", fire)):
+        checked = gx_frame(kind, frame)
+        memoised = [r.to_json_dict() for r in runtime.run_suite(kind, checked)]
+        with runtime.GX_LOCK:
+            gx = runtime._runtime()
+            batch = gx.batches[kind].get_batch(batch_parameters={"dataframe": checked})
+            plain = [r.to_json_dict() for r in batch.validate(gx.suites[kind], result_format={
+                "result_format": "COMPLETE", "unexpected_index_column_names": ["row_number"]}).results]
+        assert memoised == plain
+        assert sum(not r["success"] for r in plain) >= 3  # the frames do break rules
+    assert (Expectation.__dict__["configuration"], ExpectationConfiguration.__dict__["to_domain_obj"]) == original
