@@ -24,16 +24,20 @@ def _text(series: pd.Series, typed: bool = True) -> pd.Series:
     type" rule then holds for the whole column at once (the type admits nothing but text), where an
     object column is checked value by value, a quarter of Great Expectations' time on a force's
     year. A column holding anything else stays object, so the rule names each row that is not text.
+
+    What is blank and whether all is text are decided on the column's distinct values (a force's
+    month repeats a few hundred names and codes tens of thousands of times); the values themselves are
+    taken from the column, never from the distinct ones (pandas counts 1, 1.0 and True as one value).
     """
-    values = series.astype(object)
-    try:  # the .str accessor: non-text values give NaN, so only text that strips to nothing is blank
-        blank = values.isna() | (values.str.strip() == "").fillna(False).astype(bool)
-    except AttributeError:  # no text at all in the column
-        blank = values.isna()
-    values = values.where(~blank, None)
-    if typed and pd.api.types.infer_dtype(values, skipna=True) == "string":
-        return values.astype("string")
-    return values
+    values = series.to_numpy(dtype=object, na_value=None, copy=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    blank_unique = np.fromiter((isinstance(u, str) and not u.strip() for u in uniques), bool, len(uniques))
+    blank = (codes < 0) | blank_unique[np.maximum(codes, 0)] if len(uniques) else codes < 0
+    values[blank] = None
+    text = all(isinstance(u, str) for u, b in zip(uniques, blank_unique, strict=True) if not b)
+    if typed and text and not blank.all():
+        return pd.Series(pd.array(values, dtype="string"), index=series.index, name=series.name)
+    return pd.Series(values, index=series.index, name=series.name, dtype=object)
 
 
 def _whole(value: object) -> object:
