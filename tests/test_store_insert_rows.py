@@ -1,4 +1,5 @@
-"""Bulk rows go into the store the same way on both engines: COPY on PostgreSQL, INSERT elsewhere."""
+"""Bulk rows go into the store the same way on both engines: COPY on PostgreSQL, one prepared INSERT
+run for every row on SQLite (values converted by the columns' types), SQLAlchemy's INSERT otherwise."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import psycopg
 from sqlalchemy import select
 
 from csp.config import load_partnership
-from csp.store import models
+from csp.store import db, models
 from csp.store.db import ensure_partnership, insert_rows, session_scope
 
 
@@ -45,10 +46,14 @@ def test_rows_stored_by_copy_read_back_as_inserted(db_url, csp_env, monkeypatch)
     copies = []
     real = psycopg.Cursor.copy
     monkeypatch.setattr(psycopg.Cursor, "copy", lambda self, *a, **k: copies.append(a) or real(self, *a, **k))
+    prepared = []
+    real_prepared = db._prepared_insert
+    monkeypatch.setattr(db, "_prepared_insert", lambda *a: prepared.append(a) or real_prepared(*a))
     file_id = _file(db_url)
     rows = _crime_rows(file_id)
     with session_scope(db_url) as session:
         insert_rows(session, models.CrimeRecord.__table__, rows)
+    assert len(prepared) == (0 if db_url.startswith("postgresql") else 1)
     stored = _stored(db_url, file_id)
     expected = [(r["row_number"], r["month"], r["crime_id"], r["location"], r["longitude"], r["latitude"],
                  r["lsoa_code"], r["outcome"], r["msoa_code"]) for r in rows]
