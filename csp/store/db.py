@@ -187,7 +187,18 @@ def sql_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Many plain rows into one table, in the session's transaction.
+    """Many plain rows into one table, in the session's transaction (``insert_columns``); rows naming
+    different columns go in one batch per set of columns."""
+    batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        batches.setdefault(tuple(row), []).append(row)
+    for given, batch in batches.items():
+        insert_columns(session, table, {name: [row[name] for row in batch] for name in given})
+
+
+def insert_columns(session: Session, table: Table, columns: dict[str, list[Any]]) -> None:
+    """Many rows, given column by column (lists of one length), into one table, in the session's
+    transaction. Readers build their rows a column at a time, so nothing is turned into dictionaries.
 
     On PostgreSQL with psycopg the rows are sent with COPY: a force's year of crime rows, stored once
     per partnership, and an assessment's thousands of metrics went in batched INSERT statements that
@@ -195,56 +206,56 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     gets its Python-side default, worked out once for the batch (a timestamp, an empty list), as the
     INSERT would have given it; JSON columns are sent as JSON. On SQLite one prepared INSERT is run for
     every row with the values converted column by column by the columns' own SQLAlchemy types (its
-    per-row parameter handling was two thirds of storing a month's crimes). Rows naming different
-    columns go in one batch per set of columns.
+    per-row parameter handling was two thirds of storing a month's crimes).
     """
-    batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        batches.setdefault(tuple(row), []).append(row)
-    connection = session.connection() if rows else None
-    for given, batch in batches.items():
-        left_out = [c for c in table.columns if c.name not in given and c.default is not None]
-        if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg" and \
-                all(c.default.is_callable or c.default.is_scalar for c in left_out):
-            _copy(connection.connection.driver_connection, table, list(given), left_out, batch)
-        elif connection.dialect.name == "sqlite" and \
-                all(c.default.is_callable or c.default.is_scalar for c in left_out):
-            _prepared_insert(connection, table, list(given), left_out, batch)
-        else:
-            session.execute(table.insert(), batch)
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"{table.name}: columns of different lengths {sorted(lengths)}")
+    if not columns or not lengths.pop():
+        return
+    connection = session.connection()
+    given = list(columns)
+    left_out = [c for c in table.columns if c.name not in columns and c.default is not None]
+    plain_defaults = all(c.default.is_callable or c.default.is_scalar for c in left_out)
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg" and plain_defaults:
+        _copy(connection.connection.driver_connection, table, given, left_out, columns)
+    elif connection.dialect.name == "sqlite" and plain_defaults:
+        _prepared_insert(connection, table, left_out, columns)
+    else:
+        session.execute(table.insert(), [dict(zip(given, values, strict=True))
+                                         for values in zip(*columns.values(), strict=True)])
 
 
-def _prepared_insert(connection: Any, table: Table, given: list[str], left_out: list[Column],
-                     rows: list[dict[str, Any]]) -> None:
+def _prepared_insert(connection: Any, table: Table, left_out: list[Column], columns: dict[str, list[Any]]) -> None:
     """Rows into ``table`` through the driver's executemany, each value converted as SQLAlchemy would
     (its type's bind processor: dates and times as text, JSON dumped, booleans as integers)."""
     dialect = connection.dialect
-    columns = [table.c[name] for name in given] + left_out
-    values = [[row[name] for row in rows] for name in given] + \
-             [[_python_default(c)] * len(rows) for c in left_out]
-    for position, column in enumerate(columns):
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    count = len(next(iter(columns.values())))
+    names = [*columns, *(c.name for c in left_out)]
+    values = [*columns.values(), *([_python_default(c)] * count for c in left_out)]
+    for position, name in enumerate(names):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             values[position] = [process(v) for v in values[position]]
     quote = dialect.identifier_preparer.quote
-    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
-                 f"VALUES ({', '.join('?' * len(columns))})")
+    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+                 f"VALUES ({', '.join('?' * len(names))})")
     connection.exec_driver_sql(statement, list(zip(*values, strict=True)))
 
 
-def _copy(driver: Any, table: Table, given: list[str], left_out: list[Column], rows: list[dict[str, Any]]) -> None:
+def _copy(driver: Any, table: Table, given: list[str], left_out: list[Column], columns: dict[str, list[Any]]) -> None:
     from psycopg import sql
     from psycopg.types.json import Json
 
     defaults = [_python_default(c) for c in left_out]
-    columns = given + [c.name for c in left_out]
+    names = given + [c.name for c in left_out]
     json = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    wrap = [c in json for c in columns]
+    wrap = [c in json for c in names]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in names))
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [row[c] for c in given] + defaults
+        for row in zip(*columns.values(), strict=True):
+            values = [*row, *defaults]
             copy.write_row([Json(v) if w and v is not None else v for v, w in zip(values, wrap, strict=True)]
                            if json else values)
 
@@ -322,18 +333,24 @@ class FieldTooLong(ValueError):
     """A value longer than its column allows (PostgreSQL would refuse it; SQLite would keep it)."""
 
 
-def check_lengths(model: type[models.Base], rows: list[dict[str, Any]], label: str,
+def check_lengths(model: type[models.Base], columns: dict[str, list[Any]], label: str,
                   source_names: dict[str, str] | None = None) -> None:
-    """Check every text value against its column's declared length, the same on every database, and
-    name the first offending row and column (``source_names`` maps columns to the file's headings)."""
+    """Check every text value (rows given column by column) against its column's declared length, the
+    same on every database, and name the first offending row and column (``source_names`` maps
+    columns to the file's headings)."""
     limits = {c.name: c.type.length for c in model.__table__.columns
-              if getattr(c.type, "length", None)}
-    for index, row in enumerate(rows):
-        for column, limit in limits.items():
-            value = row.get(column)
-            if isinstance(value, str) and len(value) > limit:
-                where = f"row {row['row_number']}" if "row_number" in row else f"record {index + 1}"
-                heading = (source_names or {}).get(column, column)
-                raise FieldTooLong(
-                    f"{label}: {where}: column '{heading}': {len(value):,} characters where at most "
-                    f"{limit} fit ({value[:40]!r}...); correct the value (or the column) and ingest again")
+              if getattr(c.type, "length", None) and c.name in columns}
+    first: tuple[int, str] | None = None
+    for column, limit in limits.items():
+        index = next((i for i, v in enumerate(columns[column]) if isinstance(v, str) and len(v) > limit), None)
+        if index is not None and (first is None or index < first[0]):
+            first = (index, column)
+    if first is None:
+        return
+    index, column = first
+    value, limit = columns[column][index], limits[column]
+    where = f"row {columns['row_number'][index]}" if "row_number" in columns else f"record {index + 1}"
+    heading = (source_names or {}).get(column, column)
+    raise FieldTooLong(
+        f"{label}: {where}: column '{heading}': {len(value):,} characters where at most "
+        f"{limit} fit ({value[:40]!r}...); correct the value (or the column) and ingest again")

@@ -21,7 +21,7 @@ from csp.faults import crash_point
 from csp.frames import POLICE_UK_COLUMNS, CheckOutcome, RowProblem
 from csp.settings import input_limits
 from csp.store import models
-from csp.store.db import FieldTooLong, check_lengths, insert_rows, sql_value
+from csp.store.db import FieldTooLong, check_lengths, insert_columns, insert_rows, sql_value
 from csp.store.locks import take_stage_lock
 from tasks.ingest.errors import IngestError
 
@@ -97,17 +97,17 @@ def _check_shrink(prov: Provenance, old: models.InputFile) -> None:
         "months; if it is, ingest it again with --force")
 
 
-def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) -> list[dict[str, Any]]:
-    """The accepted rows as the store's rows: missing values None, numbers as Python numbers.
+def _records(kind: str, frame: pd.DataFrame, partnership_id: str, file_id: int) -> dict[str, list[Any]]:
+    """The accepted rows as the store's columns: missing values None, numbers as Python numbers.
 
-    Built column by column (a force's year is hundreds of thousands of rows, and a row at a time
-    through ``to_dict`` was a noticeable part of each partnership's ingest)."""
+    Built and stored column by column (a force's year is hundreds of thousands of rows; a row at a
+    time through ``to_dict``, and later dictionaries made only to be taken apart again by the insert,
+    were a noticeable part of each partnership's ingest)."""
     if kind == "boundaries":  # drawn from the file itself; only provenance is stored
-        return []
-    base = {"input_file_id": file_id, "partnership_id": partnership_id}
+        return {}
     columns = _police_columns(frame) if kind == "police_uk" else _population_columns(frame) if kind == "population" \
         else {"source_kind": [kind] * len(frame), **_partner_columns(frame)}
-    return [{**base, **dict(zip(columns, values, strict=True))} for values in zip(*columns.values(), strict=True)]
+    return {"input_file_id": [file_id] * len(frame), "partnership_id": [partnership_id] * len(frame), **columns}
 
 
 def _values(frame: pd.DataFrame, name: str, convert: Callable[[Any], Any] = sql_value) -> list[Any]:
@@ -163,26 +163,26 @@ def store_file(session: Session, prov: Provenance, accepted: pd.DataFrame,
         months=months, illustrative=prov.illustrative, status="current",
         flow_run_id=prov.flow_run_id,
     )
-    _check_lengths(models.InputFile, [{"file_name": prov.name, "path": prov.path}], prov.label)
+    _check_lengths(models.InputFile, {"file_name": [prov.name], "path": [prov.path]}, prov.label)
     session.add(record)
     session.flush()
     for old in replaced:
         old.status = "superseded"
         old.superseded_by_id = record.id
-    rows = _records(prov.source_kind, accepted, prov.partnership_id, record.id)
-    _check_lengths(_MODEL.get(prov.source_kind, models.PartnerRecord), rows, prov.label)
+    columns = _records(prov.source_kind, accepted, prov.partnership_id, record.id)
+    _check_lengths(_MODEL.get(prov.source_kind, models.PartnerRecord), columns, prov.label)
     # plain rows (the ORM's bulk path adds nothing here and costs twice the time); COPY on PostgreSQL
-    insert_rows(session, _MODEL.get(prov.source_kind, models.PartnerRecord).__table__, rows)
+    insert_columns(session, _MODEL.get(prov.source_kind, models.PartnerRecord).__table__, columns)
     _store_problems(session, record.id, problems)
     _store_outcomes(session, record, outcomes)
     crash_point("ingest.store")
     return record, [old.file_name for old in replaced]
 
 
-def _check_lengths(model: type[models.Base], rows: list[dict[str, Any]], label: str) -> None:
+def _check_lengths(model: type[models.Base], columns: dict[str, list[Any]], label: str) -> None:
     headings = {v: k for k, v in POLICE_UK_COLUMNS.items()} if model is models.CrimeRecord else {}
     try:
-        check_lengths(model, rows, label, headings)
+        check_lengths(model, columns, label, headings)
     except FieldTooLong as exc:
         raise IngestError(str(exc)) from None
 
