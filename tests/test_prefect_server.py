@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from csp.prefect_server import SERVER_MARK, _alive, reap_stale_servers
+from csp.prefect_server import SERVER_MARK, _alive, launch, reap_stale_servers
 from csp.settings import PROJECT_ROOT
 
 
@@ -159,3 +159,16 @@ def test_a_cycle_refused_for_bad_input_stops_the_server_it_began(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     assert "exit: 2 | " in run.stdout and "no such partnership 'nowhere'" in run.stdout, run.stdout
     assert "server running: False kept: False" in run.stdout
+
+
+def test_a_launched_server_is_warmed_up_in_the_background(tmp_path):
+    """Its first API call and first database read (about 0.7 s together) are made by a background
+    thread as soon as it answers, so the run's first flow does not wait for them."""
+    server = launch(tmp_path / "var")
+    try:
+        server.warming.join(180)
+        assert not server.warming.is_alive()
+        assert server.warmed == ["/admin/version", "/flows/filter"]
+    finally:
+        server.stop()
+    assert server.process.poll() is not None
