@@ -102,21 +102,11 @@ def _await_server(timeout: float, warm: tuple[str, ...], needed: tuple[str, ...]
     for module in needed:
         importlib.import_module(module)
     for module in warm:
-        if server.process.poll() is not None or _answers(server.api_url):
+        if server.process.poll() is not None or server.answers(timeout=1):
             break
         importlib.import_module(module)
     server.wait_ready(timeout)
     return server
-
-
-def _answers(api_url: str) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=1) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
 
 
 @contextmanager

@@ -27,7 +27,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -130,6 +129,14 @@ class LaunchedServer:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
+    def answers(self, timeout: float = 2.0) -> bool:
+        """Whether the server answers its health check now (the one check every caller uses)."""
+        try:
+            with urllib.request.urlopen(f"{self.api_url}/health", timeout=timeout) as answer:
+                return answer.status == 200
+        except OSError:  # urllib's URLError is an OSError
+            return False
+
     def wait_ready(self, timeout: float) -> None:
         """Poll the health endpoint; a port taken meanwhile (uvicorn exits 3) is retried on another."""
         deadline = time.monotonic() + timeout
@@ -142,12 +149,8 @@ class LaunchedServer:
             if code is not None:
                 raise RuntimeError(f"the temporary Prefect server stopped as it started (exit code {code}); "
                                    "run `prefect server start` to see why, or set PREFECT_API_URL")
-            try:
-                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if self.answers():
+                return
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"the temporary Prefect server did not start within {timeout:.0f} s; raise "
@@ -171,11 +174,9 @@ def warm_up(server: LaunchedServer, timeout: float = 180.0) -> threading.Thread:
     def warm() -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and server.process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{server.api_url}/health", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.1)
+            if server.answers():
+                break
+            time.sleep(0.1)
         else:
             return
         requests = {"/admin/version": None, "/flows/filter": b'{"limit": 1}'}
@@ -184,7 +185,7 @@ def warm_up(server: LaunchedServer, timeout: float = 180.0) -> threading.Thread:
                                              headers={"Content-Type": "application/json"})
             try:
                 urllib.request.urlopen(request, timeout=10).close()
-            except (urllib.error.URLError, OSError):
+            except OSError:  # urllib's URLError is an OSError
                 return
             server.warmed.append(path)
 
