@@ -3,8 +3,9 @@
 Orchestration only: the work is in tasks/papers. Templates are checked first (a broken one stops the
 run before any paper is written; templates that passed with the same bytes and code are not checked
 again); then the pack's inputs are fingerprinted (tasks/papers/inputs.py) and papers already rendered
-from the same inputs are taken as they are (tasks/papers/reuse.py). Only the other papers' contexts are
-built and rendered, in parallel, one task per paper and version; then the pack is checked for forbidden
+from the same inputs are taken as they are (tasks/papers/reuse.py). The other papers are drafted in
+parallel, one task per paper (its versions' contexts, then the renders it keeps; a render whose context
+did not change is taken from tasks/papers/render_memo.py); then the pack is checked for forbidden
 content and written in one step (folder, manifest, zip, Paper rows), unless the pack on disk is already
 exactly this one, and a markdown artifact lists it.
 """
@@ -19,19 +20,17 @@ from csp.config import load_partnership
 from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.locks import refuse_while_cycle_runs
-from tasks.papers.pack import keep_jobs, pack_summary
+from tasks.papers.pack import pack_summary
 from tasks.papers.render import Rendered
-from tasks.papers.reuse import DROPPED
 from tasks.papers.tasks import (
-    build_context_task,
     check_templates_task,
     close_stage_task,
     code_version,
+    draft_paper_task,
     keep_new,
     open_stage_task,
     pack_artifact_task,
     plan_pack_task,
-    render_paper_task,
     reuse_task,
     write_pack_task,
 )
@@ -60,37 +59,29 @@ def draft_board_papers(partnership: str, cycle: str, meeting: str, papers: list[
         reports = check_templates_task(plan, code)
         reuse = reuse_task(url, partnership, plan, config.name)
         found: list[Any] = list(reuse.found)
-        build = reuse.to_build(plan.jobs)  # only papers not already rendered from the same inputs
-        futures = [build_context_task.submit(url, partnership, cycle, meeting, plan.jobs[i], plan.pack)
-                   for i in build]
-        contexts = [future.result() for future in futures]  # the first failure (e.g. no assessment) ends it
-        jobs = tuple(plan.jobs[i] for i in build)
-        kept = {build[i] for i in keep_jobs(jobs, contexts)}  # a restricted version only where it adds content
-        for index in build:
-            if index not in kept:
-                found[index] = DROPPED
-                keep_new(plan, reuse, index, DROPPED)
-            elif found[index] == DROPPED:
-                found[index] = None  # kept now: render it
-        todo = [(index, contexts[position]) for position, index in enumerate(build)
-                if index in kept and found[index] is None]
-        if todo:
+        groups = reuse.to_build(plan.jobs)  # papers not already rendered from the same inputs
+        if groups:
             side_process.start()  # from the flow's thread, before any render runs: one paper at a time there
-        renders = [render_paper_task.submit(plan.jobs[i], built, config.name, plan.meeting_date, code)
-                   for i, built in todo]
-        for (index, _), future in zip(todo, renders, strict=True):
-            found[index] = future.result()
-            keep_new(plan, reuse, index, found[index])
+        futures = [draft_paper_task.submit(url, partnership, cycle, meeting, tuple(plan.jobs[i] for i in group),
+                                           plan.pack, config.name, plan.meeting_date, code) for group in groups]
+        drafted = {}
+        for group, future in zip(groups, futures, strict=True):  # the first failure (no assessment, say) ends it
+            drafted.update(zip(group, future.result(), strict=True))
+        for index, paper in drafted.items():
+            found[index] = paper.result
+            keep_new(plan, reuse, index, paper.result)
         rendered = [r for r in found if isinstance(r, Rendered)]
         run = {"flow_run_id": run_id, "stage_run_id": stage_id,
                "source_runs": sorted({r for paper in rendered for r in paper.source_runs})}
-        result = write_pack_task(url, partnership, plan, rendered, run, reuse)
+        every = len(drafted) == len(plan.jobs)  # then the render memo keeps only what this pack used
+        result = write_pack_task(url, partnership, plan, rendered, run, reuse,
+                                 {p.key for p in drafted.values() if p.key} if every else None)
         pack_artifact_task(plan, result, reports)
     except BaseException as exc:
         close_stage_task(url, stage_id, "failed", f"{type(exc).__name__}: {exc}")
         raise
-    cached = sum(1 for future in renders if future.state.name == "Cached")
-    reused = len(rendered) - len(renders)
+    cached = sum(1 for paper in drafted.values() if paper.from_memo)
+    reused = len(rendered) - sum(1 for paper in drafted.values() if isinstance(paper.result, Rendered))
     message = f"{len(rendered)} paper(s) in {result.folder}"
     if reuse.intact:
         message += f"; {UNCHANGED}"

@@ -130,7 +130,7 @@ def test_a_paper_rendered_on_the_side_process_is_the_same_document(drafted, monk
     from concurrent.futures import Future
 
     from csp import side_process
-    from tasks.papers import tasks as paper_tasks
+    from tasks.papers import one_paper as paper_tasks
 
     config = load_partnership("cambridge")
     plan = plan_pack(config, "2025-26", "board-2026-02", ["strategic_assessment"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-import tasks.papers.tasks as paper_tasks
+import tasks.papers.one_paper as paper_tasks
 from csp.config import load_partnership
 from tasks.papers.inputs import pack_fingerprint
 from tasks.papers.pack import pack_folder, plan_pack

@@ -22,14 +22,13 @@ Census 2011 population file, for a partnership whose data still needs it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from csp.config import Partnership
+from csp.distinct import by_distinct
 from csp.frame_memo import per_frame
 from tasks.ingest import readers
 
@@ -129,16 +128,6 @@ def place_lsoa_codes(codes: pd.Series, ref: Reference) -> pd.DataFrame:
     unmatched = text.notna() & (text != "") & out["lsoa_mapping"].isna()
     out.loc[unmatched, "lsoa_mapping"] = UNMATCHED
     return out.astype(object).where(out.notna(), None)
-
-
-def by_distinct(values: pd.Series, work: Callable[[pd.Series], Any]) -> Any:
-    """``work`` done on each distinct value once and spread back row for row (a month of a force's
-    rows names a few hundred LSOAs, each many times over)."""
-    positions, distinct = pd.factorize(values, use_na_sentinel=False)
-    answer = work(pd.Series(distinct, dtype=values.dtype))
-    spread = answer.iloc[positions]
-    spread.index = values.index
-    return spread
 
 
 def _placed(frame: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, pd.Series, pd.Series]:

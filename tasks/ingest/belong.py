@@ -18,6 +18,7 @@ import re
 import pandas as pd
 
 from csp.config import Partnership
+from csp.distinct import by_distinct
 from csp.frame_memo import per_frame
 from tasks.ingest.errors import IngestError
 
@@ -52,11 +53,14 @@ def check_force(kind: str, frame: pd.DataFrame, config: Partnership, label: str)
 def _other_force(frame: pd.DataFrame, force: str) -> tuple[str, pd.Series, str] | None:
     """The first column naming a force other than ``force`` (casefolded): its heading, which rows, the
     first such name; None when every row is the force's."""
+    def judge(values: pd.Series) -> pd.Series:
+        text = values.astype("string").str.strip()
+        return (text.notna() & (text.str.casefold() != force)).astype(bool)
+
     for column, heading in (("reported_by", "Reported by"), ("falls_within", "Falls within")):
-        values = frame[column].astype("string").str.strip()
-        other = values.notna() & (values.str.casefold() != force)
+        other = by_distinct(frame[column], judge)
         if other.any():
-            return heading, other, values[other].iloc[0]
+            return heading, other, frame[column].astype("string").str.strip()[other].iloc[0]
     return None
 
 
@@ -77,9 +81,12 @@ def check_named_month(kind: str, frame: pd.DataFrame, name: str, label: str) -> 
 
 
 def _other_month(frame: pd.DataFrame, named: str) -> pd.Series:
-    months = frame["month"].astype("string").str.strip()
-    parsed = months.str.fullmatch(r"\d{4}-\d{2}").fillna(False).astype(bool)
-    return parsed & (months != named)
+    def judge(values: pd.Series) -> pd.Series:
+        months = values.astype("string").str.strip()
+        parsed = months.str.fullmatch(r"\d{4}-\d{2}").fillna(False).astype(bool)
+        return (parsed & (months != named)).fillna(False).astype(bool)
+
+    return by_distinct(frame["month"], judge)
 
 
 def row_rule_masks(kind: str, frame: pd.DataFrame, today: dt.date) -> dict[str, pd.Series]:
@@ -88,17 +95,25 @@ def row_rule_masks(kind: str, frame: pd.DataFrame, today: dt.date) -> dict[str, 
     return per_frame("row rules", frame, lambda: _row_rule_masks(kind, frame, today), depends_on=(kind, today))
 
 
+def _month_rules(values: pd.Series, this_month: str) -> pd.DataFrame:
+    months = values.astype("string").str.strip()
+    shaped = months.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
+    return pd.DataFrame({"unparseable month": ~shaped,
+                         "future month": shaped & (months > this_month).fillna(False).astype(bool)})
+
+
+def _bad_codes(values: pd.Series) -> pd.Series:
+    codes = values.astype("string").str.strip()
+    return (codes.notna() & ~codes.str.fullmatch(LSOA_CODE).fillna(False)).astype(bool)
+
+
 def _row_rule_masks(kind: str, frame: pd.DataFrame, today: dt.date) -> dict[str, pd.Series]:
-    months = frame["month"].astype("string").str.strip() if "month" in frame.columns else None
     masks: dict[str, pd.Series] = {}
-    if months is not None:
-        shaped = months.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
-        masks["unparseable month"] = ~shaped
-        this_month = f"{today:%Y-%m}"
-        masks["future month"] = shaped & (months > this_month).fillna(False).astype(bool)
+    if "month" in frame.columns:  # judged once per distinct value (csp/distinct.py), as for the codes
+        months = by_distinct(frame["month"], lambda values: _month_rules(values, f"{today:%Y-%m}"))
+        masks.update({rule: months[rule] for rule in months.columns})
     if kind == "police_uk":
-        codes = frame["lsoa_code"].astype("string").str.strip()
-        masks["bad LSOA code"] = (codes.notna() & ~codes.str.fullmatch(LSOA_CODE).fillna(False)).astype(bool)
+        masks["bad LSOA code"] = by_distinct(frame["lsoa_code"], _bad_codes)
         lon, lat = frame["longitude"].astype(float), frame["latitude"].astype(float)
         placed = lon.notna() & lat.notna()
         outside = ~lon.between(*LONGITUDE) | ~lat.between(*LATITUDE)

@@ -49,7 +49,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_quietly(path: Path, data: bytes) -> None:
     """Best effort (a cache that cannot be written only costs the next run a rebuild)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,10 +72,12 @@ class Reuse:
     def kinds_to_build(self, jobs: tuple[PaperJob, ...]) -> set[str]:
         return {job.kind for job, hit in zip(jobs, self.found, strict=True) if hit is None}
 
-    def to_build(self, jobs: tuple[PaperJob, ...]) -> list[int]:
-        """Indices of the jobs whose context must be built: every version of a paper with a miss."""
+    def to_build(self, jobs: tuple[PaperJob, ...]) -> list[tuple[int, ...]]:
+        """Per paper with a miss, in pack order, the indices of all its versions (every version's
+        context is needed to decide whether the restricted one adds content)."""
         kinds = self.kinds_to_build(jobs)
-        return [i for i, job in enumerate(jobs) if job.kind in kinds]
+        order = dict.fromkeys(job.kind for job in jobs if job.kind in kinds)
+        return [tuple(i for i, job in enumerate(jobs) if job.kind == kind) for kind in order]
 
     @property
     def complete(self) -> bool:
@@ -135,10 +137,10 @@ def keep_rendered(partnership: str, cycle: str, meeting: str, key: str, result: 
     if isinstance(result, str):
         meta: dict[str, Any] = {"dropped": True}
     else:
-        _write(folder / f"{key}.docx", result.data)
+        write_quietly(folder / f"{key}.docx", result.data)
         meta = {"file_name": result.file_name, "sha256": result.sha256,
                 "input_file_ids": list(result.input_file_ids), "source_runs": list(result.source_runs)}
-    _write(folder / f"{key}.json", json.dumps(meta).encode("utf-8"))
+    write_quietly(folder / f"{key}.json", json.dumps(meta).encode("utf-8"))
 
 
 def record_pack(partnership: str, cycle: str, meeting: str, fingerprint: str, keys: tuple[str, ...],
@@ -153,7 +155,7 @@ def record_pack(partnership: str, cycle: str, meeting: str, fingerprint: str, ke
         except OSError:
             return
     record = {"fingerprint": fingerprint, "keys": list(keys), "folder": str(pack_dir), "files": files}
-    _write(folder / PACK_RECORD, json.dumps(record, indent=1).encode("utf-8"))
+    write_quietly(folder / PACK_RECORD, json.dumps(record, indent=1).encode("utf-8"))
     current = set(keys)
     try:
         for path in folder.iterdir():
@@ -211,4 +213,4 @@ def remember_template_checks(jobs: tuple[PaperJob, ...], code: str, reports: lis
             known[_template_key(job, code)] = list(report.warnings)
     if len(known) > 500:  # bounded: the oldest entries go first
         known = dict(list(known.items())[-500:])
-    _write(path, json.dumps(known).encode("utf-8"))
+    write_quietly(path, json.dumps(known).encode("utf-8"))

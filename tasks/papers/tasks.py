@@ -1,30 +1,27 @@
 """Thin Prefect task wrappers around the papers stage's plain functions.
 
-Rendering is cached (``INPUTS + TASK_SOURCE``, persisted results): its inputs are the paper's job
-(template path and checksum), its full context (including chart checksums) and a hash of this package's
-code, so the same store and templates reuse the rendered bytes while any change re-renders. Before any
-context is built, ``reuse_task`` fingerprints the pack's inputs and takes the papers already rendered
+One task drafts one paper (its versions' contexts and renders, tasks/papers/one_paper.py); renders are
+kept by their job, context and this package's code (tasks/papers/render_memo.py), so the same context
+reuses the rendered bytes while any change re-renders. Before any context is built, ``reuse_task`` fingerprints the pack's inputs and takes the papers already rendered
 from the same inputs (tasks/papers/reuse.py); ``write_pack_task`` leaves a pack that is already on disk
 byte for byte as it is. Reading the store and writing the pack are never cached by Prefect.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
+from prefect.cache_policies import NO_CACHE
 
-from csp import side_process
 from csp.config import load_partnership
 from csp.orchestration import package_sources, source_digest
-from tasks.papers.common import Built
-from tasks.papers.context import build_context
+from tasks.papers import render_memo
 from tasks.papers.inputs import pack_fingerprint
 from tasks.papers.lint import TemplateReport
+from tasks.papers.one_paper import Drafted, draft_paper
 from tasks.papers.pack import (
     PackPlan,
     PackResult,
@@ -37,7 +34,7 @@ from tasks.papers.pack import (
     written_files,
 )
 from tasks.papers.registry import PaperJob
-from tasks.papers.render import Rendered, render_job
+from tasks.papers.render import Rendered
 from tasks.papers.reuse import (
     Reuse,
     forget_pack,
@@ -49,8 +46,6 @@ from tasks.papers.reuse import (
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-_RENDER_LOCK = threading.Lock()
-_SIDE_SLOT = threading.Lock()  # one paper at a time on the side process
 
 
 def code_version() -> str:
@@ -103,47 +98,22 @@ def keep_new(plan: PackPlan, reuse: Reuse, index: int, result: Rendered | str) -
 # Results are persisted and read back where needed, not also kept in Prefect's in-memory store: that
 # store outlives the flow run in a long-lived process (a Dask worker running partnership after
 # partnership grew by the papers and frames of every one of them).
-@task(name="build-context", task_run_name="context {job.kind} {job.version}", cache_policy=NO_CACHE,
+@task(name="draft-paper", task_run_name="paper {jobs[0].kind}", cache_policy=NO_CACHE,
       persist_result=True, cache_result_in_memory=False)
-def build_context_task(url: str, partnership: str, cycle: str, meeting: str, job: PaperJob,
-                       pack: dict[str, int]) -> Built:
-    return build_context(url, load_partnership(partnership), cycle, meeting, job.kind, job.version, pack)
-
-
-@task(name="render-paper", task_run_name="render {job.kind} {job.version}",
-      cache_policy=INPUTS + TASK_SOURCE, persist_result=True, cache_result_in_memory=False)
-def render_paper_task(job: PaperJob, built: Built, author: str, when: Any, code: str) -> Rendered:
-    """Cached on the job, the context and the code version (``code`` only feeds the cache key)."""
-    return render_one_at_a_time(job, built, author, when)
-
-
-def render_one_at_a_time(job: PaperJob, built: Built, author: str, when: Any) -> Rendered:
-    """One render at a time per process: two docxtpl renders in threads at once were seen to produce a
-    document whose parts do not re-open (a benchmark run, "Namespace prefix ContentType ... not
-    defined"), and rendering holds the GIL anyway. A plain module function, so that Dask pickles the
-    task by reference and never tries to pickle the lock.
-
-    With the side process on (csp/side_process.py), one paper at a time is rendered there while the
-    others are rendered here, one after another: the same bytes (rendering depends only on the job and
-    its context); a paper that fails there is rendered here, where its error is raised as before."""
-    if _SIDE_SLOT.acquire(blocking=False):
-        try:
-            future = side_process.submit(render_job, job, built, author, when)
-            if future is not None:
-                try:
-                    return side_process.result(future)
-                except Exception:  # noqa: BLE001, S110 - rendered again here, raising its own error
-                    pass
-        finally:
-            _SIDE_SLOT.release()
-    with _RENDER_LOCK:
-        return render_job(job, built, author, when)
+def draft_paper_task(url: str, partnership: str, cycle: str, meeting: str, jobs: tuple[PaperJob, ...],
+                     pack: dict[str, int], author: str, when: Any, code: str) -> list[Drafted]:
+    """Every version of one paper: contexts built from the store, so never cached by Prefect; the
+    renders are kept by their context (tasks/papers/render_memo.py)."""
+    return draft_paper(url, load_partnership(partnership), cycle, meeting, jobs, pack, author, when, code)
 
 
 @task(name="write-pack", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def write_pack_task(url: str, partnership: str, plan: PackPlan, rendered: list[Rendered],
-                    run: dict[str, Any], reuse: Reuse | None = None) -> PackResult:
-    """Write the pack, or, when ``reuse`` says the pack on disk is this very one, only record the run."""
+                    run: dict[str, Any], reuse: Reuse | None = None,
+                    render_keys: set[str] | None = None) -> PackResult:
+    """Write the pack, or, when ``reuse`` says the pack on disk is this very one, only record the run.
+
+    With ``render_keys`` (every paper was drafted this run), the render memo keeps those entries only."""
     config = load_partnership(partnership)
     if reuse is not None and reuse.intact:
         return record_unchanged(url, config, plan, rendered, run)
@@ -153,6 +123,8 @@ def write_pack_task(url: str, partnership: str, plan: PackPlan, rendered: list[R
     if reuse is not None:
         record_pack(plan.partnership, plan.cycle, plan.meeting, reuse.fingerprint, reuse.keys, plan.folder,
                     written_files(plan, result))
+    if render_keys is not None:
+        render_memo.prune(render_memo.folder(plan.partnership, plan.cycle, plan.meeting), render_keys)
     return result
 
 
