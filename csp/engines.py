@@ -109,6 +109,9 @@ def _await_server(timeout: float, warm: tuple[str, ...], needed: tuple[str, ...]
     return server
 
 
+LOGS_TO_API = "PREFECT_LOGGING_TO_API_ENABLED"
+
+
 @contextmanager
 def one_server(timeout: float | None = None, warm: tuple[str, ...] = (),
                needed: tuple[str, ...] = ()) -> Iterator[None]:
@@ -120,25 +123,38 @@ def one_server(timeout: float | None = None, warm: tuple[str, ...] = (),
     still starting), and its address is put in
     the environment the workers inherit. With PREFECT_API_URL already set (a real server), nothing
     is started.
+
+    Log lines are not sent to the temporary server (they are printed as before): every flow and task
+    line would be stored in its database, which has no UI and ends with the run, so nobody could read
+    them there. In a national-style run (three forces, Dask) storing them cost about a tenth of the
+    machine's work. A real server gets the logs as Prefect's settings say.
     """
     if os.environ.get("PREFECT_API_URL"):
         with _plain_http_clients(os.environ["PREFECT_API_URL"]):
             yield
         return
-    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_LOGGING_TO_API_ENABLED,
+        temporary_settings,
+    )
 
     if timeout is None:
         timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"))
     server = _await_server(timeout, warm, needed)
     os.environ["PREFECT_API_URL"] = server.api_url
+    os.environ[LOGS_TO_API] = "false"  # for the Dask workers this run starts
     try:
         # No flow-run heartbeats to a server that ends with this process: nothing watches them, and each
         # flow run waits up to a second at its end for the heartbeat thread to stop (five flows a cycle).
-        with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), \
+        with temporary_settings({PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
+                                 PREFECT_LOGGING_TO_API_ENABLED: False}), \
                 _plain_http_clients(server.api_url):
             yield
     finally:
-        os.environ.pop("PREFECT_API_URL", None)  # the server stops at exit, after the logs are sent
+        os.environ.pop("PREFECT_API_URL", None)
+        os.environ.pop(LOGS_TO_API, None)
 
 
 @contextmanager

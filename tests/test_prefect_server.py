@@ -73,9 +73,10 @@ def test_a_stale_server_recorded_in_var_is_stopped_on_the_next_start(tmp_path):
 def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_run(tmp_path):
     """``begin_server`` launches the server without importing Prefect, so the run's own imports overlap
     its start; ``one_server`` waits for it, points the run at it, and flows run against it without
-    the client having to retry a request (task-run recorder and event persister are off on this server)."""
+    the client having to retry a request (task-run recorder and event persister are off on this server),
+    and without sending it their log lines."""
     code = textwrap.dedent("""
-        import os, sys, urllib.request
+        import json, os, sys, urllib.request
         from csp.engines import begin_server, one_server
         begin_server()
         print("prefect imported before launch:", "prefect" in sys.modules, flush=True)
@@ -103,11 +104,20 @@ def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_r
         def cycle():
             return sum(stage_task(i) for i in range(4))
 
+        import datetime
+        started = datetime.datetime.now(datetime.timezone.utc).isoformat()
         with one_server(warm=("json",)):
             url = os.environ["PREFECT_API_URL"]
             print("health:", urllib.request.urlopen(url + "/health").status, flush=True)
             print("flow:", cycle(), flush=True)
             print("retried requests:", len(retries), retries[:1], flush=True)
+            from prefect.logging.handlers import APILogWorker
+            APILogWorker.drain_all(timeout=10)  # whatever was queued for the server is sent now
+            since = json.dumps({"logs": {"timestamp": {"after_": started}}}).encode()  # this run's lines
+            ask = urllib.request.Request(url + "/logs/filter", data=since, method="POST",
+                                         headers={"Content-Type": "application/json"})
+            print("log lines stored by the server:", len(json.load(urllib.request.urlopen(ask))), flush=True)
+            print("workers told:", os.environ.get("PREFECT_LOGGING_TO_API_ENABLED"), flush=True)
     """)
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["CSP_VAR_DIR"] = str(tmp_path / "var")
@@ -119,6 +129,9 @@ def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_r
     assert "flow: 6" in run.stdout
     # stages as subflows inside tasks (the cycle's shape): no "database is locked" retries (2 s each)
     assert "retried requests: 0" in run.stdout, run.stdout
+    # log lines are printed, not stored by a server nobody can read them from
+    assert "Finished in state Completed()" in run.stderr + run.stdout
+    assert "log lines stored by the server: 0" in run.stdout and "workers told: false" in run.stdout
     assert not list((tmp_path / "var").glob("prefect-server-*.json")) or _wait_records_gone(tmp_path / "var")
 
 

@@ -90,11 +90,12 @@ def exception_message(result: Any) -> str | None:
 
 
 def _unique_within(part: pd.DataFrame, keys: list[int], columns: list[str]) -> list[int]:
-    """Of the stack's repeated rows, those whose value repeats within this part."""
+    """Of the stack's repeated rows, those whose value repeats within this part: compared as GX
+    compares them (``duplicated`` on the values themselves, as its uniqueness rules do)."""
     if not keys:
         return []
     rows = part.loc[part[KEY].isin(keys), columns]
-    repeated = rows.astype(str).duplicated(keep=False)
+    repeated = rows.duplicated(keep=False)
     return rows.index[repeated.to_numpy()].tolist()
 
 
