@@ -2,9 +2,12 @@
 
 Reads the stored inputs (current files only), computes levels, change, series, places and
 concentration, applies small-number suppression, writes findings and charts, and replaces the cycle's
-metrics, findings and charts in the store in one transaction. Analysis tasks are cached on their inputs
-(including a fingerprint of the stored files), so re-running after a failure, or on unchanged data,
-redoes only what is needed. When the stored assessment was made from the same fingerprint and
+metrics, findings and charts in the store in one transaction. The analysis and the findings are cached
+on their inputs (including a fingerprint of the stored files), so re-running after a failure, or on
+unchanged data, redoes only what is needed. The analysis is one task (tasks/assess/analysis.py:
+analyse, the same function the plain stage calls), its result passed on ``big(...)`` (Prefect's
+``opaque``): otherwise Prefect walks every value inside its frames looking for futures before each
+task starts. When the stored assessment was made from the same fingerprint and
 parameters and its charts are still on disk, the flow stops there: nothing would change.
 """
 
@@ -19,53 +22,19 @@ from csp.engines import task_runner
 from csp.settings import get_settings
 from csp.store.db import migrate
 from csp.store.locks import refuse_while_cycle_runs
-from tasks.assess.analysis import Analysis, count_tables, police_categories, population_ids
-from tasks.assess.params import AssessParams, params_from_config
+from tasks.assess.params import params_from_config
 from tasks.assess.run import headline_markdown
 from tasks.assess.tasks import (
-    change_task,
+    analysis_task,
     charts_task,
-    concentration_task,
-    coverage_task,
     findings_task,
     fingerprint_task,
-    levels_task,
-    load_task,
-    partner_areas_task,
-    places_task,
-    publish_task,
-    series_task,
     stage_finish_task,
     stage_start_task,
     store_task,
     unchanged_task,
 )
 from tasks.validate.gate import check_gate, mark_accepted
-
-
-def _analyse(url: str, params: AssessParams, fp: list[str] | None = None) -> tuple[Analysis, list[str]]:
-    """The analysis steps as tasks, in the order of the assessment; also returns the fingerprint
-    (taken here unless the caller took it a moment ago).
-
-    Frames and the analysis are passed ``big(...)`` (Prefect's ``opaque``): otherwise Prefect walks
-    every value inside them looking for futures before each task starts, about 1.7 s a task here.
-    """
-    fp = fp or fingerprint_task(url, params.partnership_id)
-    inputs = load_task(url, params, fp)
-    events, coverage = coverage_task(big(inputs), params, fp)
-    levels = levels_task(big(events), coverage, params, fp)
-    series = series_task(big(events), coverage, big(levels.table), params, fp)
-    categories = police_categories(levels)
-    places = places_task(big(events), big(inputs), coverage, categories, params, fp)
-    changes = change_task(big(levels.table), big(series), coverage, params, fp, big(events), big(inputs),
-                          big(places))
-    concentration = concentration_task(big(events), coverage, categories, params, fp)
-    partner_areas = partner_areas_task(big(events), coverage, params, fp)
-    published = publish_task(big(count_tables(levels, series, partner_areas, places)), params.suppression_min,
-                             params, fp)
-    analysis = Analysis(params, coverage, levels, series, changes, places, concentration, partner_areas,
-                        published, population_ids(inputs))
-    return analysis, fp
 
 
 @flow(name="strategic-assessment", flow_run_name="strategic-assessment {partnership} {cycle}",
@@ -94,11 +63,11 @@ def strategic_assessment(partnership: str, cycle: str, database_url: str | None 
             mark_accepted(url, partnership, cycle)
         return {"partnership": partnership, "cycle": cycle, **kept}
     try:
-        analysis, fingerprint = _analyse(url, params, fp)
-        findings = findings_task(big(analysis), params, fingerprint)
+        analysis = analysis_task(url, params, fp)
+        findings = findings_task(big(analysis), params, fp)
         side_process.start()  # from the flow's thread: the maps and partner charts are drawn there
-        charts, notes = charts_task(big(analysis), output_dir, fingerprint)
-        counts = store_task(url, config, big(analysis), big(findings), charts, run_id, output_dir, fingerprint)
+        charts, notes = charts_task(big(analysis), output_dir, fp)
+        counts = store_task(url, config, big(analysis), big(findings), charts, run_id, output_dir, fp)
         create_markdown_artifact(key=f"strategic-assessment-{partnership}-{cycle}".lower(),
                                  markdown=headline_markdown(analysis, findings, counts),
                                  description=f"Headline findings, {config.name} {cycle}")

@@ -1,11 +1,11 @@
 """Thin Prefect task wrappers around the assessment steps.
 
-Analysis tasks persist their results and cache on their inputs and source (``INPUTS + TASK_SOURCE``).
-Every analysis task takes the *fingerprint* of its inputs: the stored input files (ids, checksums,
-rows, ingestion times) plus a digest of the assessment's own code. The large frames passed between
-tasks are left out of the cache key (they are functions of the fingerprint and the parameters, and a
-DataFrame does not pickle to the same bytes after a round trip through the result store), so a re-run
-on unchanged data is served from the cache, and new data, a changed threshold or changed code
+The analysis and the findings persist their results and cache on their inputs and source
+(``INPUTS + TASK_SOURCE``). Both take the *fingerprint* of the inputs: the stored input files (ids,
+checksums, rows, ingestion times) plus a digest of the assessment's own code. The analysis passed to
+the findings is left out of the cache key (it is a function of the fingerprint and the parameters, and
+a DataFrame does not pickle to the same bytes after a round trip through the result store), so a
+re-run on unchanged data is served from the cache, and new data, a changed threshold or changed code
 recomputes. Tasks with side effects (charts on disk, the store, the stage record) are never cached:
 a cached result would not bring the files or rows back.
 """
@@ -15,30 +15,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from prefect import task
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
 from csp.config import Partnership
 from tasks.assess import chart_cache, store
-from tasks.assess.analysis import Analysis
-from tasks.assess.change import Changes, compute_changes
+from tasks.assess.analysis import Analysis, analyse
 from tasks.assess.charts import draw_charts
-from tasks.assess.concentration import Concentration, compute_concentration
-from tasks.assess.coverage import SourceCoverage, assign_periods, source_coverage
 from tasks.assess.findings import build_findings
-from tasks.assess.levels import Levels, compute_levels
-from tasks.assess.load import StoreInputs, load_inputs
+from tasks.assess.load import load_inputs
 from tasks.assess.params import AssessParams
-from tasks.assess.places import PartnerAreas, Places, compute_partner_areas, compute_places
-from tasks.assess.publish import Published, publish
-from tasks.assess.rows import CountTable
 from tasks.assess.run import charts_folder
-from tasks.assess.series import Series, compute_series
 from tasks.assess.up_to_date import fingerprint, store_digest, stored_summary
 
 IO_RETRIES = {"retries": 2, "retry_delay_seconds": [2, 10]}
-DATA_ARGUMENTS = ("inputs", "events", "coverage", "levels", "series", "tables", "analysis", "places")
+DATA_ARGUMENTS = ("analysis",)
 
 
 def cached() -> dict[str, Any]:
@@ -58,58 +49,14 @@ def fingerprint_task(database_url: str, partnership: str) -> list[str]:
     return fingerprint(database_url, partnership)
 
 
-@task(name="assess-load", task_run_name="load {params.partnership_id}", **cached(), **IO_RETRIES)
-def load_task(database_url: str, params: AssessParams, fingerprint: list[str]) -> StoreInputs:
-    return load_inputs(database_url, params)
+@task(name="assess-analysis", **cached(), **IO_RETRIES)
+def analysis_task(database_url: str, params: AssessParams, fingerprint: list[str]) -> Analysis:
+    """Every number of the assessment, from the stored inputs (tasks/assess/analysis.py: analyse).
 
-
-@task(name="assess-coverage", **cached())
-def coverage_task(inputs: StoreInputs, params: AssessParams,
-                  fingerprint: list[str]) -> tuple[pd.DataFrame, dict[str, SourceCoverage]]:
-    return assign_periods(inputs.events, params), source_coverage(inputs, params)
-
-
-@task(name="assess-levels", **cached())
-def levels_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage], params: AssessParams,
-                fingerprint: list[str]) -> Levels:
-    return compute_levels(events, coverage, params)
-
-
-@task(name="assess-series", **cached())
-def series_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage], levels: pd.DataFrame,
-                params: AssessParams, fingerprint: list[str]) -> Series:
-    return compute_series(events, coverage, levels, params)
-
-
-@task(name="assess-change", **cached())
-def change_task(levels: pd.DataFrame, series: Series, coverage: dict[str, SourceCoverage],
-                params: AssessParams, fingerprint: list[str], events: pd.DataFrame | None = None,
-                inputs: StoreInputs | None = None, places: Places | None = None) -> Changes:
-    return compute_changes(levels, series, coverage, params, events, inputs, places)
-
-
-@task(name="assess-places", **cached())
-def places_task(events: pd.DataFrame, inputs: StoreInputs, coverage: dict[str, SourceCoverage],
-                categories: list[str], params: AssessParams, fingerprint: list[str]) -> Places | None:
-    return compute_places(events, inputs, coverage, categories, params)
-
-
-@task(name="assess-partner-areas", **cached())
-def partner_areas_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage],
-                       params: AssessParams, fingerprint: list[str]) -> PartnerAreas:
-    return compute_partner_areas(events, coverage, params)
-
-
-@task(name="assess-concentration", **cached())
-def concentration_task(events: pd.DataFrame, coverage: dict[str, SourceCoverage], categories: list[str],
-                       params: AssessParams, fingerprint: list[str]) -> Concentration | None:
-    return compute_concentration(events, coverage, categories, params)
-
-
-@task(name="assess-suppression", **cached())
-def publish_task(tables: list[CountTable], minimum: int, params: AssessParams,
-                 fingerprint: list[str]) -> Published:
-    return publish(tables, minimum)
+    One task, not one per step: the steps run in a fixed order on the same inputs and take about a
+    second together, while each task run is a round of calls to the Prefect server and a persisted
+    result (a national run assesses hundreds of partnerships)."""
+    return analyse(load_inputs(database_url, params), params)
 
 
 @task(name="assess-findings", **cached())
