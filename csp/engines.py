@@ -126,8 +126,8 @@ def one_server(timeout: float | None = None, warm: tuple[str, ...] = (),
 
     Log lines are not sent to the temporary server (they are printed as before): every flow and task
     line would be stored in its database, which has no UI and ends with the run, so nobody could read
-    them there. In a national-style run (three forces, Dask) storing them cost about a tenth of the
-    machine's work. A real server gets the logs as Prefect's settings say.
+    them there (every line is a request and a row: work for the server and for the workers' log
+    thread, for nothing). A real server gets the logs as Prefect's settings say.
     """
     if os.environ.get("PREFECT_API_URL"):
         with _plain_http_clients(os.environ["PREFECT_API_URL"]):
