@@ -22,10 +22,10 @@ from csp.settings import get_settings
 from csp.store.locks import refuse_while_cycle_runs
 from tasks.papers.pack import pack_summary
 from tasks.papers.render import Rendered
+from tasks.papers.render_memo import code_version
 from tasks.papers.tasks import (
     check_templates_task,
     close_stage_task,
-    code_version,
     draft_paper_task,
     keep_new,
     open_stage_task,

@@ -227,6 +227,23 @@ def test_redrafting_part_of_a_pack_removes_papers_it_no_longer_holds(store):
     assert len(list_papers(store, "cambridge", latest_only=False)) == 3
 
 
+def test_the_plain_stage_drafts_through_the_render_memo(store, monkeypatch):
+    """draft_pack drafts each paper as the flow's task does (tasks/papers/one_paper.py): drafting the
+    same pack again renders nothing and writes the same bytes."""
+    from tasks.papers import one_paper
+
+    monkeypatch.setenv("CSP_SIDE_PROCESS", "0")
+    config = load_partnership("cambridge")
+    first = draft_pack(store, config, "2025-26", "board-2026-02")
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("rendered again although the memo holds this paper")
+
+    monkeypatch.setattr(one_paper, "render_job", no_render)
+    again = draft_pack(store, config, "2025-26", "board-2026-02")
+    assert again.files == first.files and len(first.files) >= 13
+
+
 def test_without_an_assessment_the_pack_stops_with_what_to_run(sqlite_url, tmp_path, monkeypatch):
     from csp.store.db import MissingStageError
     from tests.papers_helpers import use_temporary_folders

@@ -229,7 +229,7 @@ class ValidationResult(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycle.id"), index=True)
-    input_file_id: Mapped[int | None] = mapped_column(ForeignKey("input_file.id"))
+    input_file_id: Mapped[int | None] = mapped_column(ForeignKey("input_file.id"), index=True)
     suite: Mapped[str] = mapped_column(String(80))
     expectation: Mapped[str] = mapped_column(String(120))
     column: Mapped[str | None] = mapped_column(String(100))

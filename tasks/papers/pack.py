@@ -8,6 +8,7 @@ manifest ties every paper to its template, the input files (name, checksum, rows
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx import Document
 from sqlalchemy import select
 
 from csp.config import ConfigError, Partnership
@@ -114,25 +114,38 @@ def check_pack_templates(plan: PackPlan) -> list[TemplateReport]:
     return reports
 
 
-def check_publication(database_url: str, rendered: list[Rendered]) -> None:
-    """No paper (public or restricted) prints coordinates, street locations or crime IDs."""
-    problems = []
+def check_publication(database_url: str, partnership_id: str, rendered: list[Rendered]) -> None:
+    """No paper (public or restricted) prints coordinates, street locations or crime IDs.
+
+    The 64-hex strings of every paper are looked up in one question, among the partnership's own
+    crime rows (the only ones its papers draw on), which the store finds by index."""
+    problems, candidates = [], {}
+    for paper in rendered:
+        found, strings = forbidden_content(docx_text(paper.data))
+        problems += [f"{paper.file_name}: {p}" for p in found]
+        candidates[paper.file_name] = strings
     with session_scope(database_url) as session:
-        for paper in rendered:
-            found, candidates = forbidden_content(docx_text(paper.data))
-            found += [f"a crime ID {cid[:12]}..." for cid in R.crime_ids_present(session, candidates)]
-            problems += [f"{paper.file_name}: {p}" for p in found]
+        crime_ids = set(R.crime_ids_present(session, partnership_id,
+                                            sorted({s for strings in candidates.values() for s in strings})))
+    problems += [f"{name}: a crime ID {cid[:12]}..." for name, strings in candidates.items()
+                 for cid in strings if cid in crime_ids]
     if problems:
         raise PublicationError("papers not written: they would print what no paper may:\n  "
                                + "\n  ".join(problems))
 
 
-def _atomic_write(path: Path, data: bytes, verify_docx: bool = False) -> None:
+def _atomic_write(path: Path, data: bytes, sha256: str | None = None) -> None:
+    """Write through a temporary file; with ``sha256``, the file must read back as exactly those bytes.
+
+    A paper was checked to re-open when it was rendered (``render.verify_docx``) and carries the
+    checksum of those bytes, so reading back the same checksum proves the file on disk is that very
+    document, without parsing it again."""
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(data)
     try:
-        if verify_docx:
-            Document(str(temporary))
+        if sha256 is not None and hashlib.sha256(temporary.read_bytes()).hexdigest() != sha256:
+            raise OSError(f"{path}: the file written does not read back as the paper rendered; the pack "
+                          "was not completed (check the disk, then run the papers stage again)")
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -245,11 +258,11 @@ def _record(database_url: str, config: Partnership, plan: PackPlan, rendered: li
 def write_pack(database_url: str, config: Partnership, plan: PackPlan, rendered: list[Rendered],
                run: dict[str, Any]) -> PackResult:
     """Check, then write every paper, the manifest and the zip; record a Paper row per file."""
-    check_publication(database_url, rendered)
+    check_publication(database_url, config.id, rendered)
     folder = plan.folder
     folder.mkdir(parents=True, exist_ok=True)
     for paper in rendered:
-        _atomic_write(folder / paper.file_name, paper.data, verify_docx=True)
+        _atomic_write(folder / paper.file_name, paper.data, paper.sha256)
         crash_point("papers.write")
     names = [paper.file_name for paper in rendered]
     _remove_stale(folder, set(names))

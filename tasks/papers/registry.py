@@ -112,3 +112,11 @@ def select_papers(papers: list[str] | None) -> list[PaperSpec]:
     if unknown:
         raise ValueError(f"unknown paper(s) {unknown}; expected some of {list(SPECS_BY_KIND)}")
     return [s for s in SPECS if s.kind in papers]
+
+
+def by_paper(jobs: tuple[PaperJob, ...], kinds: set[str] | None = None) -> list[tuple[int, ...]]:
+    """The jobs' indices grouped by paper, in pack order (only ``kinds``, when given): a paper's
+    versions are drafted together, since every version's context is needed to decide whether the
+    restricted one adds anything."""
+    order = dict.fromkeys(job.kind for job in jobs if kinds is None or job.kind in kinds)
+    return [tuple(i for i, job in enumerate(jobs) if job.kind == kind) for kind in order]

@@ -22,12 +22,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from csp.orchestration import package_sources, source_digest
 from tasks.papers.common import Built
 from tasks.papers.registry import PaperJob
 from tasks.papers.render import Rendered
 from tasks.papers.reuse import cache_folder, write_quietly
 
 FOLDER = "renders"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def code_version() -> str:
+    """A hash of the papers package's source: a render depends on more than its context."""
+    return source_digest(package_sources(PACKAGE_DIR))
 
 
 def _plain(value: Any) -> Any:

@@ -33,7 +33,7 @@ from csp.settings import get_settings
 from tasks.papers.inputs import job_key
 from tasks.papers.lint import TemplateReport
 from tasks.papers.numbers import RESTRICTED
-from tasks.papers.registry import PaperJob
+from tasks.papers.registry import PaperJob, by_paper
 from tasks.papers.render import Rendered
 
 CACHE = "papers-cache"
@@ -75,9 +75,7 @@ class Reuse:
     def to_build(self, jobs: tuple[PaperJob, ...]) -> list[tuple[int, ...]]:
         """Per paper with a miss, in pack order, the indices of all its versions (every version's
         context is needed to decide whether the restricted one adds content)."""
-        kinds = self.kinds_to_build(jobs)
-        order = dict.fromkeys(job.kind for job in jobs if job.kind in kinds)
-        return [tuple(i for i, job in enumerate(jobs) if job.kind == kind) for kind in order]
+        return by_paper(jobs, self.kinds_to_build(jobs))
 
     @property
     def complete(self) -> bool:

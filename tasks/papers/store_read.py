@@ -205,13 +205,16 @@ def monthly_volumes(session: Session, partnership_id: str, file_ids: list[int]) 
     return pd.DataFrame(records, columns=["source_kind", "month", "period_months", "count"])
 
 
-def crime_ids_present(session: Session, candidates: list[str]) -> list[str]:
-    """Which of these strings are crime IDs in the store (to keep them out of every paper).
+def crime_ids_present(session: Session, partnership_id: str, candidates: list[str]) -> list[str]:
+    """Which of these strings are crime IDs of the partnership's stored rows (to keep them out of
+    every paper).
 
-    Checksums are 64 hex characters too, so only strings the store holds as crime IDs count.
-    """
+    Checksums are 64 hex characters too, so only strings the store holds as crime IDs count. Crime IDs
+    are not indexed (an index on them would slow every police month stored); the partnership's rows
+    are, so the question reads those rather than every partnership's."""
     if not candidates:
         return []
+    c = models.CrimeRecord
     return list(session.scalars(
-        select(models.CrimeRecord.crime_id).where(models.CrimeRecord.crime_id.in_(candidates)).distinct()
+        select(c.crime_id).where(c.partnership_id == partnership_id, c.crime_id.in_(candidates)).distinct()
     ).all())

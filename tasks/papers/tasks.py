@@ -9,7 +9,6 @@ byte for byte as it is. Reading the store and writing the pack are never cached 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from prefect import task
@@ -17,7 +16,6 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from csp.config import load_partnership
-from csp.orchestration import package_sources, source_digest
 from tasks.papers import render_memo
 from tasks.papers.inputs import pack_fingerprint
 from tasks.papers.lint import TemplateReport
@@ -44,13 +42,6 @@ from tasks.papers.reuse import (
     record_pack,
     remember_template_checks,
 )
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def code_version() -> str:
-    """A hash of this package's source: rendering depends on more than the task function."""
-    return source_digest(package_sources(PACKAGE_DIR))
 
 
 @task(name="papers-begin-stage", cache_policy=NO_CACHE)

@@ -12,6 +12,7 @@ from csp.settings import get_settings
 from tasks.papers.inputs import pack_fingerprint
 from tasks.papers.pack import close_stage, open_stage, pack_summary, plan_pack, record_unchanged
 from tasks.papers.render import Rendered
+from tasks.papers.render_memo import code_version
 from tasks.papers.reuse import lookup, pack_recorded, passed_template_checks
 from tasks.validate.gate import CycleBlocked, check_gate
 
@@ -22,8 +23,6 @@ def pack_stands(partnership: str, cycle: str, meeting: str, papers: list[str] | 
                 database_url: str | None = None, flow_run_id: str | None = None) -> Unchanged | None:
     """The papers stage's result without running it, when the pack on disk stands; None when any paper
     would be built, rendered or written again, or when the cycle is blocked (the flow says what to do)."""
-    from tasks.papers.tasks import code_version  # the Prefect wrappers' module: imported only when asked
-
     if not pack_recorded(partnership, cycle, meeting):
         return None
     url = database_url or get_settings().database_url
