@@ -269,11 +269,11 @@ def _collect(session: Session, config: Partnership, period: CyclePeriod, today: 
     findings += _coverage_findings(previous, config, this_month, _span(period.previous_months), True)
     findings += _presence_findings(session, config, files)
     ids = {kind: [f.id for f in files if f.source_kind == kind] for kind in ("police_uk", "population")}
-    rates = match_rates(session, ids["police_uk"], ids["population"], period.start.start_time.date(),
+    rates = match_rates(session, config.id, ids["police_uk"], ids["population"], period.start.start_time.date(),
                         period.end.end_time.date(), config.geography.vintage)
     # 2011 codes matter for the comparison year too (police.uk switched during 2022-23): count them over
     # every month the cycle looks at
-    window = match_rates(session, ids["police_uk"], ids["population"], period.window_start.start_time.date(),
+    window = match_rates(session, config.id, ids["police_uk"], ids["population"], period.window_start.start_time.date(),
                          period.end.end_time.date(), config.geography.vintage)
     rates = replace(rates, by_mapping=window.by_mapping)
     findings += _match_findings(rates)

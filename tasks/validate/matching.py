@@ -81,21 +81,25 @@ def _population(session: Session, file_ids: list[int]) -> tuple[set[str], set[st
             {code for _, _, code in rows if code})
 
 
-def _crime_groups(session: Session, crime_file_ids: list[int], first_day: dt.date,
+def _crime_groups(session: Session, partnership_id: str, crime_file_ids: list[int], first_day: dt.date,
                   last_day: dt.date) -> list[tuple]:
+    """The partnership is named as well as its files so that the store reads the partnership's rows
+    for the months by index: given files and months alone, PostgreSQL read every partnership's rows of
+    those months from the month index (on a national store, millions of index entries a question)."""
     c = models.CrimeRecord
     return session.execute(
         select(c.lsoa_code, c.lsoa_name, c.msoa_name, c.msoa_code, c.lsoa_mapping, func.count())
-        .where(c.input_file_id.in_(crime_file_ids or [-1]), c.month >= first_day, c.month <= last_day)
+        .where(c.partnership_id == partnership_id, c.input_file_id.in_(crime_file_ids or [-1]),
+               c.month >= first_day, c.month <= last_day)
         .group_by(c.lsoa_code, c.lsoa_name, c.msoa_name, c.msoa_code, c.lsoa_mapping)
     ).all()
 
 
-def match_rates(session: Session, crime_file_ids: list[int], population_file_ids: list[int],
+def match_rates(session: Session, partnership_id: str, crime_file_ids: list[int], population_file_ids: list[int],
                 first_day: dt.date, last_day: dt.date, vintage: int = 2021) -> MatchRates:
-    """Match rates of the crime rows dated within [first_day, last_day]."""
+    """Match rates of the partnership's crime rows in these files dated within [first_day, last_day]."""
     codes, names, msoa_codes = _population(session, population_file_ids)
-    groups = _crime_groups(session, crime_file_ids, first_day, last_day)
+    groups = _crime_groups(session, partnership_id, crime_file_ids, first_day, last_day)
     lsoa_rows = lsoa_hit = msoa_rows = msoa_hit = without = 0
     by_mapping: dict[str, int] = {}
     for code, lsoa_name, stored_msoa, msoa_code, mapping, n in groups:
