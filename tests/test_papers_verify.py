@@ -17,15 +17,14 @@ from tasks.papers.render import RenderError, verify_docx
 SHIPPED = (TEMPLATES_DIR / "agenda.docx").read_bytes()
 
 
-def _with_part(data: bytes, name: str, content: bytes | None) -> bytes:
+def _with_part(data: bytes, name: str, content: bytes) -> bytes:
     """The same package with part ``name`` replaced (or added) by ``content``."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             if item.filename != name:
                 target.writestr(item, source.read(item.filename))
-        if content is not None:
-            target.writestr(name, content)
+        target.writestr(name, content)
     return out.getvalue()
 
 

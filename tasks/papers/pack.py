@@ -8,7 +8,6 @@ manifest ties every paper to its template, the input files (name, checksum, rows
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -30,7 +29,7 @@ from tasks.papers.common import long_date
 from tasks.papers.lint import TemplateReport, check_template, require_templates
 from tasks.papers.numbers import PUBLIC, RESTRICTED
 from tasks.papers.registry import PaperJob, file_sha256, select_papers, spec, template_path
-from tasks.papers.render import Rendered, docx_text, forbidden_content
+from tasks.papers.render import Rendered, docx_text, forbidden_content, sha256
 
 STAGE = "papers"
 MANIFEST = "manifest.json"
@@ -134,8 +133,8 @@ def check_publication(database_url: str, partnership_id: str, rendered: list[Ren
                                + "\n  ".join(problems))
 
 
-def _atomic_write(path: Path, data: bytes, sha256: str | None = None) -> None:
-    """Write through a temporary file; with ``sha256``, the file must read back as exactly those bytes.
+def _atomic_write(path: Path, data: bytes, digest: str | None = None) -> None:
+    """Write through a temporary file; with ``digest``, the file must read back as exactly those bytes.
 
     A paper was checked to re-open when it was rendered (``render.verify_docx``) and carries the
     checksum of those bytes, so reading back the same checksum proves the file on disk is that very
@@ -143,7 +142,7 @@ def _atomic_write(path: Path, data: bytes, sha256: str | None = None) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(data)
     try:
-        if sha256 is not None and hashlib.sha256(temporary.read_bytes()).hexdigest() != sha256:
+        if digest is not None and sha256(temporary.read_bytes()) != digest:
             raise OSError(f"{path}: the file written does not read back as the paper rendered; the pack "
                           "was not completed (check the disk, then run the papers stage again)")
         os.replace(temporary, path)
