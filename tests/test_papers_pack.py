@@ -77,6 +77,10 @@ def test_pack_folder_holds_every_paper_manifest_and_one_zip(drafted):
             assert sorted(pack.namelist()) == sorted([*papers, "manifest.json"])  # never both markings
             assert {p["version"] for p in json.loads(pack.read("manifest.json"))["papers"]} == {version}
             assert pack.read(papers[0]) == (folder / papers[0]).read_bytes()
+            # a paper is a zip already: stored as it is; the manifest (text) deflated
+            kinds = {i.filename: i.compress_type for i in pack.infolist()}
+            assert {kinds[name] for name in papers} == {zipfile.ZIP_STORED}
+            assert kinds["manifest.json"] == zipfile.ZIP_DEFLATED
 
 
 def test_a_restricted_version_is_kept_only_where_it_adds_content(drafted):

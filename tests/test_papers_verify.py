@@ -7,9 +7,11 @@ import hashlib
 import io
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from tasks.papers import render
 from tasks.papers.pack import _atomic_write
 from tasks.papers.registry import TEMPLATES_DIR
 from tasks.papers.render import RenderError, verify_docx
@@ -52,3 +54,47 @@ def test_a_paper_is_written_only_when_it_reads_back_as_the_rendered_bytes(tmp_pa
     with pytest.raises(OSError, match="does not read back as the paper rendered"):
         _atomic_write(tmp_path / "02 Minutes.docx", SHIPPED, "0" * 64)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["01 Agenda.docx"]  # no file, no temporary left
+
+
+def test_a_part_known_to_parse_is_not_parsed_again_but_a_changed_one_is(monkeypatch):
+    """The parts kept as bytes (theme, fonts) come unchanged from the template: parsed once a process."""
+    verify_docx(SHIPPED, "agenda.docx")
+    parsed: list[int] = []
+    real = render.etree  # counted here only, not in python-docx's own parsing
+    monkeypatch.setattr(render, "etree", SimpleNamespace(
+        fromstring=lambda blob: parsed.append(len(blob)) or real.fromstring(blob), XMLSyntaxError=real.XMLSyntaxError))
+    verify_docx(SHIPPED, "agenda.docx")
+    assert parsed == []  # the same bytes as a moment ago
+    theme = zipfile.ZipFile(io.BytesIO(SHIPPED)).read("word/theme/theme1.xml")
+    verify_docx(_with_part(SHIPPED, "word/theme/theme1.xml", theme.replace(b"Office", b"Offices", 1)), "a.docx")
+    assert len(parsed) == 1  # a part with other bytes is parsed
+    broken = _with_part(SHIPPED, "word/theme/theme1.xml", theme[:-20])
+    with pytest.raises(RenderError, match="does not re-open"):
+        verify_docx(broken, "agenda.docx")
+
+
+def test_the_template_clean_up_is_done_once_a_part_and_renders_the_same(tmp_path: Path, monkeypatch):
+    """docxtpl cleans a template part's XML before Jinja sees it; the cleaned text is kept by the text,
+    and a paper rendered with it is byte for byte the paper rendered by docxtpl's own clean-up."""
+    import datetime as dt
+
+    from docx import Document
+    from docxtpl import DocxTemplate
+
+    template = tmp_path / "t.docx"
+    document = Document()
+    document.add_paragraph("Meeting of {{ board }}")
+    document.add_paragraph("{% for item in items %}{{ item }}; {% endfor %}")
+    document.save(template)
+    context = {"board": "the Board", "items": ["one", "two"]}
+    when = dt.date(2026, 2, 10)
+    cleaned: list[int] = []
+    real = DocxTemplate.patch_xml
+    monkeypatch.setattr(DocxTemplate, "patch_xml", lambda self, xml: cleaned.append(1) or real(self, xml))
+    render._CLEANED._answers.clear()
+    first = render.render_docx(template, context, "T", "CSP", when)
+    second = render.render_docx(template, context, "T", "CSP", when)
+    assert first == second and len(cleaned) == 1  # the body cleaned once; no headers or footers here
+    monkeypatch.setattr(render, "_CleanedOnce", DocxTemplate)  # docxtpl's own, cleaning every time
+    assert render.render_docx(template, context, "T", "CSP", when) == first
+    assert "Meeting of the Board" in render.docx_text(first) and "one; two;" in render.docx_text(first)
