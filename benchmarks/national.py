@@ -53,6 +53,20 @@ def stored_metrics(url: str) -> list[tuple]:
     return sorted((tuple("" if v is None else "nan" if v != v else v for v in row) for row in rows), key=repr)
 
 
+def postgres_active_s(*urls: str) -> float:
+    """Seconds PostgreSQL spent executing statements for these (fresh) databases: its own processes'
+    share of the machine, which no process of the run counts (``pg_stat_database.active_time``)."""
+    from sqlalchemy import create_engine, text
+
+    names = [url.rsplit("/", 1)[1] for url in urls]
+    admin = create_engine(ADMIN_URL)
+    with admin.connect() as conn:
+        total = conn.execute(text("SELECT sum(active_time) FROM pg_stat_database WHERE datname = ANY(:names)"),
+                             {"names": names}).scalar()
+    admin.dispose()
+    return float(total or 0) / 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--months", type=int, default=12, choices=(12, 24))
@@ -79,6 +93,7 @@ def main() -> None:
                 run = measure([PYTHON, str(ROOT / "benchmarks" / "stages.py"), *ids], env)
                 seconds = child_json(run.output)["seconds"]
                 work_s = sum(v for k, v in seconds.items() if k != "start-up")
+                postgres_s = 0.0
             else:
                 url = fresh_database(f"csp_bench_{engine}")
                 prefect_db = fresh_database(f"csp_bench_prefect_{engine}").replace("+psycopg", "+asyncpg")
@@ -88,16 +103,23 @@ def main() -> None:
                 run = measure([PYTHON, str(ROOT / "benchmarks" / "run_all.py"), "--engine", engine, *extra], env)
                 work_s = child_json(run.output)["work_s"]
                 metrics[engine] = stored_metrics(url)
+                postgres_s = postgres_active_s(url, prefect_db)
             partnerships = len(ids) or len(list(config_dir.glob("[!_]*.yaml")))
-            results.append((engine, partnerships, f"{rows:,}", run.wall_s, work_s, run.cpu_s, run.peak_mib,
-                            run.tree_peak_mib, f"{rows / run.wall_s:,.0f}"))
+            results.append((engine, partnerships, f"{rows:,}", run.wall_s, work_s, run.tree_cpu_s, postgres_s,
+                            run.machine_cpu_s, run.peak_mib, run.tree_peak_mib, f"{rows / run.wall_s:,.0f}"))
     same = ("yes" if metrics.get("thread") == metrics.get("dask") else "NO") if len(metrics) == 2 else "-"
     scope = "all forces" if not forces else ", ".join(forces)
     table("national" + ("-smoke" if args.smoke else ""),
           f"National run, {args.months} months ({scope})",
-          ["engine", "partnerships", "police rows", "wall (s)", "work (s)", "CPU (s)", "peak MiB (largest process)",
+          ["engine", "partnerships", "police rows", "wall (s)", "work (s)", "CPU of the run's processes (s)",
+           "PostgreSQL executing (s)", "machine busy CPU (s)", "peak MiB (largest process)",
            "peak MiB (all processes)", "rows/s"],
           results, [f"Stored metrics identical between the thread runner and Dask: {same}.",
+                    "CPU: user + system of every process of the run (the run, the temporary Prefect server, "
+                    "Dask's scheduler, nannies and workers; sampled twice a second); PostgreSQL executing: "
+                    "its time executing statements for the run's two databases (pg_stat_database.active_time); "
+                    "machine busy CPU: the whole machine over the run (/proc/stat; not the hypervisor's "
+                    "steal), on two cores at most twice the wall time.",
                     "Peak memory: the largest single process of the run (wait4: with Dask, a worker), and all "
                     "the run's processes together (the run, the temporary Prefect server, Dask's scheduler "
                     "and workers; sampled twice a second). PostgreSQL's own processes are not included.",
