@@ -110,6 +110,24 @@ def _await_server(timeout: float, warm: tuple[str, ...], needed: tuple[str, ...]
 
 
 LOGS_TO_API = "PREFECT_LOGGING_TO_API_ENABLED"
+NO_EVENTS = "CSP_TEMPORARY_SERVER_EVENTS"  # "off" while the run's own temporary server is the API
+
+
+def quiet_events() -> None:
+    """Send no Prefect events from this process while the API is the run's own temporary server.
+
+    Every task run and state change is an event, streamed to the server over a websocket; that
+    server keeps none of them (its event persister, triggers and task-run recorder are off:
+    ``csp/prefect_server.py``), so both sides did the work for nothing. Flow runs and their states
+    go through the API as before. A real server (PREFECT_API_URL set by the operator) gets every
+    event: automations may watch them. Called where a run begins and in each Dask worker.
+    """
+    if os.environ.get(NO_EVENTS) != "off":
+        return
+    from prefect.events.clients import NullEventsClient
+    from prefect.events.worker import EventsWorker
+
+    EventsWorker.set_client_override(NullEventsClient)
 
 
 @contextmanager
@@ -145,6 +163,8 @@ def one_server(timeout: float | None = None, warm: tuple[str, ...] = (),
     server = _await_server(timeout, warm, needed)
     os.environ["PREFECT_API_URL"] = server.api_url
     os.environ[LOGS_TO_API] = "false"  # for the Dask workers this run starts
+    os.environ[NO_EVENTS] = "off"  # here, and in the Dask workers this run starts
+    quiet_events()
     try:
         # No flow-run heartbeats to a server that ends with this process: nothing watches them, and each
         # flow run waits up to a second at its end for the heartbeat thread to stop (five flows a cycle).
@@ -155,6 +175,10 @@ def one_server(timeout: float | None = None, warm: tuple[str, ...] = (),
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         os.environ.pop(LOGS_TO_API, None)
+        if os.environ.pop(NO_EVENTS, None):
+            from prefect.events.worker import EventsWorker
+
+            EventsWorker.set_client_override(None)
 
 
 @contextmanager

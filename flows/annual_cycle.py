@@ -23,7 +23,7 @@ from prefect.runtime import deployment, flow_run
 
 from csp import side_process
 from csp.config import Partnership, load_all, load_partnership
-from csp.engines import dask_workers, in_dask_worker, on_worker, task_runner
+from csp.engines import dask_workers, in_dask_worker, on_worker, quiet_events, task_runner
 from csp.orchestration import GroupLanes, own_transactions
 from csp.settings import get_settings
 from csp.store.db import migrate
@@ -168,6 +168,7 @@ def partnership_cycle(partnership: str, cycle: str | None, database_url: str, op
     worker's memory does not grow with the partnerships it has run (csp/orchestration.py). A Dask
     worker starting another force's partnership first forgets the last force's files."""
     if in_dask_worker():
+        quiet_events()
         moving_to(_police_folder(partnership))
     with own_transactions():
         return annual_cycle(partnership, cycle, database_url=database_url, **options)

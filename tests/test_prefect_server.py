@@ -74,9 +74,10 @@ def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_r
     """``begin_server`` launches the server without importing Prefect, so the run's own imports overlap
     its start; ``one_server`` waits for it, points the run at it, and flows run against it without
     the client having to retry a request (task-run recorder and event persister are off on this server),
-    and without sending it their log lines."""
+    and without sending it their log lines or events."""
     code = textwrap.dedent("""
         import json, os, sys, urllib.request
+        from csp import engines
         from csp.engines import begin_server, one_server
         begin_server()
         print("prefect imported before launch:", "prefect" in sys.modules, flush=True)
@@ -118,6 +119,11 @@ def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_r
                                          headers={"Content-Type": "application/json"})
             print("log lines stored by the server:", len(json.load(urllib.request.urlopen(ask))), flush=True)
             print("workers told:", os.environ.get("PREFECT_LOGGING_TO_API_ENABLED"), flush=True)
+            from prefect.events import emit_event
+            sent = emit_event("csp.test", resource={"prefect.resource.id": "csp.test"})
+            print("event sent:", sent is not None, "| workers told events:", os.environ.get(engines.NO_EVENTS), flush=True)
+        from prefect.events.worker import EventsWorker
+        print("events after the run:", EventsWorker._client_override is None, flush=True)
     """)
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["CSP_VAR_DIR"] = str(tmp_path / "var")
@@ -132,6 +138,9 @@ def test_a_server_begun_early_starts_before_prefect_is_imported_and_serves_the_r
     # log lines are printed, not stored by a server nobody can read them from
     assert "Finished in state Completed()" in run.stderr + run.stdout
     assert "log lines stored by the server: 0" in run.stdout and "workers told: false" in run.stdout
+    # no events to a server that keeps none (csp/engines.py: quiet_events); Prefect's own choice after
+    assert "event sent: False | workers told events: off" in run.stdout
+    assert "events after the run: True" in run.stdout
     assert not list((tmp_path / "var").glob("prefect-server-*.json")) or _wait_records_gone(tmp_path / "var")
 
 
@@ -185,3 +194,21 @@ def test_a_launched_server_is_warmed_up_in_the_background(tmp_path):
     finally:
         server.stop()
     assert server.process.poll() is not None
+
+
+def test_events_go_to_a_real_server_as_prefect_decides(monkeypatch):
+    """Only the run's own temporary server is spared events: without the flag one_server sets (an
+    operator's server, which automations may watch), Prefect's events client is left alone."""
+    from prefect.events.worker import EventsWorker
+
+    from csp import engines
+
+    monkeypatch.delenv(engines.NO_EVENTS, raising=False)
+    engines.quiet_events()
+    assert EventsWorker._client_override is None
+    monkeypatch.setenv(engines.NO_EVENTS, "off")
+    try:
+        engines.quiet_events()
+        assert EventsWorker._client_override is not None
+    finally:
+        EventsWorker.set_client_override(None)
