@@ -86,7 +86,7 @@ def main() -> None:
         else:
             config_dir, ids = generate(work / "data", args.months, args.rows_per_month, forces=forces), []
         rows = int((config_dir.parent / "rows.txt").read_text())
-        results, metrics = [], {}
+        results, metrics, waited = [], {}, []
         for engine in (["smoke"] if args.smoke else args.engine or ["thread", "dask"]):
             if engine == "smoke":
                 env = bench_env(work / engine, config_dir)
@@ -105,6 +105,7 @@ def main() -> None:
                 metrics[engine] = stored_metrics(url)
                 postgres_s = postgres_active_s(url, prefect_db)
             partnerships = len(ids) or len(list(config_dir.glob("[!_]*.yaml")))
+            waited.append(f"{engine} {run.cpu_s:,.0f} s")
             results.append((engine, partnerships, f"{rows:,}", run.wall_s, work_s, run.tree_cpu_s, postgres_s,
                             run.machine_cpu_s, run.peak_mib, run.tree_peak_mib, f"{rows / run.wall_s:,.0f}"))
     same = ("yes" if metrics.get("thread") == metrics.get("dask") else "NO") if len(metrics) == 2 else "-"
@@ -119,7 +120,8 @@ def main() -> None:
                     "Dask's scheduler, nannies and workers; sampled twice a second); PostgreSQL executing: "
                     "its time executing statements for the run's two databases (pg_stat_database.active_time); "
                     "machine busy CPU: the whole machine over the run (/proc/stat; not the hypervisor's "
-                    "steal), on two cores at most twice the wall time.",
+                    "steal), on two cores at most twice the wall time. wait4's count alone (the run and the "
+                    f"descendants each parent waited for; not Dask's workers): {', '.join(waited)}.",
                     "Peak memory: the largest single process of the run (wait4: with Dask, a worker), and all "
                     "the run's processes together (the run, the temporary Prefect server, Dask's scheduler "
                     "and workers; sampled twice a second). PostgreSQL's own processes are not included.",
