@@ -64,7 +64,6 @@ class Measured:
     tree_peak_mib: float = 0.0  # the most the child and all its descendants held at once (sampled)
     tree_cpu_s: float = 0.0  # user + system of the child and all its descendants (sampled)
     machine_cpu_s: float = 0.0  # the whole machine's busy CPU over the run (/proc/stat)
-    steal_s: float = 0.0  # CPU time the hypervisor gave elsewhere over the run
 
 
 class TreeMemory:
@@ -73,9 +72,9 @@ class TreeMemory:
     largest single process; a run's footprint on the machine is the sum.
 
     It also keeps the CPU seconds each of those processes was last seen to have used: wait4 counts a
-    descendant only when every parent between waited for it, and Dask's workers are not waited for so
-    (in the eleventh round's national runs wait4 reported about 1,650 s where the workers alone used
-    about that much)."""
+    descendant only when every parent between waited for it, which Dask's workers are only when the
+    cluster's shutdown reaps them so (in one national run of the twelfth round wait4 left about 500 s
+    uncounted; in the next it agreed with this sum)."""
 
     def __init__(self, pid: int, interval: float = 0.5) -> None:
         import threading
@@ -115,17 +114,15 @@ class TreeMemory:
         return sum(self.cpu.values())
 
 
-def machine_cpu() -> tuple[float, float]:
+def machine_cpu() -> float:
     """The machine's busy CPU seconds so far (user, nice, system, interrupts; not idle, I/O wait or
-    time taken by the hypervisor) and the hypervisor's ("steal"), from /proc/stat (Linux)."""
+    time the hypervisor gave elsewhere), from /proc/stat (Linux; 0 elsewhere)."""
     try:
         fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     except OSError:
-        return 0.0, 0.0
-    ticks = [int(v) for v in fields] + [0] * 10
-    hertz = os.sysconf("SC_CLK_TCK")
-    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks[:8]
-    return (user + nice + system + irq + softirq) / hertz, steal / hertz
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = [int(v) for v in fields[:7]]
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
@@ -137,10 +134,10 @@ def measure(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
         child = subprocess.Popen(list(args), cwd=ROOT, env={**os.environ, **(env or {})},
                                  stdout=log, stderr=subprocess.STDOUT, text=True)
         tree = TreeMemory(child.pid)
-        busy, steal = machine_cpu()
+        busy = machine_cpu()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
-        busy_after, steal_after = machine_cpu()
+        busy_after = machine_cpu()
         tree_peak = tree.stop()
         child.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
@@ -149,7 +146,7 @@ def measure(args: Sequence[str], env: dict[str, str] | None = None) -> Measured:
         raise RuntimeError(f"{' '.join(args)} exited {child.returncode}:\n{output[-3000:]}")
     waited = usage.ru_utime + usage.ru_stime
     return Measured(wall, usage.ru_maxrss / 1024, output, waited, started, max(tree_peak, usage.ru_maxrss / 1024),
-                    max(tree.cpu_s(), waited), busy_after - busy, steal_after - steal)
+                    max(tree.cpu_s(), waited), busy_after - busy)
 
 
 def child_json(output: str) -> dict:

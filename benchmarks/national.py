@@ -121,7 +121,7 @@ def main() -> None:
                     "its time executing statements for the run's two databases (pg_stat_database.active_time); "
                     "machine busy CPU: the whole machine over the run (/proc/stat; not the hypervisor's "
                     "steal), on two cores at most twice the wall time. wait4's count alone (the run and the "
-                    f"descendants each parent waited for; not Dask's workers): {', '.join(waited)}.",
+                    f"descendants each parent waited for; Dask's workers only when reaped so): {', '.join(waited)}.",
                     "Peak memory: the largest single process of the run (wait4: with Dask, a worker), and all "
                     "the run's processes together (the run, the temporary Prefect server, Dask's scheduler "
                     "and workers; sampled twice a second). PostgreSQL's own processes are not included.",

@@ -91,7 +91,7 @@ def test_the_template_clean_up_is_done_once_a_part_and_renders_the_same(tmp_path
     cleaned: list[int] = []
     real = DocxTemplate.patch_xml
     monkeypatch.setattr(DocxTemplate, "patch_xml", lambda self, xml: cleaned.append(1) or real(self, xml))
-    render._CLEANED._answers.clear()
+    render._CLEANED.clear()
     first = render.render_docx(template, context, "T", "CSP", when)
     second = render.render_docx(template, context, "T", "CSP", when)
     assert first == second and len(cleaned) == 1  # the body cleaned once; no headers or footers here

@@ -229,6 +229,14 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list[Any]]
                                          for values in zip(*columns.values(), strict=True)])
 
 
+def rows_frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
+    """A query's rows as a frame, read through the session's connection: plain tuples, without the
+    ORM's row processing, which with building the frame from row objects was half of reading a
+    partnership's crime counts (py-spy, national run). For the thousands of rows a stage reads."""
+    rows = session.connection().execute(stmt).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
+
+
 def _prepared_insert(connection: Any, table: Table, left_out: list[Column], columns: dict[str, list[Any]]) -> None:
     """Rows into ``table`` through the driver's executemany, each value converted as SQLAlchemy would
     (its type's bind processor: dates and times as text, JSON dumped, booleans as integers)."""

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from csp.store import models
-from csp.store.db import session_scope
+from csp.store.db import rows_frame, session_scope
 from tasks.assess.params import AssessParams
 
 EVENT_COLUMNS = ("source_kind", "month", "period_months", "category", "lsoa_code", "lsoa_name",
@@ -69,14 +69,6 @@ def input_fingerprint(database_url: str, partnership_id: str) -> list[str]:
             for r in files.itertuples()]
 
 
-def _rows_frame(session, stmt, columns: list[str]) -> pd.DataFrame:  # noqa: ANN001 - SQLAlchemy
-    """A query's rows as a frame, through the session's connection: plain tuples, without the ORM's
-    row processing, which with building the frame from row objects was half of reading a
-    partnership's crime counts (py-spy, national run)."""
-    rows = session.connection().execute(stmt).all()
-    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
-
-
 def _crime_events(session, partnership_id: str, file_ids: list[int], first: dt.date,
                   last: dt.date) -> pd.DataFrame:  # noqa: ANN001 - SQLAlchemy session
     c = models.CrimeRecord
@@ -87,7 +79,7 @@ def _crime_events(session, partnership_id: str, file_ids: list[int], first: dt.d
                c.month >= first, c.month <= last)
         .group_by(c.month, c.category, c.lsoa_code, c.lsoa_name, c.msoa_name, c.input_file_id)
     )
-    frame = _rows_frame(session, stmt, ["month", "category", "lsoa_code", "lsoa_name", "msoa_name",
+    frame = rows_frame(session, stmt, ["month", "category", "lsoa_code", "lsoa_name", "msoa_name",
                                         "input_file_id", "count"])
     frame["source_kind"] = "police_uk"
     frame["period_months"] = 1
@@ -105,7 +97,7 @@ def _partner_events(session, partnership_id: str, file_ids: list[int], first: dt
                p.month >= first - dt.timedelta(days=93), p.month <= last)
         .group_by(p.source_kind, p.month, p.period_months, p.category, p.area_name, p.input_file_id)
     )
-    frame = _rows_frame(session, stmt, ["source_kind", "month", "period_months", "category", "partner_area",
+    frame = rows_frame(session, stmt, ["source_kind", "month", "period_months", "category", "partner_area",
                                         "input_file_id", "count"])
     for column in ("lsoa_code", "lsoa_name", "msoa_name"):
         frame[column] = None
@@ -120,7 +112,7 @@ def _population(session, partnership_id: str, file_ids: list[int]) -> pd.DataFra
     p = models.Population
     stmt = select(*(getattr(p, name) for name in POPULATION_COLUMNS)).where(
         p.partnership_id == partnership_id, p.input_file_id.in_(file_ids))
-    return _rows_frame(session, stmt, list(POPULATION_COLUMNS))
+    return rows_frame(session, stmt, list(POPULATION_COLUMNS))
 
 
 def read_lookup(path: str) -> pd.DataFrame:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import zipfile
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from lxml import etree
 
+from tasks.papers.memo import Recent
 from tasks.papers.schemas import COMMON
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -38,26 +37,17 @@ class _CompiledOnce(Environment):
     same for every partnership. Compiled templates are immutable and safe to render from any thread.
     """
 
-    _KEPT = 64  # templates' parts (body, headers, footers): about four a paper, fourteen papers
-
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._compiled: OrderedDict[str, Template] = OrderedDict()
-        self._lock = threading.Lock()
+        self._compiled = Recent(64)  # templates' parts (body, headers, footers): about four a paper, fourteen papers
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Template:  # noqa: A002
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
-        with self._lock:
-            found = self._compiled.get(source)
-            if found is not None:
-                self._compiled.move_to_end(source)
-                return found
-        compiled = super().from_string(source)
-        with self._lock:
-            self._compiled[source] = compiled
-            while len(self._compiled) > self._KEPT:
-                self._compiled.popitem(last=False)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = super().from_string(source)
+            self._compiled.put(source, compiled)
         return compiled
 
 

@@ -12,9 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-import threading
 import zipfile
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,7 @@ from tasks.papers.docx_parts import (
     set_update_fields,
 )
 from tasks.papers.lint import W_NS, jinja_environment
+from tasks.papers.memo import Recent
 from tasks.papers.registry import PaperJob
 
 COORDINATE = re.compile(r"(?<![\w.])-?\d{1,3}\.\d{4,}(?![\d])")
@@ -74,31 +73,8 @@ def _materialise(tpl: DocxTemplate, value: Any) -> Any:
     return value
 
 
-class _Memo:
-    """A small, thread-safe memo of the last ``size`` answers, by key (a template part's text, a
-    part's digest): rendering threads share it."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._answers: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-            return found
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self._answers[key] = value
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
-
-
-_CLEANED = _Memo(48)  # template parts (body, headers, footers): about four a paper, fourteen papers
-_SOUND = _Memo(256)  # digests of parts kept as bytes (theme, fonts, web settings) that parsed as XML
+_CLEANED = Recent(48)  # template parts (body, headers, footers): about four a paper, fourteen papers
+_SOUND = Recent(256)  # digests of parts kept as bytes (theme, fonts, web settings) that parsed as XML
 
 
 class _CleanedOnce(DocxTemplate):

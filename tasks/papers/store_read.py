@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from csp.cycle import CyclePeriod
 from csp.store import models
-from csp.store.db import find_cycle
+from csp.store.db import find_cycle, rows_frame
 from csp.store.db import require_cycle as store_require_cycle
 
 METRIC_KEY = ["metric", "source_kind", "category", "area_type", "area_code", "period"]
@@ -33,14 +33,8 @@ def require_cycle(session: Session, partnership_id: str, cycle_name: str) -> mod
 
 def metrics_frame(session: Session, cycle_id: int) -> pd.DataFrame:
     """The cycle's metrics, newest row per natural key (older re-runs are ignored)."""
-    # through the session's connection: plain rows, without the ORM's result processing (thousands of
-    # rows a cycle, read once per pack)
-    rows = session.connection().execute(
-        select(*(getattr(models.Metric, name) for name in METRIC_COLUMNS))
-        .where(models.Metric.cycle_id == cycle_id)
-        .order_by(models.Metric.id)
-    ).all()
-    frame = pd.DataFrame([tuple(row) for row in rows], columns=METRIC_COLUMNS)
+    frame = rows_frame(session, select(*(getattr(models.Metric, name) for name in METRIC_COLUMNS))
+                       .where(models.Metric.cycle_id == cycle_id).order_by(models.Metric.id), METRIC_COLUMNS)
     if frame.empty:
         return frame
     key = frame[METRIC_KEY].astype(object).where(frame[METRIC_KEY].notna(), "")
