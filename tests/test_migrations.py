@@ -39,3 +39,33 @@ def test_a_store_at_the_first_migration_is_brought_forward_with_its_rows(db_url)
         row = connection.execute(select(models.Cycle.__table__)).one()
     assert (row.name, row.status, row.assessment_digest) == ("2025-26", "validated", "a" * 64)
     assert row.validation_digest is None and row.recommendations_digest is None  # nothing to skip yet
+
+
+def test_a_row_cannot_name_another_partnership_than_its_file_or_cycle(db_url):
+    """crime_record and metric carry one key, parent and partnership together (migration 0004)."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    tables = {t: models.Base.metadata.tables[t] for t in ("partnership", "input_file", "cycle", "crime_record",
+                                                            "metric")}
+    with get_engine(db_url).begin() as connection:
+        for pid in ("cambridge", "fenland"):
+            connection.execute(insert(tables["partnership"]).values(id=pid, name=pid, la_code="E0", la_name=pid))
+        connection.execute(insert(tables["input_file"]).values(
+            id=1, partnership_id="cambridge", source_kind="police_uk", file_name="f.csv", path="f.csv",
+            sha256="0" * 64, size_bytes=1, months=[], ingested_at=dt.datetime(2026, 1, 1)))
+        connection.execute(insert(tables["cycle"]).values(
+            id=1, partnership_id="cambridge", name="2025-26", period_start=dt.date(2025, 1, 1),
+            period_end=dt.date(2025, 12, 31), status="validated", created_at=dt.datetime(2026, 1, 1),
+            updated_at=dt.datetime(2026, 1, 1)))
+    crime = {"input_file_id": 1, "row_number": 2, "month": dt.date(2025, 1, 1), "category": "Robbery"}
+    metric = {"cycle_id": 1, "metric": "count", "source_kind": "police_uk", "period": "current",
+              "input_file_ids": [], "created_at": dt.datetime(2026, 1, 1)}
+    for table, row in (("crime_record", crime), ("metric", metric)):
+        with get_engine(db_url).begin() as connection:  # the parent's own partnership: accepted
+            connection.execute(insert(tables[table]).values(**row, partnership_id="cambridge"))
+        with pytest.raises(IntegrityError), get_engine(db_url).begin() as connection:
+            connection.execute(insert(tables[table]).values(**row, partnership_id="fenland"))
+    with get_engine(db_url).connect() as connection:
+        assert [connection.execute(select(tables[t].c.partnership_id)).scalars().all()
+                for t in ("crime_record", "metric")] == [["cambridge"], ["cambridge"]]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -51,7 +52,9 @@ class Cycle(Base):
     """One partnership's annual cycle, e.g. cambridge 2025-26."""
 
     __tablename__ = "cycle"
-    __table_args__ = (UniqueConstraint("partnership_id", "name"),)
+    # (id, partnership_id) is unique because id is: the pair is what a metric's foreign key names
+    __table_args__ = (UniqueConstraint("partnership_id", "name"),
+                      UniqueConstraint("id", "partnership_id", name="uq_cycle_id_partnership"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"))
@@ -112,7 +115,9 @@ class InputFile(Base):
     """A partner file as received: provenance for every figure that comes from it."""
 
     __tablename__ = "input_file"
-    __table_args__ = (UniqueConstraint("partnership_id", "source_kind", "sha256"),)
+    # (id, partnership_id) is unique because id is: the pair is what a crime row's foreign key names
+    __table_args__ = (UniqueConstraint("partnership_id", "source_kind", "sha256"),
+                      UniqueConstraint("id", "partnership_id", name="uq_input_file_id_partnership"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)
@@ -140,11 +145,16 @@ class CrimeRecord(Base):
     """A data.police.uk street-level row inside the partnership's area (restricted fields included)."""
 
     __tablename__ = "crime_record"
-    __table_args__ = (Index("ix_crime_partnership_month", "partnership_id", "month"),)
+    # One key, the row's file and partnership together: a row cannot name a partnership other than
+    # its file's, and PostgreSQL checks one key a row instead of two (six million rows a national run)
+    __table_args__ = (Index("ix_crime_partnership_month", "partnership_id", "month"),
+                      ForeignKeyConstraint(["input_file_id", "partnership_id"],
+                                           ["input_file.id", "input_file.partnership_id"],
+                                           name="fk_crime_record_file_partnership"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    input_file_id: Mapped[int] = mapped_column(ForeignKey("input_file.id"), index=True)
-    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"))
+    input_file_id: Mapped[int] = mapped_column(Integer, index=True)
+    partnership_id: Mapped[str] = mapped_column(String(64))
     row_number: Mapped[int] = mapped_column(Integer)  # line in the source file, header = 1
     month: Mapped[dt.date] = mapped_column(Date)  # first day of the month
     category: Mapped[str] = mapped_column(String(80))  # police.uk crime type
@@ -246,11 +256,14 @@ class Metric(Base):
     """One number of the strategic assessment, with the files it came from and the run that made it."""
 
     __tablename__ = "metric"
-    __table_args__ = (Index("ix_metric_cycle_name", "cycle_id", "metric"),)
+    # One key, the metric's cycle and partnership together (as for crime_record)
+    __table_args__ = (Index("ix_metric_cycle_name", "cycle_id", "metric"),
+                      ForeignKeyConstraint(["cycle_id", "partnership_id"], ["cycle.id", "cycle.partnership_id"],
+                                           name="fk_metric_cycle_partnership"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"))
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    partnership_id: Mapped[str] = mapped_column(String(64))
+    cycle_id: Mapped[int] = mapped_column(Integer)
     metric: Mapped[str] = mapped_column(String(60))  # e.g. count, share, rate_per_1000, change_pct
     source_kind: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(120), default="All")
