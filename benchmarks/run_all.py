@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import CYCLE  # noqa: E402
+from benchmarks.constants import CYCLE  # noqa: E402
 
 
 def main() -> None:

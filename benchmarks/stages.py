@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import CYCLE, TODAY  # noqa: E402
+from benchmarks.constants import CYCLE, TODAY  # noqa: E402
 
 
 def main() -> None:
