@@ -32,13 +32,27 @@ def test_a_store_at_the_first_migration_is_brought_forward_with_its_rows(db_url)
             id=1, partnership_id="cambridge", name="2025-26", period_start=dt.date(2025, 1, 1),
             period_end=dt.date(2025, 12, 31), status="validated", assessment_digest="a" * 64,
             created_at=dt.datetime(2026, 1, 1), updated_at=dt.datetime(2026, 1, 1)))
+        # rows pointing at the cycle and at a file: later migrations change the keys they carry (0004)
+        connection.execute(insert(models.InputFile.__table__).values(
+            id=7, partnership_id="cambridge", source_kind="police_uk", file_name="2025-01.csv", path="x",
+            sha256="0" * 64, size_bytes=1, months=["2025-01"], ingested_at=dt.datetime(2026, 1, 1)))
+        connection.execute(insert(models.CrimeRecord.__table__).values(
+            input_file_id=7, partnership_id="cambridge", row_number=2, month=dt.date(2025, 1, 1),
+            category="Robbery", crime_id="c" * 64))
+        connection.execute(insert(models.Metric.__table__).values(
+            partnership_id="cambridge", cycle_id=1, metric="count", source_kind="police_uk", period="current",
+            value=1, input_file_ids=[7], created_at=dt.datetime(2026, 1, 1)))
     assert "validation_digest" not in {c["name"] for c in inspect(get_engine(db_url)).get_columns("cycle")}
 
     migrate(db_url)
     with get_engine(db_url).connect() as connection:
         row = connection.execute(select(models.Cycle.__table__)).one()
+        crime = connection.execute(select(models.CrimeRecord.__table__)).one()
+        metric = connection.execute(select(models.Metric.__table__)).one()
     assert (row.name, row.status, row.assessment_digest) == ("2025-26", "validated", "a" * 64)
     assert row.validation_digest is None and row.recommendations_digest is None  # nothing to skip yet
+    assert (crime.input_file_id, crime.partnership_id, crime.category) == (7, "cambridge", "Robbery")
+    assert (metric.cycle_id, metric.partnership_id, metric.value) == (1, "cambridge", 1)
 
 
 def test_a_row_cannot_name_another_partnership_than_its_file_or_cycle(db_url):

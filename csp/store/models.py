@@ -52,9 +52,10 @@ class Cycle(Base):
     """One partnership's annual cycle, e.g. cambridge 2025-26."""
 
     __tablename__ = "cycle"
-    # (id, partnership_id) is unique because id is: the pair is what a metric's foreign key names
+    # (id, partnership_id) is unique because id is: the pair is what a metric's foreign key names (an
+    # index, not a constraint: SQLite adds it without rebuilding the table its children point at)
     __table_args__ = (UniqueConstraint("partnership_id", "name"),
-                      UniqueConstraint("id", "partnership_id", name="uq_cycle_id_partnership"))
+                      Index("uq_cycle_id_partnership", "id", "partnership_id", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"))
@@ -117,7 +118,7 @@ class InputFile(Base):
     __tablename__ = "input_file"
     # (id, partnership_id) is unique because id is: the pair is what a crime row's foreign key names
     __table_args__ = (UniqueConstraint("partnership_id", "source_kind", "sha256"),
-                      UniqueConstraint("id", "partnership_id", name="uq_input_file_id_partnership"))
+                      Index("uq_input_file_id_partnership", "id", "partnership_id", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[str] = mapped_column(ForeignKey("partnership.id"), index=True)

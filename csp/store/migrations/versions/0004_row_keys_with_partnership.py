@@ -42,9 +42,8 @@ def _batch(table: str):  # noqa: ANN202 - alembic's BatchOperations context mana
 
 
 def upgrade() -> None:
-    for parent, name in PARENT_KEYS:
-        with _batch(parent) as batch:
-            batch.create_unique_constraint(name, ["id", "partnership_id"])
+    for parent, name in PARENT_KEYS:  # an index: a batch rebuild of a parent would break its children
+        op.create_index(name, parent, ["id", "partnership_id"], unique=True)
     for table, (column, parent), name in CHILDREN:
         with _batch(table) as batch:
             batch.drop_constraint(_old_key_name(table, column, parent), type_="foreignkey")
@@ -60,5 +59,4 @@ def downgrade() -> None:
             batch.create_foreign_key(_old_key_name(table, "partnership_id", "partnership"), "partnership",
                                      ["partnership_id"], ["id"])
     for parent, name in PARENT_KEYS:
-        with _batch(parent) as batch:
-            batch.drop_constraint(name, type_="unique")
+        op.drop_index(name, table_name=parent)
