@@ -1,14 +1,15 @@
-"""A small memo of the most recent answers, shared by the threads that render papers.
+"""A small memo of the most recent answers, shared by the threads that draft papers.
 
-The papers' rendering keeps a few per-process answers that depend only on their key (a template
-part's text, a part's digest): the same for every partnership of a run, so worth keeping, but
-bounded, since a long-lived Dask worker renders thousands of papers.
+The papers keep a few per-process answers that depend only on their key (a template part's text, a
+part's digest, a store read keyed by a summary of its rows): the same for every paper or partnership
+of a run, so worth keeping, but bounded, since a long-lived Dask worker drafts thousands of papers.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 
@@ -18,7 +19,7 @@ class Recent:
     def __init__(self, size: int) -> None:
         self.size = size
         self._answers: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a computation may ask the memo again (``compute``)
 
     def get(self, key: Any) -> Any:
         """The answer kept for ``key``, or None."""
@@ -33,6 +34,16 @@ class Recent:
             self._answers[key] = value
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
+
+    def compute(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The answer for ``key``, made once: other threads wait for it rather than make it again."""
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+            value = make()
+            self.put(key, value)
+            return value
 
     def clear(self) -> None:
         with self._lock:

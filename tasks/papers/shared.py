@@ -9,16 +9,15 @@ to the store is read afresh. Callers must not modify what they receive.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tasks.papers.memo import Recent
+
 SIZE = 4  # a pack needs two (metrics, recommendations); a metrics entry is about 20 MB for Cambridge
-_ENTRIES: OrderedDict[Hashable, Any] = OrderedDict()
-_LOCK = threading.RLock()  # one reader per entry: the contexts of a pack are built in threads
+_ENTRIES = Recent(SIZE)  # one reader per entry: the contexts of a pack are built in threads
 
 
 def session_url(session: Session) -> str:
@@ -27,17 +26,8 @@ def session_url(session: Session) -> str:
 
 def shared(key: Hashable, compute: Callable[[], Any]) -> Any:
     """The value kept under ``key``, computed once (other threads wait for it rather than repeat it)."""
-    with _LOCK:
-        if key in _ENTRIES:
-            _ENTRIES.move_to_end(key)
-            return _ENTRIES[key]
-        value = compute()
-        _ENTRIES[key] = value
-        while len(_ENTRIES) > SIZE:
-            _ENTRIES.popitem(last=False)
-        return value
+    return _ENTRIES.compute(key, compute)
 
 
 def clear() -> None:
-    with _LOCK:
-        _ENTRIES.clear()
+    _ENTRIES.clear()
