@@ -42,15 +42,20 @@ def task_runner():  # noqa: ANN201 - returns one of two Prefect runner types
     if settings.task_runner not in ("thread", "dask"):
         raise ValueError(f"CSP_TASK_RUNNER={settings.task_runner!r}: expected 'thread' or 'dask'")
     if settings.task_runner == "thread" or in_dask_worker():
-        from prefect.task_runners import ThreadPoolTaskRunner
-
-        return ThreadPoolTaskRunner(max_workers=4)
+        return thread_runner()
     from prefect_dask import DaskTaskRunner
 
     quiet_dask_workers()
     if settings.dask_address:
         return DaskTaskRunner(address=settings.dask_address)
     return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1})
+
+
+def thread_runner():  # noqa: ANN201 - Prefect's type, imported only here
+    """Four threads: a partnership's papers drafted side by side (more only wait on the GIL)."""
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=4)
 
 
 PROFILER_ENV = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"
@@ -128,6 +133,23 @@ def quiet_events() -> None:
     from prefect.events.worker import EventsWorker
 
     EventsWorker.set_client_override(NullEventsClient)
+
+
+def stages_inline() -> bool:
+    """Whether a cycle runs its stages' flow bodies inside its own flow run, not as sub-flow runs.
+
+    Yes while the API is the run's own temporary server and the stages would run on threads anyway.
+    That server stops with the run and keeps no logs, task runs or events (``one_server``,
+    ``quiet_events``), only bare flow runs in the profile's database, so a stage's sub-flow run
+    there was bookkeeping nobody reads: each cost the server about 92 ms of CPU and the caller
+    28 ms (five flow runs a partnership, about 7 % of a national run's CPU; benchmarks/README.md).
+    The stage's work, tasks, printed log lines, artifacts and stored rows are the same; its stored
+    rows name the cycle's flow run. With a server that stays up (PREFECT_API_URL set, deployments)
+    every stage is its own flow run, with its logs, as operators see it in the UI.
+    """
+    if os.environ.get(NO_EVENTS) != "off":
+        return False
+    return get_settings().task_runner == "thread" or in_dask_worker()
 
 
 @contextmanager

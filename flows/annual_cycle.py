@@ -23,7 +23,7 @@ from prefect.runtime import deployment, flow_run
 
 from csp import side_process
 from csp.config import Partnership, load_all, load_partnership
-from csp.engines import dask_workers, in_dask_worker, on_worker, quiet_events, task_runner
+from csp.engines import dask_workers, in_dask_worker, on_worker, quiet_events, task_runner, thread_runner
 from csp.orchestration import GroupLanes, own_transactions
 from csp.settings import get_settings
 from csp.store.db import migrate
@@ -117,7 +117,7 @@ def _publish(url: str, config: Partnership, cycle: str, log: StageLog) -> None:
                                       f"\n\n## The papers\n\n{papers}")
 
 
-@flow(name="annual-cycle", flow_run_name=_run_name, persist_result=True)
+@flow(name="annual-cycle", flow_run_name=_run_name, persist_result=True, task_runner=thread_runner())
 def annual_cycle(partnership: str = "cambridge", cycle: str | None = None, meeting: str | None = None,
                  database_url: str | None = None, until: Literal["board"] | None = None,
                  decisions: str | None = None, accept_recommendations: bool = False,

@@ -11,6 +11,11 @@ recommendations, the board pack and the plan's papers); if so the stage is taken
 "unchanged", and no sub-flow starts. On unchanged data that skips most of a re-run's cost (a sub-flow and its tasks are each a round of
 calls to the Prefect server). Any other answer, or a check that fails, runs the stage's flow, which
 reuses what it can on its own.
+
+Under the run's own temporary Prefect server (``csp cycle run`` without PREFECT_API_URL, the national
+benchmark) a stage's flow body runs inside its stage task instead of as a sub-flow run
+(``csp.engines.stages_inline``): that server keeps nothing after the run, so the sub-flow runs were
+work for nobody. Against a real server every stage is its own flow run, as operators see it.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.runtime import flow_run
 
+from csp.engines import stages_inline
 from csp.orchestration import Unchanged, own_transactions, package_sources, source_digest
 from csp.settings import PROJECT_ROOT
 from tasks.year.progress import report
@@ -82,7 +88,10 @@ def stage_task(stage: str, label: str, run_key: str, code: str, kwargs: dict[str
     the cache key)."""
     with own_transactions():
         kept = standing(stage, kwargs)
-        return kept if kept is not None else stage_flows()[stage](**kwargs)
+        if kept is not None:
+            return kept
+        run = stage_flows()[stage]
+        return run.fn(**kwargs) if stages_inline() else run(**kwargs)
 
 
 @dataclass
