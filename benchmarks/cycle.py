@@ -10,7 +10,7 @@ Prefect server, on one store and output folder made for the benchmark:
   earlier stages complete); the file is removed and the cycle run again. The last run is the one
   timed: what an analyst pays after fixing the cause.
 
-Stage times come from the flows' own log lines (first and last line of each stage's flow run);
+Stage times come from the cycle flow's own log lines (each stage's "started" to its "ran");
 "work" is the process's wall time less its start-up (imports and the temporary server, to the first
 flow line). Peak memory is the process's own (the server is a separate process).
 
@@ -32,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import CYCLE, PYTHON, ROOT, Measured, bench_env, child_json, measure, table  # noqa: E402
 
-STAGES = {"ingest-and-validate": "ingest-and-validate", "strategic-assessment": "strategic-assessment",
-          "recommend-priorities": "recommend-priorities", "board-papers": "board-papers"}
+STAGES = ("ingest", "assessment", "recommendations", "board pack")  # as the cycle's log names them
 NOT_RUN = "up to date"
 START_UP = "start-up: imports and the temporary server, to the first flow line"
 LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) \| \w+ +\| (.*)$")
+STAGE_LINE = re.compile(r"^Flow run '[^']*' - stage (.+?): (started|ran|unchanged|reused|failed)\b")
 
 
 def _seconds(stamp: str) -> float:
@@ -51,9 +51,12 @@ def _clock(epoch: float) -> float:
 
 
 def stage_times(run: Measured) -> dict[str, float]:
-    """Seconds per stage from Prefect's log lines (first to last line naming the stage's flow run), the
-    start-up before the first flow line, and what follows the last line (reporting, exit)."""
-    spans: dict[str, list[float]] = {}
+    """Seconds per stage from the cycle's own log lines ("stage X: started" to "stage X: ran"), the
+    start-up before the first flow line, and what follows the last line (reporting, exit). A stage
+    whose stored result still stood ("unchanged") or came from an earlier attempt ("reused") is left
+    out: its check is in the work row."""
+    times: dict[str, float] = {}
+    began: dict[str, float] = {}
     first = last = None
     for line in run.output.splitlines():
         match = LINE.match(line)
@@ -63,10 +66,14 @@ def stage_times(run: Measured) -> dict[str, float]:
         if text.startswith("Flow run '"):
             first = when if first is None else first
             last = when
-        for name, prefix in STAGES.items():
-            if text.startswith(f"Flow run '{prefix}"):
-                spans.setdefault(name, [when, when])[1] = when
-    times = {name: span[1] - span[0] for name, span in spans.items()}
+        stage = STAGE_LINE.match(text)
+        name = next((n for n in STAGES if stage and stage.group(1).startswith(n)), None)
+        if name is None:
+            continue
+        if stage.group(2) == "started":
+            began[name] = when
+        elif stage.group(2) in ("ran", "failed") and name in began:
+            times[name] = when - began.pop(name)
     if first is not None:
         times[START_UP] = first - _clock(run.started)
         times["after the last flow line: report, exit"] = _clock(run.started) + run.wall_s - last
@@ -120,7 +127,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         runs, database = smoke_runs(Path(tmp)) if args.smoke else cli_runs(args.partnership, Path(tmp))
     stages = list(dict.fromkeys(name for _, _, times in runs for name in times))
-    # a stage whose stored result still stood starts no flow of its own: no line of its flow, no time
+    # a stage whose stored result still stood did not run: no time of its own
     rows = [(name, *(times.get(name, NOT_RUN) for _, _, times in runs)) for name in stages]
     start_up = [times.get(START_UP, 0.0) for _, _, times in runs]
     rows.append(("whole process (wall)", *(run.wall_s for _, run, _ in runs)))
@@ -131,8 +138,8 @@ def main() -> None:
     cold_work = work_row[1]
     notes = [f"Re-run work as a fraction of cold work: {', '.join(f'{label} {r / cold_work:.0%}' for (label, _, _), r in zip(runs[1:], work_row[2:], strict=True))}."]
     if any(NOT_RUN in row for row in rows):
-        notes.append(f"'{NOT_RUN}': the cycle found the stage's stored result still standing and started no "
-                     "flow for it (flows/cycle_stages.py); its check is in the work row.")
+        notes.append(f"'{NOT_RUN}': the cycle found the stage's stored result still standing and did not run "
+                     "it (flows/cycle_stages.py); its check is in the work row.")
     if database is not None:
         notes.append(f"Not in the table: Prefect's own database for the temporary server, created once by "
                      f"scripts/setup.sh (`prefect server database upgrade`): {database:.1f} s.")
