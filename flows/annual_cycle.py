@@ -3,7 +3,9 @@ the board's decision -> Community Safety Plan and Terms of Reference -> action p
 monitoring reports that are due -> the Scrutiny report once it is due.
 
 Each stage stays its own flow (and deployment); this flow chains them through cached stage tasks
-(flows/cycle_stages.py), so a retried or resumed run reuses the stages that finished. Waiting for the
+(flows/cycle_stages.py), so a retried or resumed run reuses the stages that finished. On a server that
+stays up each stage is a sub-flow run; on the run's own temporary server, which keeps no logs or task
+runs, the stages' bodies run inside this flow run (csp.engines.stages_inline). Waiting for the
 board holds no process: in a deployment the run suspends with a form of the recommendations and
 resumes, weeks later, when the decisions arrive (Prefect UI, or `csp priorities decide/import-decisions`).
 """
