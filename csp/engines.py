@@ -118,6 +118,12 @@ LOGS_TO_API = "PREFECT_LOGGING_TO_API_ENABLED"
 NO_EVENTS = "CSP_TEMPORARY_SERVER_EVENTS"  # "off" while the run's own temporary server is the API
 
 
+def on_own_server() -> bool:
+    """Whether the API is this run's own temporary server (``one_server`` says so in the environment,
+    which the Dask workers it starts inherit)."""
+    return os.environ.get(NO_EVENTS) == "off"
+
+
 def quiet_events() -> None:
     """Send no Prefect events from this process while the API is the run's own temporary server.
 
@@ -127,7 +133,7 @@ def quiet_events() -> None:
     go through the API as before. A real server (PREFECT_API_URL set by the operator) gets every
     event: automations may watch them. Called where a run begins and in each Dask worker.
     """
-    if os.environ.get(NO_EVENTS) != "off":
+    if not on_own_server():
         return
     from prefect.events.clients import NullEventsClient
     from prefect.events.worker import EventsWorker
@@ -147,9 +153,7 @@ def stages_inline() -> bool:
     rows name the cycle's flow run. With a server that stays up (PREFECT_API_URL set, deployments)
     every stage is its own flow run, with its logs, as operators see it in the UI.
     """
-    if os.environ.get(NO_EVENTS) != "off":
-        return False
-    return get_settings().task_runner == "thread" or in_dask_worker()
+    return on_own_server() and (get_settings().task_runner == "thread" or in_dask_worker())
 
 
 @contextmanager

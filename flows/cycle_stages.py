@@ -14,8 +14,8 @@ reuses what it can on its own.
 
 Under the run's own temporary Prefect server (``csp cycle run`` without PREFECT_API_URL, the national
 benchmark) a stage's flow body runs inside its stage task instead of as a sub-flow run
-(``csp.engines.stages_inline``): that server keeps nothing after the run, so the sub-flow runs were
-work for nobody. Against a real server every stage is its own flow run, as operators see it.
+(``csp.engines.stages_inline``): that server keeps no logs, task runs or events, only bare flow runs,
+so the sub-flow runs were bookkeeping nobody reads. Against a real server every stage is its own flow run, as operators see it.
 """
 
 from __future__ import annotations
